@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { notFound } from '../errors.ts';
+import type { Db, Store } from '../store/database.ts';
+import type { AppRow } from '../store/schema.ts';
+import { digest, randomToken } from '../util/secrets.ts';
+import { nowSeconds } from '../util/time.ts';
+import { defaultSettings, parseStoredSettings, type Settings } from './settings.ts';
+
+/** An app as the rest of the server uses it: parsed, with its settings. */
+export interface App {
+  id: string;
+  name: string;
+  domains: string[];
+  settings: Settings;
+  secretHash: string;
+  domainKeyHash: string;
+  created: number;
+}
+
+export interface AppView {
+  id: string;
+  name: string;
+  domains: string[];
+  created: number;
+}
+
+export function presentApp(app: App): AppView {
+  return { id: app.id, name: app.name, domains: app.domains, created: app.created };
+}
+
+function toApp(row: AppRow): App {
+  return {
+    id: row.id,
+    name: row.name,
+    domains: JSON.parse(row.domains) as string[],
+    settings: parseStoredSettings(row.settings),
+    secretHash: row.secretHash,
+    domainKeyHash: row.domainKeyHash,
+    created: row.created,
+  };
+}
+
+/** App ids are short random strings (spec section 0). */
+function newAppId(): string {
+  return randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12);
+}
+
+export async function findApp(db: Db, id: string): Promise<App | undefined> {
+  const row = await db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toApp(row) : undefined;
+}
+
+export async function getApp(db: Db, id: string): Promise<App> {
+  const app = await findApp(db, id);
+  if (!app) throw notFound('App not found');
+  return app;
+}
+
+export async function listApps(db: Db): Promise<App[]> {
+  const rows = await db.selectFrom('apps').selectAll().orderBy('created').orderBy('id').execute();
+  return rows.map(toApp);
+}
+
+export interface NewAppCredentials {
+  app: App;
+  secret: string;
+  domainKey: string;
+}
+
+export async function createApp(
+  store: Store,
+  input: { name: string; domains?: string[] },
+): Promise<NewAppCredentials> {
+  const secret = `sk_${randomToken(32)}`;
+  const domainKey = `pk_${randomToken(24)}`;
+  const row: AppRow = {
+    id: newAppId(),
+    name: input.name,
+    domains: JSON.stringify(input.domains ?? []),
+    secretHash: digest(secret),
+    domainKeyHash: digest(domainKey),
+    settings: JSON.stringify(defaultSettings()),
+    created: nowSeconds(),
+  };
+  await store.db.insertInto('apps').values(row).execute();
+  return { app: toApp(row), secret, domainKey };
+}
+
+export async function updateApp(
+  store: Store,
+  id: string,
+  input: { name?: string; domains?: string[] },
+): Promise<App> {
+  const changes: Partial<AppRow> = {};
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.domains !== undefined) changes.domains = JSON.stringify(input.domains);
+  if (Object.keys(changes).length > 0) {
+    const result = await store.db.updateTable('apps').set(changes).where('id', '=', id).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw notFound('App not found');
+  }
+  return getApp(store.db, id);
+}
+
+export async function saveSettings(store: Store, app: App, settings: Settings): Promise<void> {
+  await store.db
+    .updateTable('apps')
+    .set({ settings: JSON.stringify(settings) })
+    .where('id', '=', app.id)
+    .execute();
+}
+
+/** Origin check for browser credentials: an app's `domains` entry is a host, `*.host`, or a full origin. */
+export function originAllowed(domains: string[], origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  const host = url.hostname.toLowerCase();
+  return domains.some((entry) => {
+    const domain = entry.trim().toLowerCase();
+    if (domain.includes('://')) return domain.replace(/\/+$/, '') === url.origin.toLowerCase();
+    const bare = domain.replace(/:\d+$/, '');
+    if (bare.startsWith('*.')) return host.endsWith(bare.slice(1));
+    return host === bare;
+  });
+}

@@ -1,0 +1,103 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { badRequest } from '../errors.ts';
+
+const Room = Type.Object({
+  id: Type.Integer({ minimum: 1 }),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  langs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 35 }), { maxItems: 100 })),
+});
+
+const Lang = Type.String({ minLength: 1, maxLength: 35 });
+
+/** Per-app settings (spec section 1). Every field is required once merged over the defaults. */
+export const SettingsSchema = Type.Object({
+  rooms: Type.Array(Room, { minItems: 1, maxItems: 1000 }),
+  langs: Type.Array(Lang, { minItems: 1, maxItems: 100 }),
+  queue: Type.Object({ active: Type.Boolean() }),
+  assign: Type.Object({
+    onCreate: Type.Boolean(),
+    timeout: Type.Integer({ minimum: 1, maximum: 86400 }),
+    maxAttempts: Type.Integer({ minimum: 1, maximum: 1000 }),
+    algorithm: Type.Union([Type.Literal('least-busy'), Type.Literal('round-robin')]),
+    maxChatsPerAgent: Type.Integer({ minimum: 1, maximum: 1000 }),
+    autoAccept: Type.Boolean(),
+  }),
+  presence: Type.Object({ reconnectGrace: Type.Integer({ minimum: 0, maximum: 86400 }) }),
+  chats: Type.Object({ inactivityTimeout: Type.Integer({ minimum: 0, maximum: 30 * 86400 }) }),
+  tickets: Type.Object({ createOnClose: Type.Boolean() }),
+  media: Type.Object({
+    maxBytes: Type.Integer({ minimum: 1, maximum: 100 * 1024 * 1024 }),
+    allowedTypes: Type.Array(Type.String({ pattern: '^[\\w.+-]+/([\\w.+-]+|\\*)$' }), { maxItems: 100 }),
+  }),
+  auth: Type.Object({ requireDomainKey: Type.Boolean() }),
+});
+
+export type Settings = Static<typeof SettingsSchema>;
+
+export function defaultSettings(): Settings {
+  return {
+    rooms: [{ id: 1, name: 'General' }],
+    langs: ['en'],
+    queue: { active: false },
+    assign: {
+      onCreate: true,
+      timeout: 30,
+      maxAttempts: 10,
+      algorithm: 'least-busy',
+      maxChatsPerAgent: 3,
+      autoAccept: false,
+    },
+    presence: { reconnectGrace: 30 },
+    chats: { inactivityTimeout: 0 },
+    tickets: { createOnClose: true },
+    media: { maxBytes: 10 * 1024 * 1024, allowedTypes: ['image/*', 'application/pdf', 'text/plain'] },
+    auth: { requireDomainKey: false },
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; arrays and scalars replace; `null` leaves the current value. */
+export function deepMerge(base: unknown, patch: unknown): unknown {
+  if (patch === null || patch === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) merged[key] = deepMerge(base[key], value);
+  return merged;
+}
+
+/** Merges a partial update over the current settings and validates the whole; unknown keys are dropped. */
+export function mergeSettings(current: Settings, patch: unknown): Settings {
+  if (!isPlainObject(patch)) throw badRequest('Settings must be an object');
+  const merged = Value.Clean(SettingsSchema, structuredClone(deepMerge(current, patch)));
+  const errors = [...Value.Errors(SettingsSchema, merged)];
+  if (errors.length > 0) {
+    const details = errors
+      .slice(0, 20)
+      .map((e) => ({ field: e.path.replace(/^\//, '').replaceAll('/', '.'), message: e.message }));
+    throw badRequest(
+      `Invalid settings: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`,
+      details,
+    );
+  }
+  const settings = merged as Settings;
+  const ids = settings.rooms.map((r) => r.id);
+  if (new Set(ids).size !== ids.length) {
+    throw badRequest('Invalid settings: room ids must be unique', [
+      { field: 'rooms', message: 'duplicate room id' },
+    ]);
+  }
+  return settings;
+}
+
+/** Stored settings merged over today's defaults, so settings added later have values for old apps. */
+export function parseStoredSettings(json: string): Settings {
+  return deepMerge(defaultSettings(), JSON.parse(json)) as Settings;
+}
+
+export function publicSettings(settings: Settings): Pick<Settings, 'rooms' | 'langs' | 'queue'> {
+  return { rooms: settings.rooms, langs: settings.langs, queue: settings.queue };
+}

@@ -1,0 +1,41 @@
+import type { StoredEvent } from '../events/catalog.ts';
+
+export type EventHandler = (event: StoredEvent) => void | Promise<void>;
+
+/**
+ * Fan-out of committed events to the parts of the server that react to them (realtime gateway,
+ * webhook dispatcher, routing). The in-process bus serves one node; a Redis bus serves many.
+ */
+export interface Bus {
+  readonly kind: 'memory' | 'redis';
+  publish(events: readonly StoredEvent[]): void;
+  subscribe(handler: EventHandler): () => void;
+  close(): Promise<void>;
+}
+
+export function createMemoryBus(onError: (error: unknown) => void): Bus {
+  const handlers = new Set<EventHandler>();
+  return {
+    kind: 'memory',
+    publish(events) {
+      for (const event of events) {
+        for (const handler of handlers) {
+          // A failing subscriber must not stop the others; the outbox row remains the source of truth.
+          try {
+            const result = handler(event);
+            if (result instanceof Promise) result.catch(onError);
+          } catch (error) {
+            onError(error);
+          }
+        }
+      }
+    },
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    async close() {
+      handlers.clear();
+    },
+  };
+}

@@ -1,0 +1,418 @@
+import type { App } from '../apps/apps.ts';
+import type { Ctx } from '../context.ts';
+import { badRequest, conflict, forbidden } from '../errors.ts';
+import { commitChange, type Emit } from '../events/commit.ts';
+import { type Actor, actingUserId } from '../policies/actor.ts';
+import { isUniqueViolation, type Tx } from '../store/database.ts';
+import type { ChatRow, UserRow } from '../store/schema.ts';
+import { createTicketOnClose } from '../tickets/tickets.ts';
+import { presentUsers, type UserView } from '../users/present.ts';
+import { requireUser } from '../users/users.ts';
+import { newId } from '../util/ids.ts';
+import { decodeCursor, page } from '../util/pagination.ts';
+import { nowSeconds } from '../util/time.ts';
+import { chatFor, isParticipant, type LoadedChat, participantsOf, requireOpen } from './access.ts';
+import { appendHistory, type HistoryEntry, listHistoryEntries } from './history.ts';
+import { type ChatView, presentChat } from './present.ts';
+
+export interface ChatInput {
+  creator?: string;
+  room?: number;
+  lang?: string;
+  source?: number;
+  externalId?: string;
+  priority?: number;
+  history?: HistoryEntry[];
+}
+
+export function checkRoom(app: App, room: number): void {
+  if (!app.settings.rooms.some((r) => r.id === room)) {
+    throw badRequest(`Unknown room ${room}`, [{ field: 'room', message: `unknown room ${room}` }]);
+  }
+}
+
+export function checkLang(app: App, lang: string): void {
+  if (!app.settings.langs.includes(lang)) {
+    throw badRequest(`Unknown lang ${lang}`, [
+      { field: 'lang', message: `must be one of ${app.settings.langs.join(', ')}` },
+    ]);
+  }
+}
+
+async function reload(tx: Tx, id: string): Promise<LoadedChat> {
+  const row = await tx.selectFrom('chats').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return { row, users: await participantsOf(tx, id) };
+}
+
+/**
+ * Takes the chat's row lock (PostgreSQL; SQLite transactions are serial anyway) and fails with 409 when
+ * the chat closed meanwhile. Every change to an open chat starts here, so none slips past a close.
+ */
+export async function lockOpenChat(tx: Tx, chatId: string, touch = false): Promise<void> {
+  const result = await tx
+    .updateTable('chats')
+    .set(touch ? { lastActivity: nowSeconds() } : (eb) => ({ lastSeq: eb.ref('lastSeq') }))
+    .where('id', '=', chatId)
+    .where('status', '<>', 'closed')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw conflict('Chat is closed');
+}
+
+/** POST /chats — opens a chat for an end user (one open chat each) and announces it. */
+export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Promise<ChatView> {
+  const { app } = actor;
+  let creator: UserRow;
+  if (actor.user) {
+    if (actor.user.role !== 'user') throw forbidden('Only end users open chats');
+    if (input.creator !== undefined && input.creator !== actor.user.id)
+      throw forbidden('creator must be your own user id');
+    creator = actor.user;
+  } else {
+    if (input.creator === undefined)
+      throw badRequest('creator is required', [{ field: 'creator', message: 'is required' }]);
+    creator = await requireUser(ctx, app, input.creator, 'Creator not found');
+    if (creator.role !== 'user')
+      throw badRequest('creator must be an end user', [{ field: 'creator', message: 'is an agent' }]);
+  }
+  const room = input.room ?? app.settings.rooms[0]!.id;
+  checkRoom(app, room);
+  const roomLangs = app.settings.rooms.find((r) => r.id === room)?.langs;
+  const lang = input.lang ?? roomLangs?.[0] ?? app.settings.langs[0]!;
+  checkLang(app, lang);
+  const now = nowSeconds();
+  const row: ChatRow = {
+    id: newId(),
+    appId: app.id,
+    creator: creator.id,
+    room,
+    lang,
+    source: input.source ?? 3,
+    externalId: input.externalId ?? null,
+    status: 'waiting',
+    inQueue: 0,
+    priority: input.priority ?? 0,
+    lastSeq: 0,
+    lastActivity: now,
+    created: now,
+    closed: null,
+    closedBy: null,
+    ticketId: null,
+  };
+  try {
+    return await commitChange(ctx, app.id, async (tx, emit) => {
+      await tx.insertInto('chats').values(row).execute();
+      await tx
+        .insertInto('chatUsers')
+        .values({ chatId: row.id, userId: creator.id, appId: app.id, joined: now })
+        .execute();
+      if (input.history && input.history.length > 0) await appendHistory(tx, row, input.history);
+      const view = presentChat(row, [creator.id]);
+      await emit({ trigger: 'chats:create', chatId: row.id, data: { chat: view } });
+      return view;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict('User already has a chat');
+    throw error;
+  }
+}
+
+export interface ChatQuery {
+  status?: 'waiting' | 'active' | 'closed';
+  room?: number;
+  userId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** GET /chats — the app's chats, or for a token its own chats (agents: also their rooms' chats). */
+export async function listChats(
+  ctx: Ctx,
+  actor: Actor,
+  query: ChatQuery,
+): Promise<{ chats: ChatView[]; next: string | null }> {
+  const db = ctx.store.db;
+  let q = db.selectFrom('chats').selectAll().where('appId', '=', actor.app.id);
+  if (query.status !== undefined) q = q.where('status', '=', query.status);
+  if (query.room !== undefined) q = q.where('room', '=', query.room);
+  if (query.userId !== undefined) {
+    const userId = query.userId;
+    q = q.where((eb) =>
+      eb.or([
+        eb('creator', '=', userId),
+        eb('id', 'in', eb.selectFrom('chatUsers').select('chatId').where('userId', '=', userId)),
+      ]),
+    );
+  }
+  const user = actor.user;
+  if (user) {
+    const rooms = user.role === 'agent' ? (JSON.parse(user.rooms ?? '[]') as number[]) : [];
+    q = q.where((eb) =>
+      eb.or([
+        eb('creator', '=', user.id),
+        eb('id', 'in', eb.selectFrom('chatUsers').select('chatId').where('userId', '=', user.id)),
+        ...(rooms.length > 0 ? [eb('room', 'in', rooms)] : []),
+      ]),
+    );
+  }
+  const after = decodeCursor(query.cursor);
+  if (after !== undefined) q = q.where('id', '>', after);
+  const rows = await q
+    .orderBy('id')
+    .limit(query.limit + 1)
+    .execute();
+  const { items, next } = page(rows, query.limit);
+  const participants = await participantsByChat(
+    ctx,
+    items.map((r) => r.id),
+  );
+  return { chats: items.map((row) => presentChat(row, participants.get(row.id) ?? [])), next };
+}
+
+async function participantsByChat(ctx: Ctx, chatIds: string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(chatIds.map((id) => [id, []]));
+  if (chatIds.length === 0) return result;
+  const rows = await ctx.store.db
+    .selectFrom('chatUsers')
+    .select(['chatId', 'userId'])
+    .where('chatId', 'in', chatIds)
+    .orderBy('joined')
+    .orderBy('userId')
+    .execute();
+  for (const row of rows) result.get(row.chatId)?.push(row.userId);
+  return result;
+}
+
+export type ChatWithFields = Omit<ChatView, 'users'> & {
+  users: string[] | UserView[];
+  history?: HistoryEntry[];
+};
+
+/** GET /chats/{id} — with `fields=users` the participants as User objects, with `history` the imported bot lines. */
+export async function getChat(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  fields: string[] = [],
+): Promise<ChatWithFields> {
+  const chat = await chatFor(ctx, actor, id, 'view');
+  const view: ChatWithFields = presentChat(chat.row, chat.users);
+  if (fields.includes('users')) {
+    const rows = chat.users.length
+      ? await ctx.store.db.selectFrom('users').selectAll().where('id', 'in', chat.users).execute()
+      : [];
+    const order = new Map(chat.users.map((u, i) => [u, i]));
+    rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    view.users = await presentUsers(ctx.store.db, rows, actor.app.settings);
+  }
+  if (fields.includes('history')) view.history = await listHistoryEntries(ctx.store.db, chat.row.id);
+  return view;
+}
+
+/** PUT /chats/{id} — priority, externalId, lang, room. */
+export async function updateChat(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  input: { priority?: number; externalId?: string; lang?: string; room?: number },
+): Promise<ChatView> {
+  const chat = await chatFor(ctx, actor, id, 'agentInChat');
+  requireOpen(chat);
+  if (input.room !== undefined) checkRoom(actor.app, input.room);
+  if (input.lang !== undefined) checkLang(actor.app, input.lang);
+  return commitChange(ctx, actor.app.id, async (tx) => {
+    await lockOpenChat(tx, id);
+    const changes: Partial<ChatRow> = {};
+    if (input.priority !== undefined) changes.priority = input.priority;
+    if (input.externalId !== undefined) changes.externalId = input.externalId;
+    if (input.lang !== undefined) changes.lang = input.lang;
+    if (input.room !== undefined) changes.room = input.room;
+    if (Object.keys(changes).length > 0)
+      await tx.updateTable('chats').set(changes).where('id', '=', id).execute();
+    const updated = await reload(tx, id);
+    return presentChat(updated.row, updated.users);
+  });
+}
+
+/** Agents in a chat, so closing or leaving can give their slots back. */
+async function releaseAgentSlots(tx: Tx, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await tx
+    .updateTable('users')
+    .set((eb) => ({ activeChats: eb('activeChats', '-', 1) }))
+    .where('id', 'in', userIds)
+    .where('role', '=', 'agent')
+    .where('activeChats', '>', 0)
+    .execute();
+}
+
+/**
+ * Closes a chat inside `tx`: status, agents' slots, `chats:close`, and the ticket with its `system:info`.
+ * Shared by DELETE /chats/{id}, a creator leaving, and the timers of later issues (inactivity, grace).
+ */
+export async function closeChatInTx(
+  tx: Tx,
+  emit: Emit,
+  app: App,
+  chatId: string,
+  closer: string,
+  extraData: Record<string, unknown> | undefined,
+): Promise<void> {
+  const now = nowSeconds();
+  const result = await tx
+    .updateTable('chats')
+    .set({ status: 'closed', closed: now, closedBy: closer, inQueue: 0 })
+    .where('id', '=', chatId)
+    .where('status', '<>', 'closed')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw conflict('Chat is closed');
+  await releaseAgentSlots(tx, await participantsOf(tx, chatId));
+  await emit({
+    trigger: 'chats:close',
+    chatId,
+    data: { chatId, userId: closer, ...(extraData !== undefined ? { extraData } : {}) },
+  });
+  if (app.settings.tickets.createOnClose) {
+    const row = await tx.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirstOrThrow();
+    const ticketId = await createTicketOnClose(tx, row, emit);
+    await tx.updateTable('chats').set({ ticketId }).where('id', '=', chatId).execute();
+  }
+}
+
+/** DELETE /chats/{id} — the closer is the token's user, `?userId=`, or `"system"` for the app server. */
+export async function closeChat(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  input: { userId?: string; extraData?: Record<string, unknown> },
+): Promise<ChatView> {
+  const chat = await chatFor(ctx, actor, id, 'participate');
+  requireOpen(chat);
+  const closer = actingUserId(actor, input.userId) ?? 'system';
+  if (actor.user === null && input.userId !== undefined) await requireUser(ctx, actor.app, input.userId);
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
+    await closeChatInTx(tx, emit, actor.app, id, closer, input.extraData);
+    const closed = await reload(tx, id);
+    return presentChat(closed.row, closed.users);
+  });
+}
+
+/** POST /chats/{id}/join — an agent of the chat's room joins, taking one of their slots atomically. */
+export async function joinChat(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  input: { userId?: string },
+): Promise<ChatView> {
+  const chat = await chatFor(ctx, actor, id, 'view');
+  requireOpen(chat);
+  const userId = actingUserId(actor, input.userId);
+  if (userId === undefined)
+    throw badRequest('userId is required', [{ field: 'userId', message: 'is required' }]);
+  const joiner = await requireUser(ctx, actor.app, userId);
+  if (joiner.role !== 'agent') throw forbidden('Only agents join chats');
+  if (!(JSON.parse(joiner.rooms ?? '[]') as number[]).includes(chat.row.room)) {
+    throw forbidden('The agent does not serve this chat’s room');
+  }
+  if (isParticipant(chat, userId)) return presentChat(chat.row, chat.users);
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
+    await lockOpenChat(tx, id);
+    await addAgentToChat(tx, emit, actor.app, id, joiner);
+    const joined = await reload(tx, id);
+    return presentChat(joined.row, joined.users);
+  });
+}
+
+/**
+ * Puts an agent into a chat: takes a slot only if one is free (a single conditional UPDATE, so concurrent
+ * joins on any number of nodes can never overfill an agent), marks the chat active, emits `chats:join`.
+ */
+export async function addAgentToChat(
+  tx: Tx,
+  emit: Emit,
+  app: App,
+  chatId: string,
+  agent: UserRow,
+): Promise<void> {
+  const taken = await tx
+    .updateTable('users')
+    .set((eb) => ({ activeChats: eb('activeChats', '+', 1) }))
+    .where('id', '=', agent.id)
+    .where((eb) =>
+      eb('activeChats', '<', eb.fn.coalesce('maxChats', eb.val(app.settings.assign.maxChatsPerAgent))),
+    )
+    .executeTakeFirst();
+  if (Number(taken.numUpdatedRows) === 0) throw conflict('Agent has no free slot');
+  try {
+    await tx
+      .insertInto('chatUsers')
+      .values({ chatId, userId: agent.id, appId: app.id, joined: nowSeconds() })
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict('Agent is already in this chat');
+    throw error;
+  }
+  await tx.updateTable('chats').set({ status: 'active', inQueue: 0 }).where('id', '=', chatId).execute();
+  await emit({ trigger: 'chats:join', chatId, data: { chatId, userId: agent.id } });
+}
+
+/** PUT /chats/{id}/leave — a participant leaves; the creator leaving closes the chat. */
+export async function leaveChat(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  input: { userId?: string },
+): Promise<ChatView> {
+  const chat = await chatFor(ctx, actor, id, 'view');
+  requireOpen(chat);
+  const userId = actingUserId(actor, input.userId);
+  if (userId === undefined)
+    throw badRequest('userId is required', [{ field: 'userId', message: 'is required' }]);
+  if (!isParticipant(chat, userId)) throw conflict('User is not in this chat');
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
+    await lockOpenChat(tx, id);
+    await removeFromChat(tx, emit, id, userId);
+    if (userId === chat.row.creator) {
+      await closeChatInTx(tx, emit, actor.app, id, userId, { reason: 'left' });
+    }
+    const left = await reload(tx, id);
+    return presentChat(left.row, left.users);
+  });
+}
+
+/** Removes a participant, gives an agent's slot back, emits `chats:leave`; with no agent left the chat waits again. */
+export async function removeFromChat(tx: Tx, emit: Emit, chatId: string, userId: string): Promise<void> {
+  const removed = await tx
+    .deleteFrom('chatUsers')
+    .where('chatId', '=', chatId)
+    .where('userId', '=', userId)
+    .executeTakeFirst();
+  if (Number(removed.numDeletedRows) === 0) throw conflict('User is not in this chat');
+  await releaseAgentSlots(tx, [userId]);
+  await emit({ trigger: 'chats:leave', chatId, data: { chatId, userId } });
+  const agentsLeft = await tx
+    .selectFrom('chatUsers')
+    .innerJoin('users', 'users.id', 'chatUsers.userId')
+    .select('users.id')
+    .where('chatUsers.chatId', '=', chatId)
+    .where('users.role', '=', 'agent')
+    .limit(1)
+    .executeTakeFirst();
+  if (!agentsLeft) {
+    await tx
+      .updateTable('chats')
+      .set({ status: 'waiting' })
+      .where('id', '=', chatId)
+      .where('status', '=', 'active')
+      .execute();
+  }
+}
+
+/** GET /chats/{id}/users */
+export async function chatUsers(ctx: Ctx, actor: Actor, id: string): Promise<UserView[]> {
+  const chat = await chatFor(ctx, actor, id, 'view');
+  if (chat.users.length === 0) return [];
+  const rows = await ctx.store.db.selectFrom('users').selectAll().where('id', 'in', chat.users).execute();
+  const order = new Map(chat.users.map((u, i) => [u, i]));
+  rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return presentUsers(ctx.store.db, rows, actor.app.settings);
+}

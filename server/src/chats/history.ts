@@ -1,0 +1,120 @@
+import type { Ctx } from '../context.ts';
+import { commitChange } from '../events/commit.ts';
+import type { Actor } from '../policies/actor.ts';
+import type { Db, Tx } from '../store/database.ts';
+import type { ChatRow } from '../store/schema.ts';
+import { nowSeconds } from '../util/time.ts';
+import { chatFor, requireOpen } from './access.ts';
+import { lockOpenChat } from './chats.ts';
+import { presentMessage } from './present.ts';
+
+/** A bot conversation line imported into a chat (spec section 1). */
+export interface HistoryEntry {
+  sender: string;
+  message: string;
+  created: number;
+  type?: 'text' | 'object';
+}
+
+export async function appendHistory(
+  tx: Tx,
+  chat: Pick<ChatRow, 'id' | 'appId'>,
+  entries: HistoryEntry[],
+): Promise<number> {
+  const last = await tx
+    .selectFrom('historyEntries')
+    .select((eb) => eb.fn.max('position').as('max'))
+    .where('chatId', '=', chat.id)
+    .executeTakeFirst();
+  let position = Number(last?.max ?? -1);
+  const rows = entries.map((entry) => ({
+    chatId: chat.id,
+    position: ++position,
+    appId: chat.appId,
+    sender: entry.sender,
+    message: entry.message,
+    type: entry.type ?? ('text' as const),
+    created: entry.created ?? nowSeconds(),
+  }));
+  // Batches keep each statement well under SQLite's bound-parameter limit.
+  for (let i = 0; i < rows.length; i += 100)
+    await tx
+      .insertInto('historyEntries')
+      .values(rows.slice(i, i + 100))
+      .execute();
+  return rows.length;
+}
+
+export async function listHistoryEntries(db: Db, chatId: string): Promise<HistoryEntry[]> {
+  const rows = await db
+    .selectFrom('historyEntries')
+    .selectAll()
+    .where('chatId', '=', chatId)
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({ sender: r.sender, message: r.message, created: r.created, type: r.type }));
+}
+
+/** POST /chats/{id}/history — the creator (or the app) imports the bot conversation that preceded the chat. */
+export async function importHistory(
+  ctx: Ctx,
+  actor: Actor,
+  chatId: string,
+  entries: HistoryEntry[],
+): Promise<number> {
+  const chat = await chatFor(ctx, actor, chatId, 'creator');
+  requireOpen(chat);
+  return commitChange(ctx, actor.app.id, async (tx) => {
+    await lockOpenChat(tx, chatId);
+    return appendHistory(tx, chat.row, entries);
+  });
+}
+
+export interface TranscriptLine {
+  sender: string;
+  message: string;
+  created: number;
+  type: string;
+}
+
+/** GET /chats/{id}/history — the whole conversation: imported bot lines, then the chat's messages. */
+export async function exportHistory(ctx: Ctx, actor: Actor, chatId: string): Promise<TranscriptLine[]> {
+  const chat = await chatFor(ctx, actor, chatId, 'view');
+  const imported = await listHistoryEntries(ctx.store.db, chat.row.id);
+  const messages = await ctx.store.db
+    .selectFrom('messages')
+    .selectAll()
+    .where('chatId', '=', chatId)
+    .orderBy('seq')
+    .execute();
+  return [
+    ...imported.map((h) => ({
+      sender: h.sender,
+      message: h.message,
+      created: h.created,
+      type: h.type ?? 'text',
+    })),
+    ...messages.map(presentMessage).map((m) => ({
+      sender: m.sender,
+      message: typeof m.message === 'string' ? m.message : JSON.stringify(m.message),
+      created: m.created,
+      type: m.type,
+    })),
+  ];
+}
+
+function csvField(value: string | number): string {
+  const text = String(value);
+  // Quote fields that CSV needs quoted, and neutralise spreadsheet formulas.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+export function historyCsv(lines: TranscriptLine[]): string {
+  const header = 'created,sender,type,message';
+  return (
+    [header, ...lines.map((l) => [l.created, l.sender, l.type, l.message].map(csvField).join(','))].join(
+      '\r\n',
+    ) + '\r\n'
+  );
+}

@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Operator key; when absent the embedded default generates one and keeps it in the data dir. */
+  adminKey: string | undefined;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  webhookAllowlist: string[];
+  webhookRetrySchedule: number[];
+  webhookTimeout: number;
+  logLevel: LogLevel;
+}
+
+/** Each setting: its environment variable, its command-line flag and its default (spec section 10). */
+export const SETTINGS = [
+  { env: 'SWITCHBOARD_PORT', flag: 'port', default: '8000', meaning: 'port for REST and realtime' },
+  { env: 'SWITCHBOARD_HOST', flag: 'host', default: '127.0.0.1', meaning: 'address to bind' },
+  {
+    env: 'SWITCHBOARD_DATA_DIR',
+    flag: 'data-dir',
+    default: './data',
+    meaning: 'embedded SQLite store and the generated admin key',
+  },
+  { env: 'SWITCHBOARD_ADMIN_KEY', flag: 'admin-key', default: '', meaning: 'operator key for /v1/apps' },
+  { env: 'DATABASE_URL', flag: 'database-url', default: '', meaning: 'postgres://… selects PostgreSQL' },
+  { env: 'REDIS_URL', flag: 'redis-url', default: '', meaning: 'redis://… cross-node bus' },
+  {
+    env: 'SWITCHBOARD_WEBHOOK_ALLOWLIST',
+    flag: 'webhook-allowlist',
+    default: '',
+    meaning: 'comma-separated CIDRs webhooks may reach',
+  },
+  {
+    env: 'SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE',
+    flag: 'webhook-retry-schedule',
+    default: '5,300,1800,7200,18000,36000,36000',
+    meaning: 'comma-separated seconds between attempts',
+  },
+  {
+    env: 'SWITCHBOARD_WEBHOOK_TIMEOUT',
+    flag: 'webhook-timeout',
+    default: '15',
+    meaning: 'seconds a delivery may take',
+  },
+  { env: 'SWITCHBOARD_LOG_LEVEL', flag: 'log-level', default: 'info', meaning: 'debug, info, warn, error' },
+] as const;
+
+export class ConfigError extends Error {}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
+  return value;
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function loadConfig(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }]));
+  const { values } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const raw = (setting: (typeof SETTINGS)[number]): string => {
+    const flagValue = values[setting.flag];
+    if (typeof flagValue === 'string') return flagValue;
+    return env[setting.env] ?? setting.default;
+  };
+  const byEnv = Object.fromEntries(SETTINGS.map((s) => [s.env, raw(s)])) as Record<
+    (typeof SETTINGS)[number]['env'],
+    string
+  >;
+
+  const logLevel = byEnv.SWITCHBOARD_LOG_LEVEL;
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`);
+  }
+  const databaseUrl = byEnv.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const schedule = list(byEnv.SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE).map((s) =>
+    integer('SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE', s, 0, 30 * 86400),
+  );
+  return {
+    port: integer('SWITCHBOARD_PORT', byEnv.SWITCHBOARD_PORT, 0, 65535),
+    host: byEnv.SWITCHBOARD_HOST,
+    dataDir: byEnv.SWITCHBOARD_DATA_DIR,
+    adminKey: byEnv.SWITCHBOARD_ADMIN_KEY || undefined,
+    databaseUrl,
+    redisUrl: byEnv.REDIS_URL || undefined,
+    webhookAllowlist: list(byEnv.SWITCHBOARD_WEBHOOK_ALLOWLIST),
+    webhookRetrySchedule: schedule,
+    webhookTimeout: integer('SWITCHBOARD_WEBHOOK_TIMEOUT', byEnv.SWITCHBOARD_WEBHOOK_TIMEOUT, 1, 600),
+    logLevel: logLevel as LogLevel,
+  };
+}

@@ -1,0 +1,37 @@
+import type { Tx } from '../store/database.ts';
+import { newId } from '../util/ids.ts';
+import { nowSeconds } from '../util/time.ts';
+import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
+
+/** Appends one event row inside the caller's transaction; it commits (or not) with the change. */
+export async function appendEvent<T extends Trigger>(
+  tx: Tx,
+  appId: string,
+  event: NewEvent<T>,
+): Promise<StoredEvent<T>> {
+  const id = event.id ?? newId();
+  const created = nowSeconds();
+  const row = await tx
+    .insertInto('events')
+    .values({
+      id,
+      appId,
+      trigger: event.trigger,
+      chatId: event.chatId ?? null,
+      userId: event.userId ?? null,
+      data: JSON.stringify(event.data),
+      created,
+    })
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  return {
+    seq: row.seq,
+    id,
+    appId,
+    trigger: event.trigger,
+    chatId: event.chatId ?? null,
+    userId: event.userId ?? null,
+    data: event.data,
+    created,
+  };
+}

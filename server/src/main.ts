@@ -1,0 +1,54 @@
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { buildSwitchboard, VERSION } from './server.ts';
+
+/** `npm start`: one Switchboard node with the configuration of the environment and flags. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
+      process.stderr.write(`switchboard: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const node = await buildSwitchboard({ config });
+  const url = await node.listen();
+  const { firstStart } = node;
+  const lines = [
+    `Switchboard ${VERSION} listening on ${url} (store: ${node.store.dialect}, bus: ${node.bus.kind})`,
+    `  API:  ${url}/v1`,
+    `  Docs: ${url}/docs`,
+  ];
+  if (firstStart.adminKeyGenerated || firstStart.demo) {
+    lines.push(`  Admin key (x-hyper-admin): ${node.adminKey}`);
+  }
+  if (firstStart.demo) {
+    lines.push(
+      '  Demo app created:',
+      `    appId (x-hyper-appid):      ${firstStart.demo.appId}`,
+      `    secret (x-hyper-secret):    ${firstStart.demo.secret}`,
+      `    domain key (x-hyper-key):   ${firstStart.demo.domainKey}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    node.http.log.info({ signal }, 'shutting down');
+    node.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        node.http.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,112 @@
+import type { App } from '../apps/apps.ts';
+import { chatFor, isParticipant, loadChat, mayOnChat, requireOpen } from '../chats/access.ts';
+import { lockOpenChat } from '../chats/chats.ts';
+import { appendMessage } from '../chats/messages.ts';
+import type { MediaRef, MessageView } from '../chats/present.ts';
+import type { Ctx } from '../context.ts';
+import { ApiError, forbidden, notFound } from '../errors.ts';
+import { commitChange } from '../events/commit.ts';
+import type { Actor } from '../policies/actor.ts';
+import type { MediaRow } from '../store/schema.ts';
+import { newId } from '../util/ids.ts';
+import { nowSeconds } from '../util/time.ts';
+
+export interface MediaView extends MediaRef {
+  chatId: string;
+  sender: string;
+  created: number;
+}
+
+function ref(row: Pick<MediaRow, 'id' | 'type' | 'name' | 'size'>): MediaRef {
+  return { id: row.id, url: `/media/${row.id}`, type: row.type, name: row.name, size: row.size };
+}
+
+export function presentMedia(row: Omit<MediaRow, 'bytes'>): MediaView {
+  return { ...ref(row), chatId: row.chatId, sender: row.sender, created: row.created };
+}
+
+/** `image/*` style patterns of `media.allowedTypes`. */
+export function typeAllowed(allowed: string[], type: string): boolean {
+  const [major] = type.split('/');
+  return allowed.some(
+    (pattern) => pattern === type || (pattern.endsWith('/*') && pattern.slice(0, -2) === major),
+  );
+}
+
+export interface Upload {
+  chatId: string;
+  senderId?: string;
+  filename: string;
+  mimetype: string;
+  bytes: Buffer;
+}
+
+/** POST /media — stores the bytes in the store (so every node can serve them) and posts a media message. */
+export async function uploadMedia(
+  ctx: Ctx,
+  actor: Actor,
+  upload: Upload,
+): Promise<{ media: MediaView; message: MessageView }> {
+  const chat = await chatFor(ctx, actor, upload.chatId, 'participate');
+  let sender: string;
+  if (actor.user) {
+    if (upload.senderId !== undefined && upload.senderId !== actor.user.id)
+      throw forbidden('senderId must be your own user id');
+    sender = actor.user.id;
+  } else {
+    if (upload.senderId === undefined) {
+      throw new ApiError(400, 'senderId is required', [{ field: 'senderId', message: 'is required' }]);
+    }
+    sender = upload.senderId;
+    if (!isParticipant(chat, sender)) throw forbidden('The sender is not in this chat');
+  }
+  requireOpen(chat);
+  const { media } = actor.app.settings;
+  const type = upload.mimetype.toLowerCase().split(';')[0]!.trim();
+  if (!typeAllowed(media.allowedTypes, type)) throw forbidden('File type is not allowed');
+  if (upload.bytes.length > media.maxBytes)
+    throw new ApiError(413, `File is larger than ${media.maxBytes} bytes`);
+  const row: MediaRow = {
+    id: newId(),
+    appId: actor.app.id,
+    chatId: chat.row.id,
+    sender,
+    name: upload.filename.slice(0, 255) || 'file',
+    type,
+    size: upload.bytes.length,
+    bytes: upload.bytes,
+    created: nowSeconds(),
+  };
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
+    await lockOpenChat(tx, chat.row.id);
+    await tx.insertInto('media').values(row).execute();
+    const { message } = await appendMessage(tx, emit, chat.row, { sender, type: 'media', body: ref(row) });
+    return { media: presentMedia(row), message };
+  });
+}
+
+/** GET /media/{id} — the bytes, for the app or anyone who may see the chat. */
+export async function downloadMedia(ctx: Ctx, actor: Actor, id: string): Promise<MediaRow> {
+  const row = await ctx.store.db
+    .selectFrom('media')
+    .selectAll()
+    .where('id', '=', id)
+    .where('appId', '=', actor.app.id)
+    .executeTakeFirst();
+  if (!row) throw notFound('Media not found');
+  if (actor.user) {
+    const chat = await loadChat(ctx.store.db, actor.app.id, row.chatId);
+    if (!mayOnChat(actor, chat, 'view')) throw notFound('Media not found');
+  }
+  return row;
+}
+
+export async function listMedia(ctx: Ctx, app: App, chatId: string | undefined): Promise<MediaView[]> {
+  let q = ctx.store.db
+    .selectFrom('media')
+    .select(['id', 'appId', 'chatId', 'sender', 'name', 'type', 'size', 'created'])
+    .where('appId', '=', app.id);
+  if (chatId !== undefined) q = q.where('chatId', '=', chatId);
+  const rows = await q.orderBy('id').limit(1000).execute();
+  return rows.map(presentMedia);
+}

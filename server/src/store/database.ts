@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { initial } from './migrations/001-initial.ts';
+import type { Database } from './schema.ts';
+import { openSqlite } from './sqlite-driver.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+export interface Store {
+  db: Db;
+  dialect: Dialect;
+  /** Runs `work` in one transaction: all of its writes, events included, commit together or not at all. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…` selects PostgreSQL; otherwise SQLite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  /** PostgreSQL schema to use (created if missing); tests use a fresh one per run. */
+  schema?: string;
+  /** SQLite file path override, e.g. `:memory:`. */
+  sqlitePath?: string;
+}
+
+// PostgreSQL returns int8 as strings; our bigints are times and sequence numbers, well within 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return { '001-initial': initial(dialect) };
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
+  let db: Db;
+  if (dialect === 'postgres') {
+    const schema = options.schema;
+    if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    if (schema) await pool.query(`create schema if not exists ${schema}`);
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  } else {
+    let path = options.sqlitePath;
+    if (!path) {
+      const dir = options.dataDir ?? './data';
+      mkdirSync(dir, { recursive: true });
+      path = join(dir, 'switchboard.sqlite');
+    }
+    const sqlite = openSqlite(path);
+    db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      plugins: [new CamelCasePlugin()],
+    });
+  }
+
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    migrationTableName: 'switchboard_migrations',
+    migrationLockTableName: 'switchboard_migrations_lock',
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error;
+  }
+
+  return {
+    db,
+    dialect,
+    transaction: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
+}
+
+/** True when `error` is a unique-constraint violation, in either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code } = error as Error & { code?: unknown };
+  return code === '23505' || /UNIQUE constraint failed/.test(error.message);
+}

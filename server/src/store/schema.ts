@@ -1,0 +1,162 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The store's tables as Kysely sees them (camelCase here, snake_case in the database).
+ * JSON-valued columns are kept as text so one query layer serves SQLite and PostgreSQL alike;
+ * times are Unix seconds, booleans are 0/1 integers.
+ */
+export interface AppsTable {
+  id: string;
+  name: string;
+  domains: string;
+  secretHash: string;
+  domainKeyHash: string;
+  settings: string;
+  created: number;
+}
+
+export interface UsersTable {
+  id: string;
+  appId: string;
+  role: 'user' | 'agent';
+  name: string;
+  nickname: string | null;
+  contact: string | null;
+  externalId: string | null;
+  extraInfo: string;
+  providerId: string | null;
+  passwordHash: string | null;
+  status: 'online' | 'away' | 'offline' | null;
+  rooms: string | null;
+  /** Rooms an agent logged out of while staying logged in elsewhere. */
+  offRooms: string;
+  langs: string | null;
+  maxChats: number | null;
+  /** Open chats the agent takes part in; the atomic capacity counter. */
+  activeChats: Generated<number>;
+  lastInvited: Generated<number>;
+  created: number;
+}
+
+export interface SessionsTable {
+  tokenHash: string;
+  appId: string;
+  userId: string;
+  expires: number;
+  created: number;
+}
+
+export interface ChatsTable {
+  id: string;
+  appId: string;
+  creator: string;
+  room: number;
+  lang: string;
+  source: number;
+  externalId: string | null;
+  status: 'waiting' | 'active' | 'closed';
+  inQueue: Generated<number>;
+  priority: number;
+  lastSeq: Generated<number>;
+  lastActivity: number;
+  created: number;
+  closed: number | null;
+  closedBy: string | null;
+  ticketId: string | null;
+}
+
+export interface ChatUsersTable {
+  chatId: string;
+  userId: string;
+  appId: string;
+  joined: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  appId: string;
+  chatId: string;
+  sender: string;
+  type: 'text' | 'media' | 'object' | 'system';
+  /** The message text, or the media reference as JSON for `media` messages. */
+  body: string;
+  seq: number;
+  clientId: string | null;
+  /** Id of the `messages:new` event, returned again for an idempotent repeat. */
+  eventId: string;
+  created: number;
+}
+
+export interface MessageReadsTable {
+  messageId: string;
+  userId: string;
+  appId: string;
+  created: number;
+}
+
+export interface HistoryEntriesTable {
+  chatId: string;
+  position: number;
+  appId: string;
+  sender: string;
+  message: string;
+  type: 'text' | 'object';
+  created: number;
+}
+
+export interface MediaTable {
+  id: string;
+  appId: string;
+  chatId: string;
+  sender: string;
+  name: string;
+  type: string;
+  size: number;
+  bytes: Uint8Array;
+  created: number;
+}
+
+export interface TicketsTable {
+  id: string;
+  appId: string;
+  chatId: string;
+  subject: string;
+  transcript: string;
+  created: number;
+}
+
+/** The outbox: every event, written in the transaction of the change that caused it. */
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  appId: string;
+  trigger: string;
+  chatId: string | null;
+  userId: string | null;
+  data: string;
+  created: number;
+}
+
+export interface Database {
+  apps: AppsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  chats: ChatsTable;
+  chatUsers: ChatUsersTable;
+  messages: MessagesTable;
+  messageReads: MessageReadsTable;
+  historyEntries: HistoryEntriesTable;
+  media: MediaTable;
+  tickets: TicketsTable;
+  events: EventsTable;
+}
+
+export type AppRow = Selectable<AppsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type ChatRow = Selectable<ChatsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type MediaRow = Selectable<MediaTable>;
+export type TicketRow = Selectable<TicketsTable>;
+export type EventRow = Selectable<EventsTable>;

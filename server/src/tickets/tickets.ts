@@ -1,0 +1,78 @@
+import type { App } from '../apps/apps.ts';
+import { type MessageView, presentMessage } from '../chats/present.ts';
+import type { Ctx } from '../context.ts';
+import { notFound } from '../errors.ts';
+import type { Emit } from '../events/commit.ts';
+import type { Tx } from '../store/database.ts';
+import type { ChatRow, TicketRow } from '../store/schema.ts';
+import { newId } from '../util/ids.ts';
+import { nowSeconds } from '../util/time.ts';
+
+export interface TicketView {
+  id: string;
+  externalId: string;
+  chatId: string;
+  subject: string;
+  transcript: MessageView[];
+  created: number;
+}
+
+export function presentTicket(row: TicketRow): TicketView {
+  return {
+    id: row.id,
+    externalId: row.chatId,
+    chatId: row.chatId,
+    subject: row.subject,
+    transcript: JSON.parse(row.transcript) as MessageView[],
+    created: row.created,
+  };
+}
+
+/**
+ * Creates the ticket of a closing chat inside the closing transaction (spec section 9) and announces it
+ * with `system:info`. The subject is the first text the end user wrote, or a generic line.
+ */
+export async function createTicketOnClose(tx: Tx, chat: ChatRow, emit: Emit): Promise<string> {
+  const messages = (
+    await tx.selectFrom('messages').selectAll().where('chatId', '=', chat.id).orderBy('seq').execute()
+  ).map(presentMessage);
+  const first = messages.find((m) => m.sender === chat.creator && m.type === 'text');
+  const subject =
+    typeof first?.message === 'string' ? first.message.replace(/\s+/g, ' ').slice(0, 120) : `Chat ${chat.id}`;
+  const id = newId();
+  await tx
+    .insertInto('tickets')
+    .values({
+      id,
+      appId: chat.appId,
+      chatId: chat.id,
+      subject,
+      transcript: JSON.stringify(messages),
+      created: nowSeconds(),
+    })
+    .execute();
+  await emit({
+    trigger: 'system:info',
+    chatId: chat.id,
+    data: { chatId: chat.id, data: { type: 'ticket', ticketId: id } },
+  });
+  return id;
+}
+
+export async function listTickets(ctx: Ctx, app: App, externalId: string | undefined): Promise<TicketView[]> {
+  let q = ctx.store.db.selectFrom('tickets').selectAll().where('appId', '=', app.id);
+  if (externalId !== undefined) q = q.where('chatId', '=', externalId);
+  const rows = await q.orderBy('id').limit(500).execute();
+  return rows.map(presentTicket);
+}
+
+export async function getTicket(ctx: Ctx, app: App, id: string): Promise<TicketView> {
+  const row = await ctx.store.db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('id', '=', id)
+    .where('appId', '=', app.id)
+    .executeTakeFirst();
+  if (!row) throw notFound('Ticket not found');
+  return presentTicket(row);
+}

@@ -1,0 +1,245 @@
+import type { App } from '../apps/apps.ts';
+import type { Ctx } from '../context.ts';
+import { badRequest, conflict, forbidden, notFound, unauthorized } from '../errors.ts';
+import type { Actor } from '../policies/actor.ts';
+import { isUniqueViolation } from '../store/database.ts';
+import type { UserRow } from '../store/schema.ts';
+import { newId } from '../util/ids.ts';
+import { hashPassword, verifyPassword } from '../util/secrets.ts';
+import { nowSeconds } from '../util/time.ts';
+import { maxChatsOf, presentUsers, type UserView } from './present.ts';
+import { createSession, type Session } from './sessions.ts';
+
+export type AgentStatus = 'online' | 'away' | 'offline';
+
+export interface AgentInput {
+  name?: string;
+  nickname?: string;
+  contact?: string;
+  password?: string;
+  rooms?: number[];
+  langs?: string[];
+  maxChats?: number;
+  status?: AgentStatus;
+}
+
+function checkRooms(app: App, rooms: number[]): void {
+  const known = new Set(app.settings.rooms.map((r) => r.id));
+  const unknown = rooms.filter((r) => !known.has(r));
+  if (unknown.length > 0) {
+    throw badRequest(`Unknown room ${unknown.join(', ')}`, [
+      { field: 'rooms', message: `unknown room ${unknown.join(', ')}` },
+    ]);
+  }
+}
+
+async function presentAgent(ctx: Ctx, app: App, row: UserRow): Promise<UserView> {
+  const [view] = await presentUsers(ctx.store.db, [row], app.settings);
+  return view!;
+}
+
+export async function requireAgent(ctx: Ctx, app: App, id: string): Promise<UserRow> {
+  const row = await ctx.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', id)
+    .where('appId', '=', app.id)
+    .where('role', '=', 'agent')
+    .executeTakeFirst();
+  if (!row) throw notFound('Agent not found');
+  return row;
+}
+
+export async function createAgent(
+  ctx: Ctx,
+  app: App,
+  input: Required<Pick<AgentInput, 'name' | 'contact' | 'password' | 'rooms'>> & AgentInput,
+): Promise<UserView> {
+  checkRooms(app, input.rooms);
+  const row: UserRow = {
+    id: newId(),
+    appId: app.id,
+    role: 'agent',
+    name: input.name,
+    nickname: input.nickname ?? null,
+    contact: input.contact,
+    externalId: null,
+    extraInfo: '{}',
+    providerId: 'local',
+    passwordHash: await hashPassword(input.password),
+    status: 'offline',
+    rooms: JSON.stringify([...new Set(input.rooms)]),
+    offRooms: '[]',
+    langs: JSON.stringify(input.langs ?? []),
+    maxChats: input.maxChats ?? null,
+    activeChats: 0,
+    lastInvited: 0,
+    created: nowSeconds(),
+  };
+  try {
+    await ctx.store.db.insertInto('users').values(row).execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict('An agent with this contact already exists');
+    throw error;
+  }
+  return presentAgent(ctx, app, row);
+}
+
+export async function listAgents(ctx: Ctx, app: App): Promise<UserView[]> {
+  const rows = await ctx.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('appId', '=', app.id)
+    .where('role', '=', 'agent')
+    .orderBy('id')
+    .execute();
+  return presentUsers(ctx.store.db, rows, app.settings);
+}
+
+export async function getAgent(ctx: Ctx, app: App, id: string): Promise<UserView> {
+  return presentAgent(ctx, app, await requireAgent(ctx, app, id));
+}
+
+const SELF_EDITABLE = new Set(['nickname', 'password', 'status']);
+
+export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: AgentInput): Promise<UserView> {
+  const agent = await requireAgent(ctx, actor.app, id);
+  if (actor.user) {
+    if (actor.user.id !== agent.id) throw forbidden('Agents may only change their own profile');
+    const others = Object.keys(input).filter((k) => !SELF_EDITABLE.has(k));
+    if (others.length > 0) throw forbidden(`Agents may not change ${others.join(', ')}`);
+  }
+  if (input.rooms !== undefined) checkRooms(actor.app, input.rooms);
+  const changes: Partial<UserRow> = {};
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.nickname !== undefined) changes.nickname = input.nickname;
+  if (input.contact !== undefined) changes.contact = input.contact;
+  if (input.password !== undefined) changes.passwordHash = await hashPassword(input.password);
+  if (input.rooms !== undefined) changes.rooms = JSON.stringify([...new Set(input.rooms)]);
+  if (input.langs !== undefined) changes.langs = JSON.stringify(input.langs);
+  if (input.maxChats !== undefined) changes.maxChats = input.maxChats;
+  if (input.status !== undefined) changes.status = input.status;
+  if (Object.keys(changes).length > 0) {
+    try {
+      await ctx.store.db.updateTable('users').set(changes).where('id', '=', id).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict('An agent with this contact already exists');
+      throw error;
+    }
+  }
+  return presentAgent(ctx, actor.app, await requireAgent(ctx, actor.app, id));
+}
+
+/** POST /agents/login — checks the password (scrypt), opens a session and sets the agent online. */
+export async function loginAgent(
+  ctx: Ctx,
+  app: App,
+  input: { contact: string; password: string },
+): Promise<{ user: UserView; session: Session }> {
+  const row = await ctx.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('appId', '=', app.id)
+    .where('role', '=', 'agent')
+    .where('contact', '=', input.contact)
+    .executeTakeFirst();
+  // Verify against a dummy hash when the agent is unknown, so timing does not reveal which contacts exist.
+  const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
+  if (!row || !ok) throw unauthorized('Invalid contact or password');
+  await ctx.store.db
+    .updateTable('users')
+    .set({ status: 'online', offRooms: '[]' })
+    .where('id', '=', row.id)
+    .execute();
+  const session = await createSession(ctx.store.db, app.id, row.id);
+  return { user: await presentAgent(ctx, app, { ...row, status: 'online', offRooms: '[]' }), session };
+}
+const DUMMY_HASH = await hashPassword('switchboard-dummy-password');
+
+/** POST /agents/logout — out of some rooms, or out of all (status `offline`). */
+export async function logoutAgent(
+  ctx: Ctx,
+  actor: Actor,
+  input: { agentId?: string; rooms?: number[] },
+): Promise<void> {
+  let agentId = input.agentId;
+  if (actor.user) {
+    if (agentId !== undefined && agentId !== actor.user.id)
+      throw forbidden('Agents may only log themselves out');
+    agentId = actor.user.id;
+  }
+  if (agentId === undefined)
+    throw badRequest('agentId is required', [{ field: 'agentId', message: 'is required' }]);
+  const agent = await requireAgent(ctx, actor.app, agentId);
+  if (input.rooms === undefined || input.rooms.length === 0) {
+    await ctx.store.db
+      .updateTable('users')
+      .set({ status: 'offline', offRooms: '[]' })
+      .where('id', '=', agent.id)
+      .execute();
+    return;
+  }
+  checkRooms(actor.app, input.rooms);
+  const off = new Set([...(JSON.parse(agent.offRooms) as number[]), ...input.rooms]);
+  const rooms = JSON.parse(agent.rooms ?? '[]') as number[];
+  const stillIn = rooms.filter((r) => !off.has(r));
+  await ctx.store.db
+    .updateTable('users')
+    .set({
+      offRooms: JSON.stringify([...off]),
+      ...(stillIn.length === 0 ? { status: 'offline' as const } : {}),
+    })
+    .where('id', '=', agent.id)
+    .execute();
+}
+
+/** Online agents of the app with the rooms they currently serve. */
+async function onlineAgents(
+  ctx: Ctx,
+  app: App,
+): Promise<Array<{ row: UserRow; rooms: number[]; langs: string[] }>> {
+  const rows = await ctx.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('appId', '=', app.id)
+    .where('role', '=', 'agent')
+    .where('status', '=', 'online')
+    .execute();
+  return rows.map((row) => {
+    const off = new Set(JSON.parse(row.offRooms) as number[]);
+    return {
+      row,
+      rooms: (JSON.parse(row.rooms ?? '[]') as number[]).filter((r) => !off.has(r)),
+      langs: JSON.parse(row.langs ?? '[]') as string[],
+    };
+  });
+}
+
+/** GET /agents/available — per room, how many online agents have a free slot. */
+export async function availableAgents(
+  ctx: Ctx,
+  app: App,
+  query: { roomIds?: number[]; langs?: string[] },
+): Promise<Record<string, number>> {
+  const roomIds = query.roomIds ?? app.settings.rooms.map((r) => r.id);
+  const agents = await onlineAgents(ctx, app);
+  const result: Record<string, number> = {};
+  for (const room of roomIds) {
+    result[String(room)] = agents.filter(
+      (a) =>
+        a.rooms.includes(room) &&
+        a.row.activeChats < maxChatsOf(a.row, app.settings) &&
+        (!query.langs ||
+          query.langs.length === 0 ||
+          a.langs.length === 0 ||
+          a.langs.some((l) => query.langs!.includes(l))),
+    ).length;
+  }
+  return result;
+}
+
+/** GET /agents/online — whether any agent is online (in the room, when one is given). */
+export async function agentsOnline(ctx: Ctx, app: App, roomId: number | undefined): Promise<boolean> {
+  const agents = await onlineAgents(ctx, app);
+  return agents.some((a) => roomId === undefined || a.rooms.includes(roomId));
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe } from 'node:test';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.ts';
+import { buildSwitchboard, type Switchboard } from '../../src/server.ts';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** The stores a suite runs on: SQLite always, PostgreSQL when SWITCHBOARD_TEST_DATABASE_URL is set. */
+export function storeKinds(): StoreKind[] {
+  return process.env.SWITCHBOARD_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/** `describe` once per store, named after it. */
+export function describeEachStore(name: string, body: (kind: StoreKind) => void): void {
+  for (const kind of storeKinds()) describe(`${name} [${kind}]`, () => body(kind));
+}
+
+export interface Response<T = Record<string, unknown>> {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** A JS value is sent as JSON; a string or Buffer is sent as is. */
+  body?: unknown;
+  query?: Record<string, string>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests inspect response bodies freely
+export type Json = Record<string, any>;
+
+export interface TestServer {
+  sb: Switchboard;
+  adminKey: string;
+  kind: StoreKind;
+  request<T = Json>(method: string, url: string, options?: RequestOptions): Promise<Response<T>>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/** A Switchboard on a fresh store: a temp SQLite directory, or a fresh PostgreSQL schema dropped at close. */
+export async function startServer(kind: StoreKind, env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  const adminKey = `adm_test_${process.pid}`;
+  const databaseUrl = kind === 'postgres' ? process.env.SWITCHBOARD_TEST_DATABASE_URL : undefined;
+  const schema = kind === 'postgres' ? `sb_test_${process.pid}_${Date.now()}_${counter++}` : undefined;
+  const config = loadConfig([], {
+    SWITCHBOARD_DATA_DIR: dataDir,
+    SWITCHBOARD_ADMIN_KEY: adminKey,
+    SWITCHBOARD_PORT: '0',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
+  const sb = await buildSwitchboard({ config, logger: false, ...(schema ? { store: { schema } } : {}) });
+  return {
+    sb,
+    adminKey,
+    kind,
+    async request(method, url, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      let payload: string | Buffer | undefined;
+      if (options.body !== undefined) {
+        if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) payload = options.body;
+        else {
+          payload = JSON.stringify(options.body);
+          headers['content-type'] ??= 'application/json';
+        }
+      }
+      const response = await sb.http.inject({
+        method: method as 'GET',
+        url,
+        headers,
+        ...(options.query ? { query: options.query } : {}),
+        ...(payload !== undefined ? { payload } : {}),
+      });
+      let body: unknown;
+      const type = String(response.headers['content-type'] ?? '');
+      if (type.includes('application/json') && response.body.length > 0) body = JSON.parse(response.body);
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: body as never,
+        text: response.body,
+      };
+    },
+    async close() {
+      await sb.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (schema && databaseUrl) {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        await client.query(`drop schema if exists ${schema} cascade`);
+        await client.end();
+      }
+    },
+  };
+}
