@@ -5,9 +5,13 @@ import { createApp, listApps } from './apps/apps.ts';
 import { type Bus, createMemoryBus } from './bus/bus.ts';
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
+import { ApiError } from './errors.ts';
 import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
+import { noAdvisor } from './routing/advisor.ts';
+import { createRouter, type Router } from './routing/router.ts';
 import { openStore, type Store, type StoreOptions } from './store/database.ts';
+import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
 import { randomToken } from './util/secrets.ts';
 
 export const VERSION = '0.1.0';
@@ -17,6 +21,8 @@ export interface Switchboard {
   store: Store;
   bus: Bus;
   ctx: Ctx;
+  timers: TimerWorker;
+  router: Router;
   adminKey: string;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
@@ -73,6 +79,11 @@ export async function buildSwitchboard(
   });
   bus = createMemoryBus((error) => http.log.error({ err: error }, 'event subscriber failed'));
   const ctx: Ctx = { store, bus };
+  const timers = createTimerWorker(store, (error, timer) =>
+    http.log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
+  );
+  const router = createRouter(ctx, timers, noAdvisor);
+  timers.start();
 
   // A first start of an empty store gets a demo app, so a newcomer can try the API at once.
   const firstStart: FirstStart = { adminKeyGenerated: admin.generated };
@@ -82,17 +93,33 @@ export async function buildSwitchboard(
   }
 
   let closing: Promise<void> | undefined;
+  let shuttingDown = false;
+  http.addHook('onRequest', async () => {
+    if (shuttingDown)
+      throw new ApiError(503, 'The server is shutting down', undefined, { 'retry-after': '1' });
+  });
+  http.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown) reply.header('connection', 'close');
+  });
   return {
     http,
     store,
     bus,
     ctx,
+    timers,
+    router,
     adminKey: admin.key,
     firstStart,
     listen: () => http.listen({ port: config.port, host: config.host }),
     close() {
       closing ??= (async () => {
+        // Connections kept alive after their last response would otherwise hold close() for the
+        // keep-alive timeout: answer with `Connection: close` and drop them as soon as they go idle.
+        shuttingDown = true;
+        const sweep = setInterval(() => http.server.closeIdleConnections(), 50);
         await http.close();
+        clearInterval(sweep);
+        await timers.stop();
         await bus!.close();
         await store.close();
       })();

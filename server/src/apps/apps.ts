@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { notFound } from '../errors.ts';
+import { invalidField, notFound } from '../errors.ts';
 import type { Db, Store } from '../store/database.ts';
 import type { AppRow } from '../store/schema.ts';
 import { digest, randomToken } from '../util/secrets.ts';
@@ -45,7 +45,26 @@ function newAppId(): string {
   return randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12);
 }
 
+/**
+ * Whether a string can be an app id at all. Anything else is unknown without asking the store: an id
+ * arrives from headers, query strings and paths, and PostgreSQL refuses text with a NUL byte (a 500).
+ */
+export function isAppIdShape(id: string): boolean {
+  return /^[0-9A-Za-z_-]{1,64}$/.test(id);
+}
+
+/** Names and domains are stored as text; PostgreSQL cannot hold a NUL byte in text, so it is a bad field. */
+function checkText(field: string, value: string | undefined): void {
+  if (value?.includes('\u0000')) throw invalidField(field, 'must not contain NUL characters');
+}
+
+function checkAppInput(input: { name?: string; domains?: string[] }): void {
+  checkText('name', input.name);
+  for (const [i, domain] of (input.domains ?? []).entries()) checkText(`domains.${i}`, domain);
+}
+
 export async function findApp(db: Db, id: string): Promise<App | undefined> {
+  if (!isAppIdShape(id)) return undefined;
   const row = await db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toApp(row) : undefined;
 }
@@ -71,6 +90,7 @@ export async function createApp(
   store: Store,
   input: { name: string; domains?: string[] },
 ): Promise<NewAppCredentials> {
+  checkAppInput(input);
   const secret = `sk_${randomToken(32)}`;
   const domainKey = `pk_${randomToken(24)}`;
   const row: AppRow = {
@@ -91,6 +111,8 @@ export async function updateApp(
   id: string,
   input: { name?: string; domains?: string[] },
 ): Promise<App> {
+  if (!isAppIdShape(id)) throw notFound('App not found');
+  checkAppInput(input);
   const changes: Partial<AppRow> = {};
   if (input.name !== undefined) changes.name = input.name;
   if (input.domains !== undefined) changes.domains = JSON.stringify(input.domains);

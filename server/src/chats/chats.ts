@@ -1,8 +1,16 @@
 import type { App } from '../apps/apps.ts';
 import type { Ctx } from '../context.ts';
-import { badRequest, conflict, forbidden } from '../errors.ts';
+import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
 import { type Actor, actingUserId } from '../policies/actor.ts';
+import {
+  routeAfterLeave,
+  routeClosedChat,
+  routeJoinedChat,
+  routeNewChat,
+  routeRoomChange,
+} from '../routing/hooks.ts';
+import { renumberQueue } from '../routing/queue.ts';
 import { isUniqueViolation, type Tx } from '../store/database.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
 import { createTicketOnClose } from '../tickets/tickets.ts';
@@ -11,7 +19,15 @@ import { requireUser } from '../users/users.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
-import { chatFor, isParticipant, type LoadedChat, participantsOf, requireOpen } from './access.ts';
+import {
+  chatFor,
+  isParticipant,
+  type LoadedChat,
+  loadChat,
+  mayOnChat,
+  participantsOf,
+  requireOpen,
+} from './access.ts';
 import { appendHistory, type HistoryEntry, listHistoryEntries } from './history.ts';
 import { type ChatView, presentChat } from './present.ts';
 
@@ -58,6 +74,15 @@ export async function lockOpenChat(tx: Tx, chatId: string, touch = false): Promi
   if (Number(result.numUpdatedRows) === 0) throw conflict('Chat is closed');
 }
 
+/** Takes the chat's row lock whatever its status (PostgreSQL); the first step of routing's transactions. */
+export async function lockChatRow(tx: Tx, chatId: string): Promise<void> {
+  await tx
+    .updateTable('chats')
+    .set((eb) => ({ lastSeq: eb.ref('lastSeq') }))
+    .where('id', '=', chatId)
+    .execute();
+}
+
 /** POST /chats — opens a chat for an end user (one open chat each) and announces it. */
 export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Promise<ChatView> {
   const { app } = actor;
@@ -97,6 +122,7 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
     closed: null,
     closedBy: null,
     ticketId: null,
+    queuePosition: null,
   };
   try {
     return await commitChange(ctx, app.id, async (tx, emit) => {
@@ -108,7 +134,9 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
       if (input.history && input.history.length > 0) await appendHistory(tx, row, input.history);
       const view = presentChat(row, [creator.id]);
       await emit({ trigger: 'chats:create', chatId: row.id, data: { chat: view } });
-      return view;
+      await routeNewChat(tx, emit, app, row);
+      // Queue mode gave the chat its place: answer with it.
+      return presentChat((await reload(tx, row.id)).row, [creator.id]);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('User already has a chat');
@@ -219,7 +247,7 @@ export async function updateChat(
   requireOpen(chat);
   if (input.room !== undefined) checkRoom(actor.app, input.room);
   if (input.lang !== undefined) checkLang(actor.app, input.lang);
-  return commitChange(ctx, actor.app.id, async (tx) => {
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
     await lockOpenChat(tx, id);
     const changes: Partial<ChatRow> = {};
     if (input.priority !== undefined) changes.priority = input.priority;
@@ -228,7 +256,13 @@ export async function updateChat(
     if (input.room !== undefined) changes.room = input.room;
     if (Object.keys(changes).length > 0)
       await tx.updateTable('chats').set(changes).where('id', '=', id).execute();
-    const updated = await reload(tx, id);
+    let updated = await reload(tx, id);
+    if (input.room !== undefined && input.room !== chat.row.room) {
+      await routeRoomChange(tx, emit, actor.app, updated.row, chat.row.room);
+    } else if (input.priority !== undefined && updated.row.inQueue === 1) {
+      await renumberQueue(tx, emit, actor.app.id, updated.row.room);
+    }
+    updated = await reload(tx, id);
     return presentChat(updated.row, updated.users);
   });
 }
@@ -260,7 +294,7 @@ export async function closeChatInTx(
   const now = nowSeconds();
   const result = await tx
     .updateTable('chats')
-    .set({ status: 'closed', closed: now, closedBy: closer, inQueue: 0 })
+    .set({ status: 'closed', closed: now, closedBy: closer })
     .where('id', '=', chatId)
     .where('status', '<>', 'closed')
     .executeTakeFirst();
@@ -276,6 +310,8 @@ export async function closeChatInTx(
     const ticketId = await createTicketOnClose(tx, row, emit);
     await tx.updateTable('chats').set({ ticketId }).where('id', '=', chatId).execute();
   }
+  const closed = await tx.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirstOrThrow();
+  await routeClosedChat(tx, emit, app, closed);
 }
 
 /** DELETE /chats/{id} — the closer is the token's user, `?userId=`, or `"system"` for the app server. */
@@ -303,7 +339,10 @@ export async function joinChat(
   id: string,
   input: { userId?: string },
 ): Promise<ChatView> {
-  const chat = await chatFor(ctx, actor, id, 'view');
+  const chat = await loadChat(ctx.store.db, actor.app.id, id);
+  // Agents are the app's staff: one of another room is told it may not join (403), not that the
+  // chat does not exist. End users who cannot see the chat still get 404.
+  if (actor.user?.role !== 'agent' && !mayOnChat(actor, chat, 'view')) throw notFound('Chat not found');
   requireOpen(chat);
   const userId = actingUserId(actor, input.userId);
   if (userId === undefined)
@@ -351,8 +390,9 @@ export async function addAgentToChat(
     if (isUniqueViolation(error)) throw conflict('Agent is already in this chat');
     throw error;
   }
-  await tx.updateTable('chats').set({ status: 'active', inQueue: 0 }).where('id', '=', chatId).execute();
+  await tx.updateTable('chats').set({ status: 'active' }).where('id', '=', chatId).execute();
   await emit({ trigger: 'chats:join', chatId, data: { chatId, userId: agent.id } });
+  await routeJoinedChat(tx, emit, app, chatId);
 }
 
 /** PUT /chats/{id}/leave — a participant leaves; the creator leaving closes the chat. */
@@ -370,17 +410,27 @@ export async function leaveChat(
   if (!isParticipant(chat, userId)) throw conflict('User is not in this chat');
   return commitChange(ctx, actor.app.id, async (tx, emit) => {
     await lockOpenChat(tx, id);
-    await removeFromChat(tx, emit, id, userId);
+    const { wasAgent, agentsLeft } = await removeFromChat(tx, emit, id, userId);
     if (userId === chat.row.creator) {
       await closeChatInTx(tx, emit, actor.app, id, userId, { reason: 'left' });
+    } else if (wasAgent) {
+      await routeAfterLeave(tx, emit, actor.app, (await reload(tx, id)).row, agentsLeft);
     }
     const left = await reload(tx, id);
     return presentChat(left.row, left.users);
   });
 }
 
-/** Removes a participant, gives an agent's slot back, emits `chats:leave`; with no agent left the chat waits again. */
-export async function removeFromChat(tx: Tx, emit: Emit, chatId: string, userId: string): Promise<void> {
+/**
+ * Removes a participant, gives an agent's slot back, emits `chats:leave`; with no agent left the chat
+ * waits again. Routing the chat again is the caller's choice (leave, toinbox and transfer differ).
+ */
+export async function removeFromChat(
+  tx: Tx,
+  emit: Emit,
+  chatId: string,
+  userId: string,
+): Promise<{ wasAgent: boolean; agentsLeft: number }> {
   const removed = await tx
     .deleteFrom('chatUsers')
     .where('chatId', '=', chatId)
@@ -389,15 +439,14 @@ export async function removeFromChat(tx: Tx, emit: Emit, chatId: string, userId:
   if (Number(removed.numDeletedRows) === 0) throw conflict('User is not in this chat');
   await releaseAgentSlots(tx, [userId]);
   await emit({ trigger: 'chats:leave', chatId, data: { chatId, userId } });
-  const agentsLeft = await tx
+  const agents = await tx
     .selectFrom('chatUsers')
     .innerJoin('users', 'users.id', 'chatUsers.userId')
     .select('users.id')
     .where('chatUsers.chatId', '=', chatId)
     .where('users.role', '=', 'agent')
-    .limit(1)
-    .executeTakeFirst();
-  if (!agentsLeft) {
+    .execute();
+  if (agents.length === 0) {
     await tx
       .updateTable('chats')
       .set({ status: 'waiting' })
@@ -405,6 +454,8 @@ export async function removeFromChat(tx: Tx, emit: Emit, chatId: string, userId:
       .where('status', '=', 'active')
       .execute();
   }
+  const leaver = await tx.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst();
+  return { wasAgent: leaver?.role === 'agent', agentsLeft: agents.length };
 }
 
 /** GET /chats/{id}/users */

@@ -37,7 +37,7 @@ export interface MessageView {
   created: number;
 }
 
-export function presentChat(row: ChatRow, users: string[], queuePosition: number | null = null): ChatView {
+export function presentChat(row: ChatRow, users: string[]): ChatView {
   const view: ChatView = {
     id: row.id,
     creator: row.creator,
@@ -46,7 +46,7 @@ export function presentChat(row: ChatRow, users: string[], queuePosition: number
     source: row.source,
     status: row.status,
     inQueue: row.inQueue === 1,
-    queuePosition: row.inQueue === 1 ? queuePosition : null,
+    queuePosition: row.inQueue === 1 && row.status === 'waiting' ? row.queuePosition : null,
     priority: row.priority,
     users,
     created: row.created,

@@ -5,6 +5,15 @@ import { appendEvent } from './outbox.ts';
 
 export type Emit = <T extends Trigger>(event: NewEvent<T>) => Promise<StoredEvent<T>>;
 
+const afterCommitCallbacks = new WeakMap<Tx, Array<() => void>>();
+
+/** Runs `callback` once the transaction `tx` (of commitChange) has committed; never if it rolls back. */
+export function afterCommit(tx: Tx, callback: () => void): void {
+  const callbacks = afterCommitCallbacks.get(tx);
+  if (!callbacks) throw new Error('afterCommit outside commitChange');
+  callbacks.push(callback);
+}
+
 /**
  * The one road every change takes: run `work` in a transaction that also records the events it emits,
  * commit, and only then publish those events. Nothing is published for a change that rolled back.
@@ -15,15 +24,37 @@ export async function commitChange<T>(
   work: (tx: Tx, emit: Emit) => Promise<T>,
 ): Promise<T> {
   const emitted: StoredEvent[] = [];
-  const result = await deps.store.transaction(async (tx) => {
-    emitted.length = 0; // a retried transaction starts over
-    const emit: Emit = async (event) => {
-      const stored = await appendEvent(tx, appId, event);
-      emitted.push(stored as StoredEvent);
-      return stored;
-    };
-    return work(tx, emit);
-  });
+  let callbacks: Array<() => void> = [];
+  const result = await withRetry(() =>
+    deps.store.transaction(async (tx) => {
+      emitted.length = 0; // a retried transaction starts over
+      callbacks = [];
+      afterCommitCallbacks.set(tx, callbacks);
+      const emit: Emit = async (event) => {
+        const stored = await appendEvent(tx, appId, event);
+        emitted.push(stored as StoredEvent);
+        return stored;
+      };
+      return work(tx, emit);
+    }),
+  );
   if (emitted.length > 0) deps.bus.publish(emitted);
+  for (const callback of callbacks) callback();
   return result;
+}
+
+/**
+ * PostgreSQL may abort one of two transactions that wait on each other (deadlock) or conflict; the
+ * work is all inside the transaction, so running it again is safe and is what the client wanted.
+ */
+async function withRetry<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
 }

@@ -2,16 +2,17 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifySchema, type FastifyServerOptions } from 'fastify';
 import type { Ctx } from '../context.ts';
 import { newId } from '../util/ids.ts';
 import { installAuth } from './auth.ts';
-import { installErrorHandling } from './errors.ts';
+import { installErrorHandling, sendError } from './errors.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { appRoutes } from './routes/apps.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { routingRoutes } from './routes/routing.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { userRoutes } from './routes/users.ts';
 import { ErrorResponse } from './schemas.ts';
@@ -36,7 +37,14 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
-    return503OnClosing: true,
+    // Shutdown answers 503 itself (server.ts), in the error envelope.
+    return503OnClosing: false,
+    // The router's own refusals (bad URL encoding, over-long ids) leave in the error envelope too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 404 : 400;
+      const message = status === 404 ? 'Not found: a path parameter is too long' : 'The URL is not valid';
+      sendError(reply, status, message);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(http);
@@ -50,6 +58,9 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
 
   await http.register(multipart, { limits: { fileSize: 100 * 1024 * 1024, files: 1 } });
   await http.register(swagger, {
+    transform: documentRoute,
+    transformObject: (document) =>
+      markOptionalBodies((document as { openapiObject: OpenApiDocument }).openapiObject),
     openapi: {
       info: {
         title: 'Switchboard API',
@@ -84,9 +95,57 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
       messageRoutes(api, deps);
       mediaRoutes(api, deps);
       ticketRoutes(api, deps);
+      routingRoutes(api, deps);
       api.get('/openapi.json', { schema: { hide: true } }, async () => http.swagger());
     },
     { prefix: '/v1' },
   );
   return http;
+}
+
+/**
+ * OpenAPI fix-ups the route schemas cannot say: bodies that are optional as a whole (spec section 11)
+ * are not marked required, and the multipart upload gets its form fields documented.
+ */
+function documentRoute({ schema, url }: { schema: FastifySchema; url: string }): {
+  schema: FastifySchema;
+  url: string;
+} {
+  if (!schema || (schema as { hide?: boolean }).hide) return { schema, url };
+  const transformed: FastifySchema & { consumes?: readonly string[] } = { ...schema };
+  if (url === '/v1/media' && transformed.consumes?.includes('multipart/form-data')) {
+    transformed.body = {
+      type: 'object',
+      required: ['chatId', 'media'],
+      properties: {
+        chatId: { type: 'string', description: 'The chat the file is sent in' },
+        senderId: { type: 'string', description: 'The sender (required with the app secret)' },
+        media: { type: 'string', format: 'binary', description: 'The file' },
+      },
+    };
+  }
+  return { schema: transformed, url };
+}
+
+interface OpenApiDocument {
+  paths?: Record<
+    string,
+    Record<
+      string,
+      { requestBody?: { required?: boolean; content?: Record<string, { schema?: { required?: string[] } }> } }
+    >
+  >;
+}
+
+/** A body none of whose fields is required may be left out entirely (spec section 11): say so. */
+function markOptionalBodies(document: OpenApiDocument): OpenApiDocument {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const body = operation.requestBody;
+      if (!body?.content) continue;
+      const schemas = Object.values(body.content).map((c) => c.schema);
+      if (schemas.every((schema) => !schema?.required || schema.required.length === 0)) body.required = false;
+    }
+  }
+  return document;
 }

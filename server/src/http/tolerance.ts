@@ -1,24 +1,54 @@
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors.ts';
 
 /**
  * What HyperChat connectors send (spec section 11): JSON bodies that are empty, and `null` or `""`
  * standing for "absent". Both are normalised before validation, so handlers see one shape.
  */
 export function installTolerance(app: FastifyInstance): void {
+  // Fastify's own parser (secure-json-parse: `__proto__` and `constructor.prototype` keys are refused),
+  // wrapped so that an empty or blank body means "no body" instead of an error.
+  const strictJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      const error = new SyntaxError('Body is not valid JSON');
-      done(error, undefined);
-    }
+    strictJson(request, text, done);
+  });
+
+  // Any other content type (text/plain included, which Fastify would otherwise hand over as a string
+  // and so turn into a confusing "body must be object") is a 415 — unless the body is empty: a client
+  // that labels a bodiless POST/PUT/DELETE with some type still means "no body". This catch-all also
+  // receives bodies sent with no Content-Type at all.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    if (bytes.toString('utf8').trim() === '') return done(null, undefined);
+    const type = request.headers['content-type'];
+    done(
+      new ApiError(
+        415,
+        type
+          ? `Unsupported content type ${type.split(';')[0]}: send application/json`
+          : 'A body needs a Content-Type: send application/json',
+      ),
+      undefined,
+    );
   });
 
   app.addHook('preValidation', async (request) => {
+    // An empty query value is an absent one (`?roomId=` = no roomId), like `""` in a body.
+    const query = request.query as Record<string, unknown> | undefined;
+    if (query && typeof query === 'object') {
+      for (const [key, value] of Object.entries(query)) if (value === '') delete query[key];
+    }
+    rejectNul('query', request.query);
+    rejectNul('params', request.params);
+    rejectNul('body', request.body);
     const hasBodySchema = Boolean(request.routeOptions.schema?.body);
+    // The multipart plugin accepts multipart bodies on every route and leaves them unread; a JSON
+    // route must not mistake that for "no body" and act on defaults.
+    if (hasBodySchema && request.isMultipart()) throw new ApiError(415, 'Expected application/json');
     if (request.body === undefined || request.body === null) {
       if (hasBodySchema) request.body = {};
       return;
@@ -30,4 +60,25 @@ export function installTolerance(app: FastifyInstance): void {
       }
     }
   });
+}
+
+/**
+ * U+0000 has no business in chat text, and PostgreSQL cannot store it in text columns: refuse it
+ * everywhere with a 400 naming the field, rather than fail deep in the store.
+ */
+function rejectNul(part: string, value: unknown, path = ''): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) {
+      const field = path || part;
+      throw new ApiError(400, `Invalid ${field}: must not contain NUL characters`, [
+        { field, message: 'must not contain NUL characters' },
+      ]);
+    }
+    return;
+  }
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return;
+  for (const [key, inner] of Object.entries(value)) {
+    rejectNul(part, key, path ? `${path}.${key}` : key);
+    rejectNul(part, inner, path ? `${path}.${key}` : key);
+  }
 }

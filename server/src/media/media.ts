@@ -25,6 +25,8 @@ export function presentMedia(row: Omit<MediaRow, 'bytes'>): MediaView {
   return { ...ref(row), chatId: row.chatId, sender: row.sender, created: row.created };
 }
 
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
+
 /** `image/*` style patterns of `media.allowedTypes`. */
 export function typeAllowed(allowed: string[], type: string): boolean {
   const [major] = type.split('/');
@@ -63,7 +65,10 @@ export async function uploadMedia(
   requireOpen(chat);
   const { media } = actor.app.settings;
   const type = upload.mimetype.toLowerCase().split(';')[0]!.trim();
-  if (!typeAllowed(media.allowedTypes, type)) throw forbidden('File type is not allowed');
+  // The type is echoed later as a Content-Type header: only a plain `type/subtype` token may pass
+  // (`image/*` would otherwise admit e.g. `image/png,text/html`).
+  if (!MIME_TYPE.test(type) || !typeAllowed(media.allowedTypes, type))
+    throw forbidden('File type is not allowed');
   if (upload.bytes.length > media.maxBytes)
     throw new ApiError(413, `File is larger than ${media.maxBytes} bytes`);
   const row: MediaRow = {
@@ -71,7 +76,12 @@ export async function uploadMedia(
     appId: actor.app.id,
     chatId: chat.row.id,
     sender,
-    name: upload.filename.slice(0, 255) || 'file',
+    // Control characters (a tab, DEL or \x01 pass through the quoted filename as raw bytes) are dropped:
+    // they would only garble the name shown in chats and echoed in content-disposition.
+    name:
+      Array.from(upload.filename.replace(/\p{Cc}/gu, ''))
+        .slice(0, 255)
+        .join('') || 'file',
     type,
     size: upload.bytes.length,
     bytes: upload.bytes,

@@ -1,9 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import {
+  CamelCasePlugin,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Transaction,
+} from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { initial } from './migrations/001-initial.ts';
+import { routing } from './migrations/002-routing.ts';
 import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-driver.ts';
 
@@ -33,7 +42,7 @@ export interface StoreOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '001-initial': initial(dialect) };
+  return { '001-initial': initial(dialect), '002-routing': routing(dialect) };
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -63,11 +72,18 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     });
   }
 
+  // Kysely looks its bookkeeping tables up in any schema unless told which: tell it ours.
+  let migrationSchema: string | undefined;
+  if (dialect === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationSchema = rows[0]?.schema ?? 'public';
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'switchboard_migrations',
     migrationLockTableName: 'switchboard_migrations_lock',
+    ...(migrationSchema ? { migrationTableSchema: migrationSchema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {
@@ -88,4 +104,9 @@ export function isUniqueViolation(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { code } = error as Error & { code?: unknown };
   return code === '23505' || /UNIQUE constraint failed/.test(error.message);
+}
+
+/** Whether a query builder talks to PostgreSQL (for the few statements only it has, like row locks). */
+export function onPostgres(db: Db | Tx): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -63,6 +63,8 @@ export interface ChatsTable {
   closed: number | null;
   closedBy: string | null;
   ticketId: string | null;
+  /** Chats ahead in the room's queue, kept current for queued chats (null outside the queue). */
+  queuePosition: number | null;
 }
 
 export interface ChatUsersTable {
@@ -137,7 +139,50 @@ export interface EventsTable {
   created: number;
 }
 
+/** A durable timer: fires at `due` (ms) on whichever node claims it; one per (kind, ref). */
+export interface TimersTable {
+  kind: string;
+  ref: string;
+  appId: string;
+  due: number;
+  claimedUntil: number | null;
+  payload: Generated<string>;
+  attempts: Generated<number>;
+}
+
+export interface InvitationsTable {
+  id: string;
+  appId: string;
+  chatId: string;
+  userId: string;
+  inviterId: string | null;
+  status: 'pending' | 'accepted' | 'rejected' | 'expired' | 'cancelled';
+  transfer: number;
+  attempt: number | null;
+  loopId: string | null;
+  created: number;
+  expires: number;
+}
+
+/** The invitation loop of a chat (spec 5.2): one row per chat, reused by each new loop. */
+export interface AssignmentsTable {
+  chatId: string;
+  appId: string;
+  loopId: string;
+  status: 'running' | 'stopped';
+  attempt: number;
+  maxAttempts: number;
+  interval: number;
+  algorithm: 'least-busy' | 'round-robin';
+  /** Agents already invited in this loop (JSON array). */
+  invited: string;
+  updated: number;
+}
+
 export interface Database {
+  timers: TimersTable;
+  invitations: InvitationsTable;
+  assignments: AssignmentsTable;
   apps: AppsTable;
   users: UsersTable;
   sessions: SessionsTable;
@@ -160,3 +205,6 @@ export type MessageRow = Selectable<MessagesTable>;
 export type MediaRow = Selectable<MediaTable>;
 export type TicketRow = Selectable<TicketsTable>;
 export type EventRow = Selectable<EventsTable>;
+export type TimerRow = Selectable<TimersTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
+export type AssignmentRow = Selectable<AssignmentsTable>;

@@ -36,9 +36,13 @@ export async function createTicketOnClose(tx: Tx, chat: ChatRow, emit: Emit): Pr
   const messages = (
     await tx.selectFrom('messages').selectAll().where('chatId', '=', chat.id).orderBy('seq').execute()
   ).map(presentMessage);
-  const first = messages.find((m) => m.sender === chat.creator && m.type === 'text');
-  const subject =
-    typeof first?.message === 'string' ? first.message.replace(/\s+/g, ' ').slice(0, 120) : `Chat ${chat.id}`;
+  // Trimmed, so padding never leaks into the subject; a blank line does not count as the first text.
+  // Truncated by code points, so an emoji is never cut in half.
+  const first = messages
+    .filter((m) => m.sender === chat.creator && m.type === 'text' && typeof m.message === 'string')
+    .map((m) => (m.message as string).replace(/\s+/g, ' ').trim())
+    .find((text) => text !== '');
+  const subject = first !== undefined ? Array.from(first).slice(0, 120).join('') : `Chat ${chat.id}`;
   const id = newId();
   await tx
     .insertInto('tickets')

@@ -1,7 +1,9 @@
 import type { App } from '../apps/apps.ts';
 import type { Ctx } from '../context.ts';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../errors.ts';
+import { commitChange } from '../events/commit.ts';
 import type { Actor } from '../policies/actor.ts';
+import { routeAgentAvailability } from '../routing/hooks.ts';
 import { isUniqueViolation } from '../store/database.ts';
 import type { UserRow } from '../store/schema.ts';
 import { newId } from '../util/ids.ts';
@@ -119,9 +121,15 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
   if (input.langs !== undefined) changes.langs = JSON.stringify(input.langs);
   if (input.maxChats !== undefined) changes.maxChats = input.maxChats;
   if (input.status !== undefined) changes.status = input.status;
+  // Coming back from offline is a login: serve every room again. Otherwise an agent who logged out of
+  // each room one by one would be "online" while serving none. away → online keeps a partial logout.
+  if (input.status === 'online' && agent.status === 'offline') changes.offRooms = '[]';
   if (Object.keys(changes).length > 0) {
     try {
-      await ctx.store.db.updateTable('users').set(changes).where('id', '=', id).execute();
+      await commitChange(ctx, actor.app.id, async (tx) => {
+        await tx.updateTable('users').set(changes).where('id', '=', id).execute();
+        await routeAgentAvailability(tx, actor.app, [...roomsOf(agent), ...(input.rooms ?? [])]);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('An agent with this contact already exists');
       throw error;
@@ -146,11 +154,14 @@ export async function loginAgent(
   // Verify against a dummy hash when the agent is unknown, so timing does not reveal which contacts exist.
   const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
   if (!row || !ok) throw unauthorized('Invalid contact or password');
-  await ctx.store.db
-    .updateTable('users')
-    .set({ status: 'online', offRooms: '[]' })
-    .where('id', '=', row.id)
-    .execute();
+  await commitChange(ctx, app.id, async (tx) => {
+    await tx
+      .updateTable('users')
+      .set({ status: 'online', offRooms: '[]' })
+      .where('id', '=', row.id)
+      .execute();
+    await routeAgentAvailability(tx, app, roomsOf(row));
+  });
   const session = await createSession(ctx.store.db, app.id, row.id);
   return { user: await presentAgent(ctx, app, { ...row, status: 'online', offRooms: '[]' }), session };
 }
@@ -172,25 +183,35 @@ export async function logoutAgent(
     throw badRequest('agentId is required', [{ field: 'agentId', message: 'is required' }]);
   const agent = await requireAgent(ctx, actor.app, agentId);
   if (input.rooms === undefined || input.rooms.length === 0) {
-    await ctx.store.db
-      .updateTable('users')
-      .set({ status: 'offline', offRooms: '[]' })
-      .where('id', '=', agent.id)
-      .execute();
+    await commitChange(ctx, actor.app.id, async (tx) => {
+      await tx
+        .updateTable('users')
+        .set({ status: 'offline', offRooms: '[]' })
+        .where('id', '=', agent.id)
+        .execute();
+      await routeAgentAvailability(tx, actor.app, roomsOf(agent));
+    });
     return;
   }
   checkRooms(actor.app, input.rooms);
   const off = new Set([...(JSON.parse(agent.offRooms) as number[]), ...input.rooms]);
   const rooms = JSON.parse(agent.rooms ?? '[]') as number[];
   const stillIn = rooms.filter((r) => !off.has(r));
-  await ctx.store.db
-    .updateTable('users')
-    .set({
-      offRooms: JSON.stringify([...off]),
-      ...(stillIn.length === 0 ? { status: 'offline' as const } : {}),
-    })
-    .where('id', '=', agent.id)
-    .execute();
+  await commitChange(ctx, actor.app.id, async (tx) => {
+    await tx
+      .updateTable('users')
+      .set({
+        offRooms: JSON.stringify([...off]),
+        ...(stillIn.length === 0 ? { status: 'offline' as const } : {}),
+      })
+      .where('id', '=', agent.id)
+      .execute();
+    await routeAgentAvailability(tx, actor.app, input.rooms ?? []);
+  });
+}
+
+function roomsOf(agent: UserRow): number[] {
+  return JSON.parse(agent.rooms ?? '[]') as number[];
 }
 
 /** Online agents of the app with the rooms they currently serve. */

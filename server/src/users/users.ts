@@ -131,6 +131,9 @@ export async function getUser(ctx: Ctx, actor: Actor, id: string): Promise<UserV
 export async function updateUser(ctx: Ctx, actor: Actor, id: string, input: UserInput): Promise<UserView> {
   const target = await requireUser(ctx, actor.app, id);
   if (actor.user && actor.user.id !== target.id) throw forbidden('You may only change your own profile');
+  // Agents edit themselves through PUT /agents/{id}, which limits them to nickname, password and status;
+  // without this, PUT /users would let them rename themselves or change their login contact.
+  if (actor.user?.role === 'agent') throw forbidden('Agents change their profile through /agents/{id}');
   const changes: Partial<UserRow> = {};
   if (input.name !== undefined) changes.name = input.name;
   if (input.contact !== undefined) changes.contact = input.contact;

@@ -40,6 +40,8 @@ export interface TestServer {
   adminKey: string;
   kind: StoreKind;
   request<T = Json>(method: string, url: string, options?: RequestOptions): Promise<Response<T>>;
+  /** Stops this node and starts a new one on the same store (a restart); `sb` is replaced. */
+  restart(beforeStart?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,9 +60,9 @@ export async function startServer(kind: StoreKind, env: Record<string, string> =
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const sb = await buildSwitchboard({ config, logger: false, ...(schema ? { store: { schema } } : {}) });
-  return {
-    sb,
+  const build = () => buildSwitchboard({ config, logger: false, ...(schema ? { store: { schema } } : {}) });
+  const server: TestServer = {
+    sb: await build(),
     adminKey,
     kind,
     async request(method, url, options = {}) {
@@ -73,7 +75,7 @@ export async function startServer(kind: StoreKind, env: Record<string, string> =
           headers['content-type'] ??= 'application/json';
         }
       }
-      const response = await sb.http.inject({
+      const response = await server.sb.http.inject({
         method: method as 'GET',
         url,
         headers,
@@ -90,8 +92,13 @@ export async function startServer(kind: StoreKind, env: Record<string, string> =
         text: response.body,
       };
     },
+    async restart(beforeStart) {
+      await server.sb.close();
+      if (beforeStart) await beforeStart();
+      server.sb = await build();
+    },
     async close() {
-      await sb.close();
+      await server.sb.close();
       rmSync(dataDir, { recursive: true, force: true });
       if (schema && databaseUrl) {
         const client = new pg.Client({ connectionString: databaseUrl });
@@ -101,4 +108,20 @@ export async function startServer(kind: StoreKind, env: Record<string, string> =
       }
     },
   };
+  return server;
+}
+
+/** Polls `check` until it returns a value (not undefined/false), or fails after `ms`. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false>,
+  ms = 10000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -41,7 +41,8 @@ function integers(field: string, raw: string | undefined): number[] | undefined 
     throw badRequest(`${field} must be comma-separated integers`, [
       { field, message: 'must be comma-separated integers' },
     ]);
-  return parts.map(Number);
+  // `?roomIds=` means absent (spec section 11), i.e. every room, not none.
+  return parts.length > 0 ? parts.map(Number) : undefined;
 }
 
 /** Agents: the people who answer chats. */

@@ -1,0 +1,125 @@
+import type { App } from '../apps/apps.ts';
+import type { Emit } from '../events/commit.ts';
+import type { Tx } from '../store/database.ts';
+import type { ChatRow } from '../store/schema.ts';
+import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
+import { onlineAgentsOfRoom } from './eligibility.ts';
+import {
+  cancelAllInvitations,
+  cancelLoopInvitations,
+  defaultLoopParams,
+  startLoop,
+  stopLoop,
+} from './loop.ts';
+import { dequeue, enqueue, renumberQueue, schedulePump } from './queue.ts';
+
+/**
+ * What routing does when a chat changes, inside the transaction of that change, so the loop,
+ * the queue and the timers can never disagree with the chat.
+ */
+
+/** Chat created: queue it, or start its loop (assign.onCreate); arm the inactivity timer. */
+export async function routeNewChat(tx: Tx, emit: Emit, app: App, chat: ChatRow): Promise<void> {
+  await armInactivity(tx, app, chat.id, chat.lastActivity);
+  await routeWaitingChat(tx, emit, app, chat, app.settings.assign.onCreate);
+}
+
+/** A chat that needs an agent: into the queue (queue mode), or a new loop when `startNow`. */
+async function routeWaitingChat(
+  tx: Tx,
+  emit: Emit,
+  app: App,
+  chat: ChatRow,
+  startNow: boolean,
+  skip: string[] = [],
+): Promise<void> {
+  if (app.settings.queue.active) {
+    await enqueue(tx, emit, app.id, chat.id, chat.room);
+    const online = await onlineAgentsOfRoom(tx, app.id, chat.room);
+    if (online.length === 0) {
+      // Nobody of the room is online: say so at once rather than let the chat wait in silence.
+      await emit({
+        trigger: 'forever:alone',
+        chatId: chat.id,
+        userId: chat.creator,
+        data: { chatId: chat.id },
+      });
+      await dequeue(tx, emit, app.id, chat.id);
+      return;
+    }
+    await schedulePump(tx, app, chat.room);
+    return;
+  }
+  if (startNow) await startLoop(tx, app, chat.id, defaultLoopParams(app), skip);
+}
+
+/** An agent joined: the loop has done its work, the chat leaves the queue. */
+export async function routeJoinedChat(tx: Tx, emit: Emit, app: App, chatId: string): Promise<void> {
+  await stopLoop(tx, chatId);
+  await cancelLoopInvitations(tx, chatId);
+  await dequeue(tx, emit, app.id, chatId);
+}
+
+/** Chat closed: stop its loop, cancel its invitations, close its queue gap, offer the freed slots. */
+export async function routeClosedChat(tx: Tx, emit: Emit, app: App, chat: ChatRow): Promise<void> {
+  await stopLoop(tx, chat.id);
+  await cancelAllInvitations(tx, chat.id);
+  await dequeue(tx, emit, app.id, chat.id);
+  await cancelTimer(tx, 'inactivity', chat.id);
+  await schedulePump(tx, app, chat.room);
+}
+
+/** An agent left an open chat: with no agent left it goes back to routing; its slot is free again. */
+export async function routeAfterLeave(
+  tx: Tx,
+  emit: Emit,
+  app: App,
+  chat: ChatRow,
+  agentsLeft: number,
+  skip: string[] = [],
+): Promise<void> {
+  if (agentsLeft === 0 && chat.status !== 'closed') await routeWaitingChat(tx, emit, app, chat, true, skip);
+  await schedulePump(tx, app, chat.room);
+}
+
+/** The chat moved to another room: route it again there. */
+export async function routeRoomChange(
+  tx: Tx,
+  emit: Emit,
+  app: App,
+  chat: ChatRow,
+  oldRoom: number,
+): Promise<void> {
+  if (chat.status !== 'waiting') return;
+  await stopLoop(tx, chat.id);
+  if (chat.inQueue === 1) {
+    await tx
+      .updateTable('chats')
+      .set({ inQueue: 0, queuePosition: null })
+      .where('id', '=', chat.id)
+      .execute();
+    await renumberQueue(tx, emit, app.id, oldRoom);
+  }
+  await routeWaitingChat(tx, emit, app, chat, true);
+}
+
+/** Inactivity auto-close (spec 6): one timer per chat, moved forward lazily when it finds newer activity. */
+export async function armInactivity(tx: Tx, app: App, chatId: string, lastActivity: number): Promise<void> {
+  const timeout = app.settings.chats.inactivityTimeout;
+  if (timeout <= 0) return;
+  await scheduleTimer(tx, {
+    kind: 'inactivity',
+    ref: chatId,
+    appId: app.id,
+    due: (lastActivity + timeout) * 1000,
+  });
+}
+
+/**
+ * An agent's availability changed (login, logout, status, rooms, capacity): the queues of the rooms
+ * concerned are looked at again — offered to a newly free agent, or told `forever:alone` when the last
+ * agent of a room went away.
+ */
+export async function routeAgentAvailability(tx: Tx, app: App, rooms: Iterable<number>): Promise<void> {
+  for (const room of new Set(rooms)) await schedulePump(tx, app, room);
+}

@@ -1,0 +1,325 @@
+import { chatFor, isParticipant, loadChat, requireOpen } from '../chats/access.ts';
+import { addAgentToChat, lockChatRow, lockOpenChat, removeFromChat } from '../chats/chats.ts';
+import { type ChatView, presentChat } from '../chats/present.ts';
+import type { Ctx } from '../context.ts';
+import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { commitChange } from '../events/commit.ts';
+import { type Actor, actingUserId } from '../policies/actor.ts';
+import { isUniqueViolation, type Tx } from '../store/database.ts';
+import type { InvitationRow } from '../store/schema.ts';
+import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
+import { requireAgent } from '../users/agents.ts';
+import { newId } from '../util/ids.ts';
+import { nowSeconds } from '../util/time.ts';
+import type { Algorithm } from './choose.ts';
+import { routeAfterLeave } from './hooks.ts';
+import { defaultLoopParams, type LoopParams, runningLoop, startLoop } from './loop.ts';
+import { enqueue } from './queue.ts';
+
+/** The Invitation object of spec section 1. */
+export interface InvitationView {
+  id: string;
+  chatId: string;
+  userId: string;
+  inviterId?: string;
+  status: InvitationRow['status'];
+  transfer: boolean;
+  attempt?: number;
+  created: number;
+  expires: number;
+}
+
+export function presentInvitation(row: InvitationRow): InvitationView {
+  return {
+    id: row.id,
+    chatId: row.chatId,
+    userId: row.userId,
+    ...(row.inviterId !== null ? { inviterId: row.inviterId } : {}),
+    status: row.status,
+    transfer: row.transfer === 1,
+    ...(row.attempt !== null ? { attempt: row.attempt } : {}),
+    created: row.created,
+    expires: row.expires,
+  };
+}
+
+/** POST /invitations — an agent in the chat (or the app) invites another agent; `transfer` hands the chat over. */
+export async function inviteAgent(
+  ctx: Ctx,
+  actor: Actor,
+  input: { chatId: string; userId: string; transfer?: boolean },
+): Promise<InvitationView> {
+  const chat = await chatFor(ctx, actor, input.chatId, 'agentInChat');
+  requireOpen(chat);
+  const agent = await requireAgent(ctx, actor.app, input.userId);
+  if (isParticipant(chat, agent.id)) throw conflict('The agent is already in this chat');
+  if (input.transfer && actor.user === null) {
+    throw badRequest('A transfer needs an inviting agent: use an agent token', [
+      { field: 'transfer', message: 'needs an agent token' },
+    ]);
+  }
+  const now = nowSeconds();
+  const row: InvitationRow = {
+    id: newId(),
+    appId: actor.app.id,
+    chatId: chat.row.id,
+    userId: agent.id,
+    inviterId: actor.user?.id ?? null,
+    status: 'pending',
+    transfer: input.transfer ? 1 : 0,
+    attempt: null,
+    loopId: null,
+    created: now,
+    expires: now + actor.app.settings.assign.timeout,
+  };
+  try {
+    await commitChange(ctx, actor.app.id, async (tx, emit) => {
+      await lockOpenChat(tx, chat.row.id);
+      await tx.insertInto('invitations').values(row).execute();
+      await emit({
+        trigger: 'invitations:new',
+        chatId: row.chatId,
+        userId: row.userId,
+        data: { chatId: row.chatId, userId: row.userId, invitationId: row.id, expires: row.expires },
+      });
+      await scheduleTimer(tx, { kind: 'invitation', ref: row.id, appId: row.appId, due: row.expires * 1000 });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict('The agent already has a pending invitation to this chat');
+    throw error;
+  }
+  return presentInvitation(row);
+}
+
+/** GET /invitations — the app's, or an agent's own. */
+export async function listInvitations(
+  ctx: Ctx,
+  actor: Actor,
+  query: { userId?: string; status?: InvitationRow['status']; chatId?: string },
+): Promise<InvitationView[]> {
+  const userId = actingUserId(actor, query.userId);
+  let q = ctx.store.db.selectFrom('invitations').selectAll().where('appId', '=', actor.app.id);
+  if (userId !== undefined) q = q.where('userId', '=', userId);
+  if (query.status !== undefined) q = q.where('status', '=', query.status);
+  if (query.chatId !== undefined) q = q.where('chatId', '=', query.chatId);
+  const rows = await q.orderBy('id', 'desc').limit(500).execute();
+  return rows.map(presentInvitation);
+}
+
+async function pendingInvitation(
+  ctx: Ctx,
+  actor: Actor,
+  chatId: string,
+  userId: string | undefined,
+): Promise<InvitationRow> {
+  const invitee = actingUserId(actor, userId);
+  if (invitee === undefined)
+    throw badRequest('userId is required', [{ field: 'userId', message: 'is required' }]);
+  const row = await ctx.store.db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('appId', '=', actor.app.id)
+    .where('chatId', '=', chatId)
+    .where('userId', '=', invitee)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  if (!row) {
+    // Say 403 rather than 404 when the invitation exists but belongs to another agent.
+    if (actor.user && userId !== undefined && userId !== actor.user.id)
+      throw forbidden('This invitation is not yours');
+    throw notFound('No pending invitation');
+  }
+  return row;
+}
+
+/** Marks an invitation expired (its time passed) and lets its loop move on. */
+async function expireNow(tx: Tx, row: InvitationRow): Promise<void> {
+  const updated = await tx
+    .updateTable('invitations')
+    .set({ status: 'expired' })
+    .where('id', '=', row.id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return;
+  await cancelTimer(tx, 'invitation', row.id);
+  if (row.loopId !== null) {
+    await scheduleTimer(tx, {
+      kind: 'jump',
+      ref: row.chatId,
+      appId: row.appId,
+      due: Date.now(),
+      payload: { loopId: row.loopId },
+    });
+  }
+}
+
+/**
+ * POST /invitations/accept — the invitee joins (`invitations:accept`, `chats:join`). The slot is taken
+ * by the same conditional update as any join, so simultaneous accepts never overfill an agent.
+ */
+export async function acceptInvitation(
+  ctx: Ctx,
+  actor: Actor,
+  input: { chatId: string; userId?: string },
+): Promise<{ chat: ChatView; invitation: InvitationView }> {
+  if (actor.user && actor.user.role !== 'agent') throw forbidden('Only agents accept invitations');
+  const row = await pendingInvitation(ctx, actor, input.chatId, input.userId);
+  if (row.expires <= nowSeconds()) {
+    await commitChange(ctx, actor.app.id, async (tx) => {
+      await lockChatRow(tx, row.chatId);
+      await expireNow(tx, row);
+    });
+    throw conflict('The invitation has expired');
+  }
+  const agent = await requireAgent(ctx, actor.app, row.userId);
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
+    await lockOpenChat(tx, row.chatId);
+    const taken = await tx
+      .updateTable('invitations')
+      .set({ status: 'accepted' })
+      .where('id', '=', row.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) === 0) throw conflict('The invitation is no longer pending');
+    await cancelTimer(tx, 'invitation', row.id);
+    await emit({
+      trigger: 'invitations:accept',
+      chatId: row.chatId,
+      userId: row.userId,
+      data: { chatId: row.chatId, userId: row.userId },
+    });
+    await addAgentToChat(tx, emit, actor.app, row.chatId, agent);
+    if (row.transfer === 1 && row.inviterId !== null) {
+      const members = await tx
+        .selectFrom('chatUsers')
+        .select('userId')
+        .where('chatId', '=', row.chatId)
+        .execute();
+      if (members.some((m) => m.userId === row.inviterId)) {
+        const { agentsLeft } = await removeFromChat(tx, emit, row.chatId, row.inviterId);
+        const chatRow = await tx
+          .selectFrom('chats')
+          .selectAll()
+          .where('id', '=', row.chatId)
+          .executeTakeFirstOrThrow();
+        await routeAfterLeave(tx, emit, actor.app, chatRow, agentsLeft);
+      }
+    }
+    const chat = await loadChat(tx, actor.app.id, row.chatId);
+    return {
+      chat: presentChat(chat.row, chat.users),
+      invitation: presentInvitation({ ...row, status: 'accepted' }),
+    };
+  });
+}
+
+/** POST /invitations/reject — the invitee declines; a loop invitation makes the loop jump on at once. */
+export async function rejectInvitation(
+  ctx: Ctx,
+  actor: Actor,
+  input: { chatId: string; userId?: string },
+): Promise<InvitationView> {
+  if (actor.user && actor.user.role !== 'agent') throw forbidden('Only agents reject invitations');
+  const row = await pendingInvitation(ctx, actor, input.chatId, input.userId);
+  await commitChange(ctx, actor.app.id, async (tx) => {
+    await lockChatRow(tx, row.chatId);
+    const updated = await tx
+      .updateTable('invitations')
+      .set({ status: 'rejected' })
+      .where('id', '=', row.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw conflict('The invitation is no longer pending');
+    await cancelTimer(tx, 'invitation', row.id);
+    if (row.loopId !== null) {
+      await scheduleTimer(tx, {
+        kind: 'jump',
+        ref: row.chatId,
+        appId: row.appId,
+        due: Date.now(),
+        payload: { loopId: row.loopId },
+      });
+    }
+  });
+  return presentInvitation({ ...row, status: 'rejected' });
+}
+
+export interface AssignRequest {
+  algorithm?: Algorithm;
+  maxAttempts?: number;
+  interval?: number;
+}
+
+/**
+ * GET|POST /chats/{id}/assign — starts the loop when none runs; while one runs, answers with it and
+ * changes nothing (HyperChat connectors call it right after creating a chat).
+ */
+export async function assignChat(
+  ctx: Ctx,
+  actor: Actor,
+  chatId: string,
+  request: AssignRequest,
+): Promise<{ chat: ChatView; assignment: LoopParams }> {
+  const chat = await chatFor(ctx, actor, chatId, 'view');
+  requireOpen(chat);
+  if (chat.row.status !== 'waiting') throw conflict('The chat already has an agent');
+  const defaults = defaultLoopParams(actor.app);
+  const params: LoopParams = {
+    algorithm: request.algorithm ?? defaults.algorithm,
+    maxAttempts: request.maxAttempts ?? defaults.maxAttempts,
+    interval: request.interval ?? defaults.interval,
+  };
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
+    await lockOpenChat(tx, chatId);
+    const running = await runningLoop(tx, chatId);
+    let assignment = params;
+    if (running) {
+      assignment = {
+        algorithm: running.algorithm,
+        maxAttempts: running.maxAttempts,
+        interval: running.interval,
+      };
+    } else {
+      if (actor.app.settings.queue.active) {
+        const current = await tx
+          .selectFrom('chats')
+          .select('inQueue')
+          .where('id', '=', chatId)
+          .executeTakeFirstOrThrow();
+        if (current.inQueue !== 1) await enqueue(tx, emit, actor.app.id, chatId, chat.row.room);
+      }
+      await startLoop(tx, actor.app, chatId, params);
+    }
+    const fresh = await loadChat(tx, actor.app.id, chatId);
+    return { chat: presentChat(fresh.row, fresh.users), assignment };
+  });
+}
+
+/** POST /chats/{id}/toinbox — the agents leave, the chat waits again, and routing restarts without them first. */
+export async function sendToInbox(ctx: Ctx, actor: Actor, chatId: string): Promise<ChatView> {
+  const chat = await chatFor(ctx, actor, chatId, 'agentInChat');
+  requireOpen(chat);
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
+    await lockOpenChat(tx, chatId);
+    const agents = await tx
+      .selectFrom('chatUsers')
+      .innerJoin('users', 'users.id', 'chatUsers.userId')
+      .select('users.id')
+      .where('chatUsers.chatId', '=', chatId)
+      .where('users.role', '=', 'agent')
+      .execute();
+    if (agents.length === 0) throw conflict('No agent is in this chat');
+    for (const { id } of agents) await removeFromChat(tx, emit, chatId, id);
+    const row = await tx.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirstOrThrow();
+    await routeAfterLeave(
+      tx,
+      emit,
+      actor.app,
+      row,
+      0,
+      agents.map((a) => a.id),
+    );
+    const fresh = await loadChat(tx, actor.app.id, chatId);
+    return presentChat(fresh.row, fresh.users);
+  });
+}

@@ -1,0 +1,95 @@
+import type { App } from '../apps/apps.ts';
+import type { Emit } from '../events/commit.ts';
+import type { Tx } from '../store/database.ts';
+import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
+import { newId } from '../util/ids.ts';
+import { nowSeconds } from '../util/time.ts';
+import type { Algorithm } from './choose.ts';
+
+/** The parameters of one invitation loop (spec 5.2). */
+export interface LoopParams {
+  maxAttempts: number;
+  /** Seconds an invitation lasts. */
+  interval: number;
+  algorithm: Algorithm;
+}
+
+export function defaultLoopParams(app: App): LoopParams {
+  const { assign } = app.settings;
+  return { maxAttempts: assign.maxAttempts, interval: assign.timeout, algorithm: assign.algorithm };
+}
+
+/**
+ * Starts (or restarts) a chat's loop inside `tx`: a fresh loop id, no attempts yet, and a durable
+ * `jump` timer due now. `skip` are agents not to invite in this loop (e.g. the agent who sent it back).
+ */
+export async function startLoop(
+  tx: Tx,
+  app: App,
+  chatId: string,
+  params: LoopParams,
+  skip: string[] = [],
+): Promise<void> {
+  const loopId = newId();
+  const row = {
+    appId: app.id,
+    loopId,
+    status: 'running' as const,
+    attempt: 0,
+    maxAttempts: params.maxAttempts,
+    interval: params.interval,
+    algorithm: params.algorithm,
+    invited: JSON.stringify(skip),
+    updated: nowSeconds(),
+  };
+  await tx
+    .insertInto('assignments')
+    .values({ chatId, ...row })
+    .onConflict((oc) => oc.column('chatId').doUpdateSet(row))
+    .execute();
+  await cancelLoopInvitations(tx, chatId);
+  await scheduleTimer(tx, { kind: 'jump', ref: chatId, appId: app.id, due: Date.now(), payload: { loopId } });
+}
+
+/** Stops a chat's loop (agent found, chat closed, or given up). */
+export async function stopLoop(tx: Tx, chatId: string): Promise<void> {
+  await tx
+    .updateTable('assignments')
+    .set({ status: 'stopped', updated: nowSeconds() })
+    .where('chatId', '=', chatId)
+    .where('status', '=', 'running')
+    .execute();
+  await cancelTimer(tx, 'jump', chatId);
+}
+
+/** Cancels the pending invitations of the loop (not manual ones) and their expiry timers. */
+export async function cancelLoopInvitations(tx: Tx, chatId: string): Promise<void> {
+  await cancelInvitations(tx, chatId, true);
+}
+
+/** Cancels every pending invitation of a chat (the chat closed). */
+export async function cancelAllInvitations(tx: Tx, chatId: string): Promise<void> {
+  await cancelInvitations(tx, chatId, false);
+}
+
+async function cancelInvitations(tx: Tx, chatId: string, loopOnly: boolean): Promise<void> {
+  let q = tx
+    .updateTable('invitations')
+    .set({ status: 'cancelled' })
+    .where('chatId', '=', chatId)
+    .where('status', '=', 'pending');
+  if (loopOnly) q = q.where('loopId', 'is not', null);
+  const cancelled = await q.returning('id').execute();
+  for (const { id } of cancelled) await cancelTimer(tx, 'invitation', id);
+}
+
+export async function runningLoop(tx: Tx, chatId: string) {
+  return tx
+    .selectFrom('assignments')
+    .selectAll()
+    .where('chatId', '=', chatId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+}
+
+export type { Emit };
