@@ -100,6 +100,7 @@ export async function createApp(
     secretHash: digest(secret),
     domainKeyHash: digest(domainKey),
     settings: JSON.stringify(defaultSettings()),
+    eventPosition: 0,
     created: nowSeconds(),
   };
   await store.db.insertInto('apps').values(row).execute();

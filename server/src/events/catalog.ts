@@ -57,9 +57,11 @@ export function isTrigger(name: string): name is Trigger {
   return (TRIGGERS as readonly string[]).includes(name);
 }
 
-/** An event as the outbox stored it. `seq` grows with every event (per app and overall). */
+/** An event as the outbox stored it. `seq` is global; `position` orders the events of one app. */
 export interface StoredEvent<T extends Trigger = Trigger> {
   seq: number;
+  /** Per-app position: increases by one with each event of the app, in commit order. */
+  position: number;
   id: string;
   appId: string;
   trigger: T;

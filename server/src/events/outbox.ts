@@ -11,11 +11,19 @@ export async function appendEvent<T extends Trigger>(
 ): Promise<StoredEvent<T>> {
   const id = event.id ?? newId();
   const created = nowSeconds();
+  // Taking the app's next position locks its row until commit: positions commit in order.
+  const { eventPosition: position } = await tx
+    .updateTable('apps')
+    .set((eb) => ({ eventPosition: eb('eventPosition', '+', 1) }))
+    .where('id', '=', appId)
+    .returning('eventPosition')
+    .executeTakeFirstOrThrow();
   const row = await tx
     .insertInto('events')
     .values({
       id,
       appId,
+      position,
       trigger: event.trigger,
       chatId: event.chatId ?? null,
       userId: event.userId ?? null,
@@ -26,6 +34,7 @@ export async function appendEvent<T extends Trigger>(
     .executeTakeFirstOrThrow();
   return {
     seq: row.seq,
+    position,
     id,
     appId,
     trigger: event.trigger,

@@ -13,6 +13,7 @@ import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { initial } from './migrations/001-initial.ts';
 import { routing } from './migrations/002-routing.ts';
+import { eventPositions } from './migrations/003-event-positions.ts';
 import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-driver.ts';
 
@@ -42,7 +43,11 @@ export interface StoreOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '001-initial': initial(dialect), '002-routing': routing(dialect) };
+  return {
+    '001-initial': initial(dialect),
+    '002-routing': routing(dialect),
+    '003-event-positions': eventPositions(dialect),
+  };
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {

@@ -12,6 +12,8 @@ export interface AppsTable {
   secretHash: string;
   domainKeyHash: string;
   settings: string;
+  /** The last event position handed out in this app (see EventsTable.position). */
+  eventPosition: Generated<number>;
   created: number;
 }
 
@@ -132,6 +134,8 @@ export interface EventsTable {
   seq: Generated<number>;
   id: string;
   appId: string;
+  /** Per-app position, gap-free and in commit order within the app: the cursor of readers. */
+  position: number;
   trigger: string;
   chatId: string | null;
   userId: string | null;
