@@ -9,9 +9,17 @@ import type { Dialect } from '../database.ts';
 export function eventPositions(_dialect: Dialect) {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.alterTable('apps').addColumn('event_position', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('apps')
+        .addColumn('event_position', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.alterTable('events').addColumn('position', 'bigint').execute();
-      await db.schema.createIndex('events_app_position').unique().on('events').columns(['app_id', 'position']).execute();
+      await db.schema
+        .createIndex('events_app_position')
+        .unique()
+        .on('events')
+        .columns(['app_id', 'position'])
+        .execute();
     },
   };
 }
