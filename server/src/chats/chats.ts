@@ -230,7 +230,7 @@ export async function getChat(
       : [];
     const order = new Map(chat.users.map((u, i) => [u, i]));
     rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-    view.users = await presentUsers(ctx.store.db, rows, actor.app.settings);
+    view.users = await presentUsers(ctx.store.db, rows, actor.app.settings, actor.user);
   }
   if (fields.includes('history')) view.history = await listHistoryEntries(ctx.store.db, chat.row.id);
   return view;
@@ -465,5 +465,5 @@ export async function chatUsers(ctx: Ctx, actor: Actor, id: string): Promise<Use
   const rows = await ctx.store.db.selectFrom('users').selectAll().where('id', 'in', chat.users).execute();
   const order = new Map(chat.users.map((u, i) => [u, i]));
   rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  return presentUsers(ctx.store.db, rows, actor.app.settings);
+  return presentUsers(ctx.store.db, rows, actor.app.settings, actor.user);
 }

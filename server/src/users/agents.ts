@@ -98,8 +98,10 @@ export async function listAgents(ctx: Ctx, app: App): Promise<UserView[]> {
   return presentUsers(ctx.store.db, rows, app.settings);
 }
 
-export async function getAgent(ctx: Ctx, app: App, id: string): Promise<UserView> {
-  return presentAgent(ctx, app, await requireAgent(ctx, app, id));
+export async function getAgent(ctx: Ctx, actor: Actor, id: string): Promise<UserView> {
+  const row = await requireAgent(ctx, actor.app, id);
+  const [view] = await presentUsers(ctx.store.db, [row], actor.app.settings, actor.user);
+  return view!;
 }
 
 const SELF_EDITABLE = new Set(['nickname', 'password', 'status']);

@@ -62,10 +62,23 @@ export async function openChatsOf(db: Db, userIds: string[]): Promise<Map<string
   return byUser;
 }
 
-export async function presentUsers(db: Db, rows: UserRow[], settings: Settings): Promise<UserView[]> {
+/**
+ * Users as a viewer may see them. An agent's `contact` is their login: end users (a user token) see
+ * agents without it; the app, agents and the user themself see everything.
+ */
+export async function presentUsers(
+  db: Db,
+  rows: UserRow[],
+  settings: Settings,
+  viewer: UserRow | null = null,
+): Promise<UserView[]> {
   const chats = await openChatsOf(
     db,
     rows.map((r) => r.id),
   );
-  return rows.map((row) => presentUser(row, chats.get(row.id) ?? [], settings));
+  return rows.map((row) => {
+    const view = presentUser(row, chats.get(row.id) ?? [], settings);
+    if (viewer?.role === 'user' && row.role === 'agent') delete view.contact;
+    return view;
+  });
 }

@@ -124,7 +124,7 @@ async function mayView(ctx: Ctx, viewer: UserRow, target: UserRow): Promise<bool
 export async function getUser(ctx: Ctx, actor: Actor, id: string): Promise<UserView> {
   const target = await requireUser(ctx, actor.app, id);
   if (actor.user && !(await mayView(ctx, actor.user, target))) throw notFound('User not found');
-  const [view] = await presentUsers(ctx.store.db, [target], actor.app.settings);
+  const [view] = await presentUsers(ctx.store.db, [target], actor.app.settings, actor.user);
   return view!;
 }
 

@@ -185,7 +185,7 @@ export function agentRoutes(http: Http, { ctx }: RouteDeps): void {
         response: withErrors({ 200: Type.Object({ agent: UserSchema }) }),
       },
     },
-    async (request) => ({ agent: await getAgent(ctx, appOf(request), request.params.id) }),
+    async (request) => ({ agent: await getAgent(ctx, actorOf(request), request.params.id) }),
   );
 
   http.put(
