@@ -13,6 +13,8 @@ export interface Config {
   webhookAllowlist: string[];
   webhookRetrySchedule: number[];
   webhookTimeout: number;
+  /** Days webhook delivery logs and payloads are kept. */
+  webhookRetentionDays: number;
   logLevel: LogLevel;
 }
 
@@ -46,6 +48,12 @@ export const SETTINGS = [
     flag: 'webhook-timeout',
     default: '15',
     meaning: 'seconds a delivery may take',
+  },
+  {
+    env: 'SWITCHBOARD_WEBHOOK_RETENTION_DAYS',
+    flag: 'webhook-retention-days',
+    default: '30',
+    meaning: 'days webhook delivery logs and payloads are kept',
   },
   { env: 'SWITCHBOARD_LOG_LEVEL', flag: 'log-level', default: 'info', meaning: 'debug, info, warn, error' },
 ] as const;
@@ -104,6 +112,12 @@ export function loadConfig(
     webhookAllowlist: list(byEnv.SWITCHBOARD_WEBHOOK_ALLOWLIST),
     webhookRetrySchedule: schedule,
     webhookTimeout: integer('SWITCHBOARD_WEBHOOK_TIMEOUT', byEnv.SWITCHBOARD_WEBHOOK_TIMEOUT, 1, 600),
+    webhookRetentionDays: integer(
+      'SWITCHBOARD_WEBHOOK_RETENTION_DAYS',
+      byEnv.SWITCHBOARD_WEBHOOK_RETENTION_DAYS,
+      1,
+      3650,
+    ),
     logLevel: logLevel as LogLevel,
   };
 }

@@ -13,7 +13,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const node = await buildSwitchboard({ config });
+  let node: Awaited<ReturnType<typeof buildSwitchboard>>;
+  try {
+    node = await buildSwitchboard({ config });
+  } catch (error) {
+    // Some settings (the webhook allowlist) are only checked when the node is built.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`switchboard: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   const url = await node.listen();
   const { firstStart } = node;
   const lines = [

@@ -3,16 +3,18 @@ import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { createApp, listApps } from './apps/apps.ts';
 import { type Bus, createMemoryBus } from './bus/bus.ts';
+import { createRedisBus } from './bus/redis.ts';
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
 import { ApiError } from './errors.ts';
 import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
-import { noAdvisor } from './routing/advisor.ts';
+import { installRealtime, type Realtime, type RealtimeOptions } from './realtime/gateway.ts';
 import { createRouter, type Router } from './routing/router.ts';
 import { openStore, type Store, type StoreOptions } from './store/database.ts';
 import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
-import { randomToken } from './util/secrets.ts';
+import { digest, randomToken } from './util/secrets.ts';
+import { createWebhooks, type Webhooks } from './webhooks/service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -23,7 +25,11 @@ export interface Switchboard {
   ctx: Ctx;
   timers: TimerWorker;
   router: Router;
+  /** Webhooks: registration, the dispatcher, the delivery log and the chats:assign advisor. */
+  webhooks: Webhooks;
   adminKey: string;
+  /** The WebSocket gateway on /v1/ws (spec sections 6 and 7). */
+  realtime: Realtime;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes the bus and the store. */
@@ -51,6 +57,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Store overrides for tests (a PostgreSQL schema, an in-memory SQLite). */
   store?: Partial<StoreOptions>;
+  /** Realtime limits and periods (tests shorten them; defaults in realtime/gateway.ts). */
+  realtime?: Partial<RealtimeOptions>;
 }
 
 /** The composition root: store, bus, commands and HTTP, wired once. */
@@ -66,6 +74,7 @@ export async function buildSwitchboard(
   const logger = options.logger ?? { level: config.logLevel };
   const admin = resolveAdminKey(config);
   let bus: Bus | undefined;
+  const webhooks = createWebhooks({ store, config });
   const http = await buildHttp({
     ctx: {
       store,
@@ -76,14 +85,29 @@ export async function buildSwitchboard(
     adminKey: admin.key,
     version: VERSION,
     logger,
+    webhooks,
   });
-  bus = createMemoryBus((error) => http.log.error({ err: error }, 'event subscriber failed'));
+  const onBusError = (error: unknown) => http.log.error({ err: error }, 'event subscriber failed');
+  // Nodes sharing a store share a channel (and only they do, e.g. several test schemas on one Redis).
+  const storeName = config.databaseUrl ? `${config.databaseUrl}#${options.store?.schema ?? ''}` : '';
+  const channel = `switchboard:events:${digest(storeName || config.dataDir).slice(0, 16)}`;
+  bus = config.redisUrl
+    ? await createRedisBus(config.redisUrl, channel, onBusError)
+    : createMemoryBus(onBusError);
   const ctx: Ctx = { store, bus };
   const timers = createTimerWorker(store, (error, timer) =>
     http.log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
   );
-  const router = createRouter(ctx, timers, noAdvisor);
+  const router = createRouter(ctx, timers, webhooks.advisor);
+  const realtime = await installRealtime({
+    http,
+    ctx,
+    timers,
+    adminKey: admin.key,
+    options: options.realtime,
+  });
   timers.start();
+  webhooks.start({ bus, log: http.log });
 
   // A first start of an empty store gets a demo app, so a newcomer can try the API at once.
   const firstStart: FirstStart = { adminKeyGenerated: admin.generated };
@@ -108,7 +132,9 @@ export async function buildSwitchboard(
     ctx,
     timers,
     router,
+    webhooks,
     adminKey: admin.key,
+    realtime,
     firstStart,
     listen: () => http.listen({ port: config.port, host: config.host }),
     close() {
@@ -120,6 +146,7 @@ export async function buildSwitchboard(
         await http.close();
         clearInterval(sweep);
         await timers.stop();
+        await webhooks.stop();
         await bus!.close();
         await store.close();
       })();

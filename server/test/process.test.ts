@@ -137,5 +137,21 @@ describe('the server process', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 2);
     assert.match(err, /SWITCHBOARD_PORT must be an integer/);
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
+    const bad = spawn(
+      process.execPath,
+      ['src/main.ts', '--port', '0', '--data-dir', dataDir, '--webhook-allowlist', '10.0.0.0/99'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let badErr = '';
+    bad.stderr.on('data', (c: Buffer) => {
+      badErr += c.toString();
+    });
+    assert.equal(await new Promise<number | null>((resolve) => bad.on('exit', resolve)), 2);
+    assert.match(badErr, /SWITCHBOARD_WEBHOOK_ALLOWLIST: "10\.0\.0\.0\/99" is not a CIDR/);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });

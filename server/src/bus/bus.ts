@@ -2,6 +2,14 @@ import type { StoredEvent } from '../events/catalog.ts';
 
 export type EventHandler = (event: StoredEvent) => void | Promise<void>;
 
+export interface SubscribeOptions {
+  /**
+   * Also hear events committed on other nodes (Redis bus). By default a subscriber hears only the
+   * events its own node committed, so work done once per event (webhooks) is not done once per node.
+   */
+  remote?: boolean;
+}
+
 /**
  * Fan-out of committed events to the parts of the server that react to them (realtime gateway,
  * webhook dispatcher, routing). The in-process bus serves one node; a Redis bus serves many.
@@ -9,7 +17,7 @@ export type EventHandler = (event: StoredEvent) => void | Promise<void>;
 export interface Bus {
   readonly kind: 'memory' | 'redis';
   publish(events: readonly StoredEvent[]): void;
-  subscribe(handler: EventHandler): () => void;
+  subscribe(handler: EventHandler, options?: SubscribeOptions): () => void;
   close(): Promise<void>;
 }
 

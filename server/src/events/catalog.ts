@@ -71,6 +71,8 @@ export interface StoredEvent<T extends Trigger = Trigger> {
   userId: string | null;
   data: EventDataByTrigger[T];
   created: number;
+  /** Realtime audience keys (`u:<userId>`, `r:<room>`), stored with the event; see realtime/audience.ts. */
+  audience?: readonly string[];
 }
 
 /** What a command asks to be recorded; the outbox adds id, seq and time. */

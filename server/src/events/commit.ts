@@ -47,7 +47,7 @@ export async function commitChange<T>(
  * PostgreSQL may abort one of two transactions that wait on each other (deadlock) or conflict; the
  * work is all inside the transaction, so running it again is safe and is what the client wanted.
  */
-async function withRetry<T>(run: () => Promise<T>): Promise<T> {
+export async function withRetry<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();

@@ -1,3 +1,4 @@
+import { recordAudience } from '../realtime/audience.ts';
 import type { Tx } from '../store/database.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -32,6 +33,8 @@ export async function appendEvent<T extends Trigger>(
     })
     .returning('seq')
     .executeTakeFirstOrThrow();
+  // Who hears it on the realtime stream, stored with it (server/src/realtime/audience.ts).
+  const audience = await recordAudience(tx, appId, position, created, event as NewEvent);
   return {
     seq: row.seq,
     position,
@@ -42,5 +45,6 @@ export async function appendEvent<T extends Trigger>(
     userId: event.userId ?? null,
     data: event.data,
     created,
+    audience,
   };
 }

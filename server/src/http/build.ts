@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifySchema, type FastifyServerOptions } from 'fastify';
 import type { Ctx } from '../context.ts';
 import { newId } from '../util/ids.ts';
+import type { Webhooks } from '../webhooks/service.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandling, sendError } from './errors.ts';
 import { agentRoutes } from './routes/agents.ts';
@@ -15,6 +16,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { routingRoutes } from './routes/routing.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { userRoutes } from './routes/users.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorResponse } from './schemas.ts';
 import { installTolerance } from './tolerance.ts';
 import type { Http, RouteDeps } from './types.ts';
@@ -27,6 +29,8 @@ export interface HttpOptions {
   adminKey: string;
   version: string;
   logger: FastifyServerOptions['logger'];
+  /** Webhook registration and the delivery log (spec section 8). */
+  webhooks?: Webhooks;
 }
 
 /** The HTTP face of Switchboard: every route of spec section 3 under /v1, plus /docs. */
@@ -96,6 +100,7 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
       mediaRoutes(api, deps);
       ticketRoutes(api, deps);
       routingRoutes(api, deps);
+      if (options.webhooks) webhookRoutes(api, options.webhooks);
       api.get('/openapi.json', { schema: { hide: true } }, async () => http.swagger());
     },
     { prefix: '/v1' },

@@ -66,7 +66,7 @@ export function installTolerance(app: FastifyInstance): void {
  * U+0000 has no business in chat text, and PostgreSQL cannot store it in text columns: refuse it
  * everywhere with a 400 naming the field, rather than fail deep in the store.
  */
-function rejectNul(part: string, value: unknown, path = ''): void {
+export function rejectNul(part: string, value: unknown, path = ''): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) {
       const field = path || part;

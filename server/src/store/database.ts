@@ -14,6 +14,8 @@ import pg from 'pg';
 import { initial } from './migrations/001-initial.ts';
 import { routing } from './migrations/002-routing.ts';
 import { eventPositions } from './migrations/003-event-positions.ts';
+import { webhooks } from './migrations/004-webhooks.ts';
+import { realtime } from './migrations/005-realtime.ts';
 import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-driver.ts';
 
@@ -47,6 +49,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '001-initial': initial(dialect),
     '002-routing': routing(dialect),
     '003-event-positions': eventPositions(dialect),
+    '004-webhooks': webhooks(dialect),
+    '005-realtime': realtime(dialect),
   };
 }
 

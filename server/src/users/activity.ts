@@ -3,6 +3,7 @@ import type { Ctx } from '../context.ts';
 import { forbidden } from '../errors.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Actor } from '../policies/actor.ts';
+import { armTypingTimeout } from '../realtime/typing.ts';
 import { requireUser } from './users.ts';
 
 export type TypingType = 'writing' | 'not-writing';
@@ -19,11 +20,12 @@ export async function reportActivity(
   const chat = await chatFor(ctx, actor, input.chatId, 'view');
   if (!isParticipant(chat, userId)) throw forbidden('The user is not in this chat');
   requireOpen(chat);
-  await commitChange(ctx, actor.app.id, async (_tx, emit) => {
+  await commitChange(ctx, actor.app.id, async (tx, emit) => {
     await emit({
       trigger: 'users:activity',
       chatId: input.chatId,
       data: { chatId: input.chatId, userId, type: input.type },
     });
+    await armTypingTimeout(tx, actor.app, input.chatId, userId, input.type);
   });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
+import type { RealtimeOptions } from '../../src/realtime/gateway.ts';
 import { buildSwitchboard, type Switchboard } from '../../src/server.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -39,6 +40,8 @@ export interface TestServer {
   sb: Switchboard;
   adminKey: string;
   kind: StoreKind;
+  /** The PostgreSQL schema it runs on (share it with `startServer(kind, env, { schema })`). */
+  schema: string | undefined;
   request<T = Json>(method: string, url: string, options?: RequestOptions): Promise<Response<T>>;
   /** Stops this node and starts a new one on the same store (a restart); `sb` is replaced. */
   restart(beforeStart?: () => Promise<void>): Promise<void>;
@@ -47,12 +50,25 @@ export interface TestServer {
 
 let counter = 0;
 
+export interface StartOptions {
+  /** Run on this existing PostgreSQL schema (a second node of another test server); not dropped at close. */
+  schema?: string | undefined;
+  /** Realtime limits and periods for this node. */
+  realtime?: Partial<RealtimeOptions>;
+}
+
 /** A Switchboard on a fresh store: a temp SQLite directory, or a fresh PostgreSQL schema dropped at close. */
-export async function startServer(kind: StoreKind, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(
+  kind: StoreKind,
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const adminKey = `adm_test_${process.pid}`;
   const databaseUrl = kind === 'postgres' ? process.env.SWITCHBOARD_TEST_DATABASE_URL : undefined;
-  const schema = kind === 'postgres' ? `sb_test_${process.pid}_${Date.now()}_${counter++}` : undefined;
+  const ownsSchema = options.schema === undefined;
+  const schema =
+    kind === 'postgres' ? (options.schema ?? `sb_test_${process.pid}_${Date.now()}_${counter++}`) : undefined;
   const config = loadConfig([], {
     SWITCHBOARD_DATA_DIR: dataDir,
     SWITCHBOARD_ADMIN_KEY: adminKey,
@@ -60,11 +76,18 @@ export async function startServer(kind: StoreKind, env: Record<string, string> =
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const build = () => buildSwitchboard({ config, logger: false, ...(schema ? { store: { schema } } : {}) });
+  const build = () =>
+    buildSwitchboard({
+      config,
+      logger: false,
+      ...(schema ? { store: { schema } } : {}),
+      ...(options.realtime ? { realtime: options.realtime } : {}),
+    });
   const server: TestServer = {
     sb: await build(),
     adminKey,
     kind,
+    schema,
     async request(method, url, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       let payload: string | Buffer | undefined;
@@ -100,7 +123,7 @@ export async function startServer(kind: StoreKind, env: Record<string, string> =
     async close() {
       await server.sb.close();
       rmSync(dataDir, { recursive: true, force: true });
-      if (schema && databaseUrl) {
+      if (schema && databaseUrl && ownsSchema) {
         const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();
         await client.query(`drop schema if exists ${schema} cascade`);

@@ -29,7 +29,7 @@ const Rooms = Type.Array(RoomId, { maxItems: 1000 });
 const Langs = Type.Array(Lang, { maxItems: 100 });
 const MaxChats = Type.Integer({ minimum: 1, maximum: 1000 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
-const Status = Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]);
+export const Status = Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]);
 
 function integers(field: string, raw: string | undefined): number[] | undefined {
   if (raw === undefined) return undefined;

@@ -31,9 +31,47 @@ import {
 import type { Http, RouteDeps } from '../types.ts';
 
 const Priority = Type.Integer({ minimum: -1000000, maximum: 1000000 });
-const History = Type.Array(HistoryEntrySchema, { maxItems: 1000 });
+export const History = Type.Array(HistoryEntrySchema, { maxItems: 1000 });
 const ChatResponse = Type.Object({ chat: ChatSchema });
-const UserIdBody = Type.Object({ userId: Type.Optional(Id) }, { additionalProperties: false });
+export const UserIdBody = Type.Object({ userId: Type.Optional(Id) }, { additionalProperties: false });
+
+// Request schemas shared with the realtime gateway, so a WebSocket request is validated like its REST twin.
+export const CreateChatBody = Type.Object(
+  {
+    creator: Type.Optional(Id),
+    room: Type.Optional(RoomId),
+    lang: Type.Optional(Lang),
+    source: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    externalId: Type.Optional(Text(200)),
+    priority: Type.Optional(Priority),
+    history: Type.Optional(History),
+  },
+  { additionalProperties: false },
+);
+export const ChatListQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union([Type.Literal('waiting'), Type.Literal('active'), Type.Literal('closed')]),
+    ),
+    room: Type.Optional(RoomId),
+    userId: Type.Optional(Id),
+    ...Paging,
+  },
+  { additionalProperties: false },
+);
+export const CloseChatBody = Type.Object(
+  { extraData: Type.Optional(ExtraInfo) },
+  { additionalProperties: false },
+);
+export const SendMessageBody = Type.Object(
+  {
+    sender: Type.Optional(Id),
+    message: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH }),
+    type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('object'), Type.Literal('system')])),
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
 
 /** Chats and their messages, history and participants. */
 export function chatRoutes(http: Http, { ctx }: RouteDeps): void {
@@ -44,18 +82,7 @@ export function chatRoutes(http: Http, { ctx }: RouteDeps): void {
       schema: {
         tags: ['chats'],
         summary: 'Open a chat (one open chat per end user); fires chats:create',
-        body: Type.Object(
-          {
-            creator: Type.Optional(Id),
-            room: Type.Optional(RoomId),
-            lang: Type.Optional(Lang),
-            source: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-            externalId: Type.Optional(Text(200)),
-            priority: Type.Optional(Priority),
-            history: Type.Optional(History),
-          },
-          { additionalProperties: false },
-        ),
+        body: CreateChatBody,
         response: withErrors({ 201: ChatResponse }, [400, 401, 403, 404, 409]),
       },
     },
@@ -70,17 +97,7 @@ export function chatRoutes(http: Http, { ctx }: RouteDeps): void {
       schema: {
         tags: ['chats'],
         summary: 'List chats (a token: its own; agents also their rooms)',
-        querystring: Type.Object(
-          {
-            status: Type.Optional(
-              Type.Union([Type.Literal('waiting'), Type.Literal('active'), Type.Literal('closed')]),
-            ),
-            room: Type.Optional(RoomId),
-            userId: Type.Optional(Id),
-            ...Paging,
-          },
-          { additionalProperties: false },
-        ),
+        querystring: ChatListQuery,
         response: withErrors({ 200: Type.Object({ chats: Type.Array(ChatSchema), next: Next }) }),
       },
     },
@@ -141,7 +158,7 @@ export function chatRoutes(http: Http, { ctx }: RouteDeps): void {
         summary: 'Close a chat; fires chats:close (and system:info with the ticket)',
         params: IdParams,
         querystring: Type.Object({ userId: Type.Optional(Id) }, { additionalProperties: false }),
-        body: Type.Object({ extraData: Type.Optional(ExtraInfo) }, { additionalProperties: false }),
+        body: CloseChatBody,
         response: withErrors({ 200: ChatResponse }, [400, 401, 403, 404, 409]),
       },
     },
@@ -191,17 +208,7 @@ export function chatRoutes(http: Http, { ctx }: RouteDeps): void {
         tags: ['messages'],
         summary: 'Send a message; the same clientId twice stores it once',
         params: IdParams,
-        body: Type.Object(
-          {
-            sender: Type.Optional(Id),
-            message: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH }),
-            type: Type.Optional(
-              Type.Union([Type.Literal('text'), Type.Literal('object'), Type.Literal('system')]),
-            ),
-            clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: SendMessageBody,
         response: withErrors(
           { 201: Type.Object({ message: MessageSchema, eventId: Type.Optional(Type.String()) }) },
           [400, 401, 403, 404, 409],

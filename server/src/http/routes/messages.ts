@@ -4,6 +4,8 @@ import { actorOf } from '../auth.ts';
 import { Id, IdParams, withErrors } from '../schemas.ts';
 import type { Http, RouteDeps } from '../types.ts';
 
+export const ReadBody = Type.Object({ userId: Type.Optional(Id) }, { additionalProperties: false });
+
 /** Read receipts. */
 export function messageRoutes(http: Http, { ctx }: RouteDeps): void {
   http.put(
@@ -14,7 +16,7 @@ export function messageRoutes(http: Http, { ctx }: RouteDeps): void {
         tags: ['messages'],
         summary: 'Mark a message read; the first read by a participant fires messages:read',
         params: IdParams,
-        body: Type.Object({ userId: Type.Optional(Id) }, { additionalProperties: false }),
+        body: ReadBody,
         response: withErrors({
           200: Type.Object({
             message: Type.Object({ id: Type.String(), chat: Type.String(), sender: Type.String() }),

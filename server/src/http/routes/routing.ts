@@ -32,7 +32,19 @@ export const InvitationSchema = Type.Object({
   created: Type.Integer(),
   expires: Type.Integer(),
 });
-const AnswerBody = Type.Object({ chatId: Id, userId: Type.Optional(Id) }, { additionalProperties: false });
+export const AnswerBody = Type.Object(
+  { chatId: Id, userId: Type.Optional(Id) },
+  { additionalProperties: false },
+);
+/** The loop parameters of /chats/{id}/assign (query there; the realtime `chats:assign` takes them as data). */
+export const AssignQuery = Type.Object(
+  {
+    algorithm: Type.Optional(Algorithm),
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    interval: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+  },
+  { additionalProperties: false },
+);
 const Assignment = Type.Object({
   maxAttempts: Type.Integer(),
   interval: Type.Integer(),
@@ -45,14 +57,7 @@ export function routingRoutes(http: Http, { ctx }: RouteDeps): void {
     tags: ['routing'],
     summary: 'Start the invitation loop (or answer with the running one)',
     params: IdParams,
-    querystring: Type.Object(
-      {
-        algorithm: Type.Optional(Algorithm),
-        maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-        interval: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
-      },
-      { additionalProperties: false },
-    ),
+    querystring: AssignQuery,
     response: withErrors(
       { 202: Type.Object({ chat: ChatSchema, assignment: Assignment }) },
       [400, 401, 403, 404, 409],

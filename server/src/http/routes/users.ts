@@ -26,6 +26,11 @@ const UserBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const ActivityBody = Type.Object(
+  { chatId: Id, type: Type.Union([Type.Literal('writing'), Type.Literal('not-writing')]) },
+  { additionalProperties: false },
+);
+
 /** End users: creation (with a first session), lookup, profile, tokens and typing. */
 export function userRoutes(http: Http, { ctx }: RouteDeps): void {
   http.post(
@@ -117,10 +122,7 @@ export function userRoutes(http: Http, { ctx }: RouteDeps): void {
         tags: ['users'],
         summary: 'Report typing in a chat (fires users:activity)',
         params: IdParams,
-        body: Type.Object(
-          { chatId: Id, type: Type.Union([Type.Literal('writing'), Type.Literal('not-writing')]) },
-          { additionalProperties: false },
-        ),
+        body: ActivityBody,
         response: withErrors({ 200: Success }, [400, 401, 403, 404, 409]),
       },
     },

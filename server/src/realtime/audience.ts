@@ -1,0 +1,92 @@
+import type { EventDataByTrigger, NewEvent } from '../events/catalog.ts';
+import type { Tx } from '../store/database.ts';
+import { rtTx } from './tables.ts';
+
+/**
+ * Who hears an event on the realtime stream (spec section 7), decided inside the event's transaction
+ * and stored beside it, so a live push and a replay after any outage agree exactly.
+ *
+ * Keys: `u:<userId>` (every connection of that user) and `r:<room>` (the agents of that room).
+ * - `chats:assign` is never sent.
+ * - `invitations:new`, `forever:alone`: their single addressee (the invited agent, the creator).
+ * - `chats:create`: the participants (the creator) and the agents of the chat's room.
+ * - `queues:update`: the chat's creator and the agents of the chat's room.
+ * - every other event of a chat: the participants at the time of the event; the user a `chats:join`,
+ *   `chats:leave` or `invitations:accept` is about (so a leaver hears their own leave), and for
+ *   `chats:close` the creator too (when the creator's leave closes the chat).
+ */
+export const userKey = (userId: string): string => `u:${userId}`;
+export const roomKey = (room: number): string => `r:${room}`;
+
+const SUBJECT_TRIGGERS = new Set(['chats:join', 'chats:leave', 'invitations:accept']);
+
+export async function audienceOf(tx: Tx, event: NewEvent): Promise<string[]> {
+  const users = new Set<string>();
+  const rooms = new Set<number>();
+  const chatId = event.chatId ?? null;
+  const participants = async () => {
+    if (chatId === null) return;
+    const rows = await tx.selectFrom('chatUsers').select('userId').where('chatId', '=', chatId).execute();
+    for (const row of rows) users.add(row.userId);
+  };
+  switch (event.trigger) {
+    case 'chats:assign':
+      return [];
+    case 'invitations:new':
+    case 'forever:alone':
+      if (event.userId) users.add(event.userId);
+      else await participants();
+      break;
+    case 'chats:create': {
+      const { chat } = event.data as EventDataByTrigger['chats:create'];
+      for (const user of chat.users) users.add(user);
+      users.add(chat.creator);
+      rooms.add(chat.room);
+      break;
+    }
+    case 'queues:update': {
+      const data = event.data as EventDataByTrigger['queues:update'];
+      users.add(data.userId);
+      if (chatId !== null) {
+        const chat = await tx.selectFrom('chats').select('room').where('id', '=', chatId).executeTakeFirst();
+        if (chat) rooms.add(chat.room);
+      }
+      break;
+    }
+    default: {
+      if (chatId === null) {
+        if (event.userId) users.add(event.userId);
+        break;
+      }
+      await participants();
+      if (SUBJECT_TRIGGERS.has(event.trigger)) users.add((event.data as { userId: string }).userId);
+      if (event.trigger === 'chats:close') {
+        const chat = await tx
+          .selectFrom('chats')
+          .select('creator')
+          .where('id', '=', chatId)
+          .executeTakeFirst();
+        if (chat) users.add(chat.creator);
+      }
+    }
+  }
+  return [...[...users].map(userKey), ...[...rooms].map(roomKey)];
+}
+
+/** Computes and stores the audience of the event at `position`; returns its keys for the live push. */
+export async function recordAudience(
+  tx: Tx,
+  appId: string,
+  position: number,
+  created: number,
+  event: NewEvent,
+): Promise<string[]> {
+  const keys = await audienceOf(tx, event);
+  if (keys.length > 0) {
+    await rtTx(tx)
+      .insertInto('realtimeAudience')
+      .values(keys.map((key) => ({ appId, key, position, created })))
+      .execute();
+  }
+  return keys;
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import type { Agent } from 'undici';
+import type { App } from '../apps/apps.ts';
+import type { Bus } from '../bus/bus.ts';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/database.ts';
+import type { WebhookRow } from '../store/schema.ts';
+import { type AddressRules, addressRules, guardedAgent } from './address.ts';
+import { ASSIGN_CONNECT_MS, type AssignCaller, createAssignCaller } from './assign.ts';
+import { createDispatcher, type Dispatcher } from './dispatcher.ts';
+import {
+  type DeliveryStatus,
+  getDelivery,
+  listDeliveries,
+  pruneDeliveries,
+  recoverDeliveries,
+  retryDelivery,
+} from './log.ts';
+import {
+  createWebhook,
+  deleteWebhook,
+  findWebhook,
+  listWebhooks,
+  type NewWebhookInput,
+  type RegistryDeps,
+  rotateSecret,
+  updateWebhook,
+  type WebhookUpdate,
+} from './registry.ts';
+import type { Log } from './tx.ts';
+
+/** Everything webhooks (spec section 8): registration, the dispatcher, the delivery log, chats:assign. */
+export interface Webhooks {
+  rules: AddressRules;
+  /** The routing advisor: the synchronous `chats:assign` call. */
+  advisor: AssignCaller;
+  dispatcher: Dispatcher;
+  retentionDays: number;
+  start(deps: { bus: Bus; log: Log }): void;
+  stop(): Promise<void>;
+  create(app: App, input: NewWebhookInput): Promise<{ webhook: WebhookRow; secret: string }>;
+  list(app: App): Promise<WebhookRow[]>;
+  get(app: App, id: string): Promise<WebhookRow>;
+  update(app: App, id: string, input: WebhookUpdate): Promise<WebhookRow>;
+  remove(app: App, id: string): Promise<void>;
+  rotate(app: App, id: string): Promise<string>;
+  deliveries(
+    app: App,
+    id: string,
+    query: { status?: DeliveryStatus | undefined; limit?: number | undefined; cursor?: string | undefined },
+  ): ReturnType<typeof listDeliveries>;
+  delivery(app: App, id: string, deliveryId: string): ReturnType<typeof getDelivery>;
+  retry(app: App, id: string, deliveryId: string): ReturnType<typeof retryDelivery>;
+  recover(app: App, id: string, since: number): Promise<number>;
+  /** Deletes logs and payloads older than the retention window; returns how many deliveries went. */
+  prune(now?: number): Promise<number>;
+}
+
+const PRUNE_EVERY_MS = 3600 * 1000;
+
+const quietLog: Log = { error() {}, warn() {}, info() {} };
+
+export function createWebhooks(options: { store: Store; config: Config }): Webhooks {
+  const { store, config } = options;
+  const rules = addressRules(config.webhookAllowlist);
+  const timeoutMs = config.webhookTimeout * 1000;
+  let log: Log = quietLog;
+  const getLog = () => log;
+  // Kept-alive pools whose every connection obeys the address rules: one for deliveries and
+  // handshakes, one for the synchronous chats:assign calls (connect within 1 s).
+  const deliveryAgent: Agent = guardedAgent(rules, {
+    connectTimeout: Math.min(timeoutMs, 10_000),
+    connections: 32,
+  });
+  const assignAgent: Agent = guardedAgent(rules, { connectTimeout: ASSIGN_CONNECT_MS, connections: 32 });
+  const nodeId = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const dispatcher = createDispatcher({
+    store,
+    agent: deliveryAgent,
+    schedule: config.webhookRetrySchedule,
+    timeoutMs,
+    log: getLog,
+    nodeId,
+  });
+  const advisor = createAssignCaller({ store, agent: assignAgent, log: getLog });
+  const registry: RegistryDeps = {
+    store,
+    agent: deliveryAgent,
+    timeoutMs,
+    wake: (id) => dispatcher.wake(id),
+  };
+  const retentionDays = config.webhookRetentionDays;
+  let unsubscribe: (() => void) | undefined;
+  let pruner: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const webhooks: Webhooks = {
+    rules,
+    advisor,
+    dispatcher,
+    retentionDays,
+    start({ bus, log: logger }) {
+      log = logger;
+      unsubscribe = bus.subscribe((event) => dispatcher.kickApp(event.appId));
+      dispatcher.start();
+      const prune = () => {
+        webhooks.prune().catch((error: unknown) => log.error({ err: error }, 'pruning webhook logs failed'));
+      };
+      pruner = setInterval(prune, PRUNE_EVERY_MS);
+      pruner.unref();
+      setTimeout(() => {
+        if (!stopped) prune();
+      }, 10_000).unref();
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe?.();
+      if (pruner) clearInterval(pruner);
+      await dispatcher.stop();
+      await Promise.allSettled([deliveryAgent.close(), assignAgent.close()]);
+    },
+    async create(app, input) {
+      const created = await createWebhook(registry, app, input);
+      dispatcher.watchApp(app.id);
+      return created;
+    },
+    list: (app) => listWebhooks(store, app.id),
+    get: (app, id) => findWebhook(store, app.id, id),
+    update: (app, id, input) => updateWebhook(registry, app, id, input),
+    remove: (app, id) => deleteWebhook(registry, app, id),
+    rotate: (app, id) => rotateSecret(registry, app, id),
+    deliveries: (app, id, query) => listDeliveries(store, app, id, query),
+    delivery: (app, id, deliveryId) => getDelivery(store, app, id, deliveryId),
+    async retry(app, id, deliveryId) {
+      const delivery = await retryDelivery(store, app, id, deliveryId);
+      dispatcher.wake(id);
+      return delivery;
+    },
+    async recover(app, id, since) {
+      const queued = await recoverDeliveries(store, app, id, since);
+      if (queued > 0) dispatcher.wake(id);
+      return queued;
+    },
+    prune: (now) => pruneDeliveries(store, retentionDays, now),
+  };
+  return webhooks;
+}

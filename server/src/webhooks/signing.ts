@@ -1,0 +1,45 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** A webhook secret (spec 8.2): `whsec_` + base64 of 32 random bytes, as Standard Webhooks expects. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The key bytes Standard Webhooks signs with: the base64 part after `whsec_`. */
+function standardKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+}
+
+/** `X-Hook-Signature`: lowercase hex HMAC-SHA256 of the body, keyed with the whole secret string. */
+export function hookSignature(secret: string, body: Buffer): string {
+  return createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('hex');
+}
+
+/** Standard Webhooks: `v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`. */
+export function standardSignature(secret: string, id: string, timestamp: number, body: Buffer): string {
+  const mac = createHmac('sha256', standardKey(secret))
+    .update(`${id}.${timestamp}.`)
+    .update(body)
+    .digest('base64');
+  return `v1,${mac}`;
+}
+
+/**
+ * The headers that sign one attempt (spec 8.3): both schemes, with every secret currently signing
+ * (during a rotation the new one first, then the old one, space-separated). Never `X-Hook-Secret`:
+ * receivers take that header for the registration handshake (spec section 11).
+ */
+export function signDelivery(
+  secrets: readonly string[],
+  id: string,
+  timestamp: number,
+  body: Buffer,
+): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'x-hook-signature': secrets.map((s) => hookSignature(s, body)).join(' '),
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': secrets.map((s) => standardSignature(s, id, timestamp, body)).join(' '),
+  };
+}
