@@ -5,15 +5,15 @@ import type { Ctx } from '../context.ts';
 import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { commitChange } from '../events/commit.ts';
 import { type Actor, actingUserId } from '../policies/actor.ts';
-import { isUniqueViolation, type Tx } from '../store/database.ts';
+import { isUniqueViolation } from '../store/database.ts';
 import type { InvitationRow } from '../store/schema.ts';
-import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
+import { scheduleTimer } from '../timers/timers.ts';
 import { requireAgent } from '../users/agents.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import type { Algorithm } from './choose.ts';
 import { routeAfterLeave } from './hooks.ts';
-import { defaultLoopParams, type LoopParams, runningLoop, startLoop } from './loop.ts';
+import { defaultLoopParams, endInvitation, type LoopParams, runningLoop, startLoop } from './loop.ts';
 import { enqueue } from './queue.ts';
 
 /** The Invitation object of spec section 1. */
@@ -132,27 +132,6 @@ async function pendingInvitation(
   return row;
 }
 
-/** Marks an invitation expired (its time passed) and lets its loop move on. */
-async function expireNow(tx: Tx, row: InvitationRow): Promise<void> {
-  const updated = await tx
-    .updateTable('invitations')
-    .set({ status: 'expired' })
-    .where('id', '=', row.id)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) return;
-  await cancelTimer(tx, 'invitation', row.id);
-  if (row.loopId !== null) {
-    await scheduleTimer(tx, {
-      kind: 'jump',
-      ref: row.chatId,
-      appId: row.appId,
-      due: Date.now(),
-      payload: { loopId: row.loopId },
-    });
-  }
-}
-
 /**
  * POST /invitations/accept — the invitee joins (`invitations:accept`, `chats:join`). The slot is taken
  * by the same conditional update as any join, so simultaneous accepts never overfill an agent.
@@ -167,21 +146,14 @@ export async function acceptInvitation(
   if (row.expires <= nowSeconds()) {
     await commitChange(ctx, actor.app.id, async (tx) => {
       await lockChatRow(tx, row.chatId);
-      await expireNow(tx, row);
+      await endInvitation(tx, row, 'expired');
     });
     throw conflict('The invitation has expired');
   }
   const agent = await requireAgent(ctx, actor.app, row.userId);
   return commitChange(ctx, actor.app.id, async (tx, emit) => {
     await lockOpenChat(tx, row.chatId);
-    const taken = await tx
-      .updateTable('invitations')
-      .set({ status: 'accepted' })
-      .where('id', '=', row.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) === 0) throw conflict('The invitation is no longer pending');
-    await cancelTimer(tx, 'invitation', row.id);
+    if (!(await endInvitation(tx, row, 'accepted'))) throw conflict('The invitation is no longer pending');
     await emit({
       trigger: 'invitations:accept',
       chatId: row.chatId,
@@ -223,23 +195,7 @@ export async function rejectInvitation(
   const row = await pendingInvitation(ctx, actor, input.chatId, input.userId);
   await commitChange(ctx, actor.app.id, async (tx) => {
     await lockChatRow(tx, row.chatId);
-    const updated = await tx
-      .updateTable('invitations')
-      .set({ status: 'rejected' })
-      .where('id', '=', row.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw conflict('The invitation is no longer pending');
-    await cancelTimer(tx, 'invitation', row.id);
-    if (row.loopId !== null) {
-      await scheduleTimer(tx, {
-        kind: 'jump',
-        ref: row.chatId,
-        appId: row.appId,
-        due: Date.now(),
-        payload: { loopId: row.loopId },
-      });
-    }
+    if (!(await endInvitation(tx, row, 'rejected'))) throw conflict('The invitation is no longer pending');
   });
   return presentInvitation({ ...row, status: 'rejected' });
 }

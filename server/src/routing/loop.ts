@@ -1,6 +1,7 @@
 import type { App } from '../apps/apps.ts';
 import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
+import type { InvitationRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -93,3 +94,33 @@ export async function runningLoop(tx: Tx, chatId: string) {
 }
 
 export type { Emit };
+
+/**
+ * Ends a pending invitation (accepted, rejected or expired) unless someone got there first, and stops
+ * its expiry timer; a loop invitation that was not accepted makes its loop jump on at once.
+ * Returns false when the invitation was no longer pending.
+ */
+export async function endInvitation(
+  tx: Tx,
+  invitation: InvitationRow,
+  status: 'accepted' | 'rejected' | 'expired',
+): Promise<boolean> {
+  const ended = await tx
+    .updateTable('invitations')
+    .set({ status })
+    .where('id', '=', invitation.id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  if (Number(ended.numUpdatedRows) === 0) return false;
+  await cancelTimer(tx, 'invitation', invitation.id);
+  if (status !== 'accepted' && invitation.loopId !== null) {
+    await scheduleTimer(tx, {
+      kind: 'jump',
+      ref: invitation.chatId,
+      appId: invitation.appId,
+      due: Date.now(),
+      payload: { loopId: invitation.loopId },
+    });
+  }
+  return true;
+}

@@ -14,7 +14,7 @@ import type { AssignAdvisor } from './advisor.ts';
 import { chooseAgent, invitationStamp } from './choose.ts';
 import { type Candidate, eligibleAgents, freeSlots, onlineAgentsOfRoom } from './eligibility.ts';
 import { armInactivity } from './hooks.ts';
-import { defaultLoopParams, startLoop, stopLoop } from './loop.ts';
+import { defaultLoopParams, endInvitation, startLoop, stopLoop } from './loop.ts';
 import { dequeue, lockRoom } from './queue.ts';
 
 /**
@@ -204,20 +204,7 @@ export function createRouter(ctx: Ctx, timers: TimerWorker, advisor: AssignAdvis
     if (invitation?.status !== 'pending') return;
     await commitChange(ctx, invitation.appId, async (tx) => {
       await lockChatRow(tx, invitation.chatId);
-      const expired = await tx
-        .updateTable('invitations')
-        .set({ status: 'expired' })
-        .where('id', '=', invitation.id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (Number(expired.numUpdatedRows) === 0 || invitation.loopId === null) return;
-      await scheduleTimer(tx, {
-        kind: 'jump',
-        ref: invitation.chatId,
-        appId: invitation.appId,
-        due: Date.now(),
-        payload: { loopId: invitation.loopId },
-      });
+      await endInvitation(tx, invitation, 'expired');
     });
   }
 
