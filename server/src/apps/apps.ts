@@ -28,12 +28,36 @@ export function presentApp(app: App): AppView {
   return { id: app.id, name: app.name, domains: app.domains, created: app.created };
 }
 
+/**
+ * Parsed settings by their stored text: every request reads its app, and parsing plus merging over the
+ * defaults is measurable. Keyed by content, so a cached value can never be stale; frozen, so no caller
+ * can change another request's settings.
+ */
+const parsedSettings = new Map<string, Settings>();
+function settingsOf(json: string): Settings {
+  let settings = parsedSettings.get(json);
+  if (!settings) {
+    settings = deepFreeze(parseStoredSettings(json));
+    if (parsedSettings.size >= 1000) parsedSettings.clear();
+    parsedSettings.set(json, settings);
+  }
+  return settings;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 function toApp(row: AppRow): App {
   return {
     id: row.id,
     name: row.name,
     domains: JSON.parse(row.domains) as string[],
-    settings: parseStoredSettings(row.settings),
+    settings: settingsOf(row.settings),
     secretHash: row.secretHash,
     domainKeyHash: row.domainKeyHash,
     created: row.created,
