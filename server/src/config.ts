@@ -9,6 +9,8 @@ export interface Config {
   /** Operator key; when absent the embedded default generates one and keeps it in the data dir. */
   adminKey: string | undefined;
   databaseUrl: string | undefined;
+  /** When the embedded store syncs to disk: `normal` survives a crash, `full` also power loss. */
+  sqliteSync: 'normal' | 'full';
   redisUrl: string | undefined;
   webhookAllowlist: string[];
   webhookRetrySchedule: number[];
@@ -30,6 +32,12 @@ export const SETTINGS = [
   },
   { env: 'SWITCHBOARD_ADMIN_KEY', flag: 'admin-key', default: '', meaning: 'operator key for /v1/apps' },
   { env: 'DATABASE_URL', flag: 'database-url', default: '', meaning: 'postgres://… selects PostgreSQL' },
+  {
+    env: 'SWITCHBOARD_SQLITE_SYNC',
+    flag: 'sqlite-sync',
+    default: 'normal',
+    meaning: 'embedded store: normal (survives a crash) or full (also power loss)',
+  },
   { env: 'REDIS_URL', flag: 'redis-url', default: '', meaning: 'redis://… cross-node bus' },
   {
     env: 'SWITCHBOARD_WEBHOOK_ALLOWLIST',
@@ -99,6 +107,10 @@ export function loadConfig(
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const sqliteSync = byEnv.SWITCHBOARD_SQLITE_SYNC;
+  if (sqliteSync !== 'normal' && sqliteSync !== 'full') {
+    throw new ConfigError(`SWITCHBOARD_SQLITE_SYNC must be normal or full, got "${sqliteSync}"`);
+  }
   const schedule = list(byEnv.SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE).map((s) =>
     integer('SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE', s, 0, 30 * 86400),
   );
@@ -108,6 +120,7 @@ export function loadConfig(
     dataDir: byEnv.SWITCHBOARD_DATA_DIR,
     adminKey: byEnv.SWITCHBOARD_ADMIN_KEY || undefined,
     databaseUrl,
+    sqliteSync,
     redisUrl: byEnv.REDIS_URL || undefined,
     webhookAllowlist: list(byEnv.SWITCHBOARD_WEBHOOK_ALLOWLIST),
     webhookRetrySchedule: schedule,

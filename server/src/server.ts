@@ -69,6 +69,7 @@ export async function buildSwitchboard(
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    sqliteSync: config.sqliteSync,
     ...options.store,
   });
   const logger = options.logger ?? { level: config.logLevel };

@@ -3,7 +3,9 @@
  * through Fastify's inject (auth, validation, command, store, serialization), one at a time, timed in
  * rounds; the best round is reported, which is what stays steady on a machine shared with other work.
  * For before/after figures of a server change:
- *   node bench/src/tools/hotpath.ts [--server DIR] [--rounds 7] [--per-round 2000]
+ *   node bench/src/tools/hotpath.ts [--server DIR] [--rounds 7] [--per-round 2000] [--concurrency 1]
+ * `--concurrency N` keeps N requests in flight (as N clients would), which lets the embedded store
+ * group their commits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     server: { type: 'string', default: join(REPO_DIR, 'server') },
     rounds: { type: 'string', default: '7' },
     'per-round': { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '1' },
   },
 });
 const serverDir = resolve(values.server);
@@ -80,10 +83,14 @@ try {
   for (let r = 0; r < Number(values.rounds) + 1; r++) {
     const t0 = process.cpuUsage();
     const w0 = performance.now();
-    for (let i = 0; i < perRound; i++) {
-      const target = targets[i % targets.length]!;
-      await call('POST', target.url, target.headers, body);
-    }
+    let next = 0;
+    const worker = async () => {
+      while (next < perRound) {
+        const target = targets[next++ % targets.length]!;
+        await call('POST', target.url, target.headers, body);
+      }
+    };
+    await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
     const cpu = process.cpuUsage(t0);
     const wall = performance.now() - w0;
     if (r > 0) rounds.push(((cpu.user + cpu.system) / perRound) * 1);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { invalidField, notFound } from '../errors.ts';
 import type { Db, Store } from '../store/database.ts';
+import { prepare } from '../store/prepared.ts';
 import type { AppRow } from '../store/schema.ts';
 import { digest, randomToken } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -87,9 +88,13 @@ function checkAppInput(input: { name?: string; domains?: string[] }): void {
   for (const [i, domain] of (input.domains ?? []).entries()) checkText(`domains.${i}`, domain);
 }
 
+const appRow = prepare<{ id: string }, AppRow>((db, arg) =>
+  db.selectFrom('apps').selectAll().where('id', '=', arg('id')),
+);
+
 export async function findApp(db: Db, id: string): Promise<App | undefined> {
   if (!isAppIdShape(id)) return undefined;
-  const row = await db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await appRow.first(db, { id });
   return row ? toApp(row) : undefined;
 }
 

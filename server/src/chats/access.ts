@@ -1,7 +1,8 @@
 import type { Ctx } from '../context.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
 import type { Actor } from '../policies/actor.ts';
-import type { Db } from '../store/database.ts';
+import type { Db, Tx } from '../store/database.ts';
+import { prepare } from '../store/prepared.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
 
 /** A chat with its current participants, as policies need it. */
@@ -10,24 +11,26 @@ export interface LoadedChat {
   users: string[];
 }
 
-export async function participantsOf(db: Db, chatId: string): Promise<string[]> {
-  const rows = await db
+const participantRows = prepare<{ chatId: string }, { userId: string }>((db, arg) =>
+  db
     .selectFrom('chatUsers')
     .select('userId')
-    .where('chatId', '=', chatId)
+    .where('chatId', '=', arg('chatId'))
     .orderBy('joined')
-    .orderBy('userId')
-    .execute();
+    .orderBy('userId'),
+);
+
+const chatRow = prepare<{ id: string; appId: string }, ChatRow>((db, arg) =>
+  db.selectFrom('chats').selectAll().where('id', '=', arg('id')).where('appId', '=', arg('appId')),
+);
+
+export async function participantsOf(db: Db | Tx, chatId: string): Promise<string[]> {
+  const rows = await participantRows.all(db, { chatId });
   return rows.map((r) => r.userId);
 }
 
-export async function loadChat(db: Db, appId: string, id: string): Promise<LoadedChat> {
-  const row = await db
-    .selectFrom('chats')
-    .selectAll()
-    .where('id', '=', id)
-    .where('appId', '=', appId)
-    .executeTakeFirst();
+export async function loadChat(db: Db | Tx, appId: string, id: string): Promise<LoadedChat> {
+  const row = await chatRow.first(db, { id, appId });
   if (!row) throw notFound('Chat not found');
   return { row, users: await participantsOf(db, id) };
 }

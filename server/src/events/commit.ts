@@ -3,7 +3,14 @@ import type { Store, Tx } from '../store/database.ts';
 import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
 import { appendEvent } from './outbox.ts';
 
-export type Emit = <T extends Trigger>(event: NewEvent<T>) => Promise<StoredEvent<T>>;
+/**
+ * Records an event in the change's transaction. `participants`: the chat's participants, when the
+ * caller has read them in this transaction (saves reading them again for the realtime audience).
+ */
+export type Emit = <T extends Trigger>(
+  event: NewEvent<T>,
+  participants?: readonly string[],
+) => Promise<StoredEvent<T>>;
 
 const afterCommitCallbacks = new WeakMap<Tx, Array<() => void>>();
 
@@ -30,8 +37,8 @@ export async function commitChange<T>(
       emitted.length = 0; // a retried transaction starts over
       callbacks = [];
       afterCommitCallbacks.set(tx, callbacks);
-      const emit: Emit = async (event) => {
-        const stored = await appendEvent(tx, appId, event);
+      const emit: Emit = async (event, participants) => {
+        const stored = await appendEvent(tx, appId, event, participants);
         emitted.push(stored as StoredEvent);
         return stored;
       };

@@ -1,6 +1,7 @@
 import type { EventDataByTrigger, NewEvent } from '../events/catalog.ts';
 import type { Tx } from '../store/database.ts';
-import { rtTx } from './tables.ts';
+import { type Prepared, prepare } from '../store/prepared.ts';
+import { rtDb, rtTx } from './tables.ts';
 
 /**
  * Who hears an event on the realtime stream (spec section 7), decided inside the event's transaction
@@ -20,14 +21,22 @@ export const roomKey = (room: number): string => `r:${room}`;
 
 const SUBJECT_TRIGGERS = new Set(['chats:join', 'chats:leave', 'invitations:accept']);
 
-export async function audienceOf(tx: Tx, event: NewEvent): Promise<string[]> {
+const chatParticipants = prepare<{ chatId: string }, { userId: string }>((db, arg) =>
+  db.selectFrom('chatUsers').select('userId').where('chatId', '=', arg('chatId')),
+);
+
+/** `known`: the chat's participants as the caller read them in this transaction, if it did. */
+export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly string[]): Promise<string[]> {
   const users = new Set<string>();
   const rooms = new Set<number>();
   const chatId = event.chatId ?? null;
   const participants = async () => {
     if (chatId === null) return;
-    const rows = await tx.selectFrom('chatUsers').select('userId').where('chatId', '=', chatId).execute();
-    for (const row of rows) users.add(row.userId);
+    if (known) {
+      for (const user of known) users.add(user);
+      return;
+    }
+    for (const row of await chatParticipants.all(tx, { chatId })) users.add(row.userId);
   };
   switch (event.trigger) {
     case 'chats:assign':
@@ -73,6 +82,30 @@ export async function audienceOf(tx: Tx, event: NewEvent): Promise<string[]> {
   return [...[...users].map(userKey), ...[...rooms].map(roomKey)];
 }
 
+type AudienceArgs = Record<string, string | number>;
+
+/** One prepared multi-row insert per audience size up to 16 (most events have two or three keys). */
+const insertAudience = new Map<number, Prepared<AudienceArgs, unknown>>();
+function audienceInsert(size: number): Prepared<AudienceArgs, unknown> {
+  let found = insertAudience.get(size);
+  if (!found) {
+    found = prepare<AudienceArgs, unknown>((db, arg) =>
+      rtDb(db)
+        .insertInto('realtimeAudience')
+        .values(
+          Array.from({ length: size }, (_, i) => ({
+            appId: arg('appId') as string,
+            key: arg(`k${i}`) as string,
+            position: arg('position') as number,
+            created: arg('created') as number,
+          })),
+        ),
+    );
+    insertAudience.set(size, found);
+  }
+  return found;
+}
+
 /** Computes and stores the audience of the event at `position`; returns its keys for the live push. */
 export async function recordAudience(
   tx: Tx,
@@ -80,9 +113,14 @@ export async function recordAudience(
   position: number,
   created: number,
   event: NewEvent,
+  participants?: readonly string[],
 ): Promise<string[]> {
-  const keys = await audienceOf(tx, event);
-  if (keys.length > 0) {
+  const keys = await audienceOf(tx, event, participants);
+  if (keys.length > 0 && keys.length <= 16) {
+    const args: AudienceArgs = { appId, position, created };
+    for (const [i, key] of keys.entries()) args[`k${i}`] = key;
+    await audienceInsert(keys.length).run(tx, args);
+  } else if (keys.length > 16) {
     await rtTx(tx)
       .insertInto('realtimeAudience')
       .values(keys.map((key) => ({ appId, key, position, created })))

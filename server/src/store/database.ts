@@ -1,14 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CamelCasePlugin,
-  Kysely,
-  PostgresAdapter,
-  PostgresDialect,
-  SqliteDialect,
-  sql,
-  type Transaction,
-} from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, sql, type Transaction } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { initial } from './migrations/001-initial.ts';
@@ -16,8 +8,9 @@ import { routing } from './migrations/002-routing.ts';
 import { eventPositions } from './migrations/003-event-positions.ts';
 import { webhooks } from './migrations/004-webhooks.ts';
 import { realtime } from './migrations/005-realtime.ts';
+import { leanOutbox } from './migrations/008-lean-outbox.ts';
 import type { Database } from './schema.ts';
-import { openSqlite } from './sqlite-driver.ts';
+import { sqliteDialect } from './sqlite-driver.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -39,6 +32,8 @@ export interface StoreOptions {
   schema?: string;
   /** SQLite file path override, e.g. `:memory:`. */
   sqlitePath?: string;
+  /** SQLite: sync at each commit (`full`, survives power loss) or only at checkpoints (`normal`, the default). */
+  sqliteSync?: 'normal' | 'full';
 }
 
 // PostgreSQL returns int8 as strings; our bigints are times and sequence numbers, well within 2^53.
@@ -51,6 +46,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '003-event-positions': eventPositions(dialect),
     '004-webhooks': webhooks(dialect),
     '005-realtime': realtime(dialect),
+    '008-lean-outbox': leanOutbox(dialect),
   };
 }
 
@@ -74,9 +70,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       mkdirSync(dir, { recursive: true });
       path = join(dir, 'switchboard.sqlite');
     }
-    const sqlite = openSqlite(path);
     db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: sqlite }),
+      dialect: sqliteDialect(path, options.sqliteSync ?? 'normal'),
       plugins: [new CamelCasePlugin()],
     });
   }

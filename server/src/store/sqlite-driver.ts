@@ -1,51 +1,329 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
+
+/**
+ * The embedded store: Node's built-in SQLite (no native addon) behind a Kysely dialect of our own, for
+ * two reasons Kysely's SqliteDialect cannot serve:
+ *
+ * - **Group commit.** A COMMIT writes every page the transaction touched to the WAL and syncs it; most
+ *   of our transactions touch the same pages (the app's event counter, the tails of the event and
+ *   message indexes). Transactions that queue up behind one another therefore share one outer
+ *   transaction, each in a savepoint of its own (so one can still roll back alone), and are answered
+ *   only after the single COMMIT that makes them all durable. The batch commits at the end of the turn
+ *   of the event loop in which nobody waits for the connection any more (work arriving in that turn
+ *   joins it), or at `MAX_BATCH` members / `MAX_BATCH_MS`.
+ * - **No dirty reads.** A plain query (outside a transaction) never sees a batch before it commits: it
+ *   waits (parked) until the open batch commits, then runs.
+ *
+ * The one connection is shared in turns: every Kysely acquisition gets a virtual connection, granted
+ * the turn in arrival order. The file is opened in WAL mode with `locking_mode=EXCLUSIVE`: one process
+ * owns it, so no file-lock system calls per statement, and a second server on the same data directory
+ * cannot write to it. `synchronous` is NORMAL by default (a commit survives the process being killed;
+ * the WAL is synced at checkpoints) or FULL (each group commit is synced: survives power loss too, but
+ * node:sqlite syncs on the event loop, so each sync stalls the server for the disk's flush time).
+ */
+const MAX_BATCH = 128;
+const MAX_BATCH_MS = 10;
 
 /** node:sqlite binds only numbers, strings, bigints, null and bytes; Kysely hands us booleans too. */
 function bindable(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
-  return parameters.map((value) => {
-    if (value === undefined) return null;
-    if (typeof value === 'boolean') return value ? 1 : 0;
-    return value as SQLInputValue;
-  });
+  const values = new Array<SQLInputValue>(parameters.length);
+  for (let i = 0; i < parameters.length; i++) {
+    const value = parameters[i];
+    values[i] =
+      value === undefined ? null : typeof value === 'boolean' ? (value ? 1 : 0) : (value as SQLInputValue);
+  }
+  return values;
 }
 
-function adapt(statement: StatementSync): SqliteStatement {
-  // A statement that returns columns (SELECT, or anything with RETURNING) must be read with all().
-  const reader = statement.columns().length > 0;
-  return {
-    reader,
-    all: (parameters) => statement.all(...bindable(parameters)),
-    run: (parameters) => statement.run(...bindable(parameters)),
-    iterate: (parameters) => statement.iterate(...bindable(parameters)),
-  };
+interface Prepared {
+  statement: StatementSync;
+  /** Returns columns (a SELECT, or anything with RETURNING): read it with all(). */
+  reader: boolean;
 }
 
-/**
- * Presents Node's built-in SQLite as the better-sqlite3-like database Kysely's SqliteDialect expects,
- * so the embedded store needs no native addon. Prepared statements are cached by their SQL text.
- */
-export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
+interface Member {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface Batch {
+  members: Member[];
+  started: number;
+}
+
+/** A virtual connection: one Kysely acquisition, running on the shared connection during its turn. */
+class Turn implements DatabaseConnection {
+  inTransaction = false;
+  /** Committed into the batch; waiting for the batch's COMMIT, no longer holding the turn. */
+  detached = false;
+  /** Failed at COMMIT: the batch was rolled back as a whole. */
+  failed = false;
+  granted!: () => void;
+
+  private readonly store: SharedConnection;
+  constructor(store: SharedConnection) {
+    this.store = store;
+  }
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (!this.inTransaction) await this.store.beforePlainQuery(this);
+    return this.store.run<R>(compiled);
+  }
+
+  async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    const { rows } = await this.executeQuery<R>(compiled);
+    for (const row of rows) yield { rows: [row] };
+  }
+}
+
+class SharedConnection {
+  private readonly cache = new Map<string, Prepared>();
+  private holder: Turn | null = null;
+  private readonly waiting: Turn[] = [];
+  /** Plain queries that arrived while a batch was open: they run right after its COMMIT. */
+  private readonly parked: Turn[] = [];
+  private batch: Batch | null = null;
+  private commitScheduled = false;
+
+  readonly db: DatabaseSync;
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  private prepare(sql: string): Prepared {
+    let found = this.cache.get(sql);
+    if (!found) {
+      const statement = this.db.prepare(sql);
+      found = { statement, reader: statement.columns().length > 0 };
+      if (this.cache.size > 500) this.cache.clear();
+      this.cache.set(sql, found);
+    }
+    return found;
+  }
+
+  run<R>(compiled: CompiledQuery): QueryResult<R> {
+    const { statement, reader } = this.prepare(compiled.sql);
+    const parameters = bindable(compiled.parameters);
+    if (reader) return { rows: statement.all(...parameters) as R[] };
+    const { changes, lastInsertRowid } = statement.run(...parameters);
+    return { insertId: BigInt(lastInsertRowid), numAffectedRows: BigInt(changes), rows: [] };
+  }
+
+  private exec(sql: string): void {
+    this.prepare(sql).statement.run();
+  }
+
+  acquire(): Promise<Turn> {
+    const turn = new Turn(this);
+    if (this.holder === null && this.waiting.length === 0 && this.parked.length === 0 && !this.batch) {
+      this.holder = turn;
+      return Promise.resolve(turn);
+    }
+    return new Promise((resolve) => {
+      turn.granted = () => resolve(turn);
+      this.waiting.push(turn);
+      this.pass();
+    });
+  }
+
+  release(turn: Turn): void {
+    if (turn.detached) return; // its turn ended at commit
+    if (this.holder === turn) {
+      this.holder = null;
+      this.pass();
+    }
+  }
+
+  /**
+   * Hands the connection on: to the next in line while a batch is open (it may join it). Once nobody
+   * waits, the batch commits at the end of this turn of the event loop — work that arrives in the same
+   * turn joins it — and then the plain queries parked behind it go first.
+   */
+  private pass(): void {
+    if (this.holder !== null) return;
+    if (this.batch) {
+      const next = this.waiting.shift();
+      if (next) this.grant(next);
+      else this.scheduleCommit();
+      return;
+    }
+    const next = this.parked.shift() ?? this.waiting.shift();
+    if (next) this.grant(next);
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      this.commitScheduled = false;
+      if (this.holder !== null || !this.batch) return; // the holder's release schedules it again
+      this.commitBatch();
+      this.pass();
+    });
+  }
+
+  private grant(turn: Turn): void {
+    this.holder = turn;
+    turn.granted();
+  }
+
+  /** A plain query must not see an uncommitted batch: it waits until the batch commits. */
+  async beforePlainQuery(turn: Turn): Promise<void> {
+    if (!this.batch) return;
+    await new Promise<void>((resolve) => {
+      turn.granted = resolve;
+      this.parked.push(turn);
+      this.holder = null;
+      this.pass();
+    });
+  }
+
+  async begin(turn: Turn): Promise<void> {
+    const batch = this.batch;
+    if (batch && (batch.members.length >= MAX_BATCH || performance.now() - batch.started >= MAX_BATCH_MS)) {
+      this.commitBatch();
+      if (this.parked.length > 0) {
+        // The queries parked behind that batch run before the next one opens.
+        await new Promise<void>((resolve) => {
+          turn.granted = resolve;
+          this.waiting.unshift(turn);
+          this.holder = null;
+          this.pass();
+        });
+      }
+    }
+    if (!this.batch) {
+      this.exec('begin immediate');
+      this.batch = { members: [], started: performance.now() };
+    }
+    this.exec('savepoint member');
+    turn.inTransaction = true;
+  }
+
+  /** The member's work is done: it joins the batch and its turn passes on; resolves at the COMMIT. */
+  commit(turn: Turn): Promise<void> {
+    this.exec('release member');
+    turn.inTransaction = false;
+    turn.detached = true;
+    const batch = this.batch;
+    if (!batch) throw new Error('commit outside a batch');
+    const done = new Promise<void>((resolve, reject) => {
+      batch.members.push({
+        resolve,
+        reject: (error) => {
+          turn.failed = true;
+          reject(error);
+        },
+      });
+    });
+    this.holder = null;
+    this.pass();
+    return done;
+  }
+
+  rollback(turn: Turn): void {
+    if (turn.failed || !turn.inTransaction) return;
+    turn.inTransaction = false;
+    if (!this.db.isTransaction) {
+      // SQLite rolled the whole transaction back itself (disk full, I/O error): the batch is lost.
+      this.loseBatch(new Error('the store rolled the transaction back after an error'));
+      return;
+    }
+    this.exec('rollback to member');
+    this.exec('release member');
+  }
+
+  private commitBatch(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    if (!this.db.isTransaction) {
+      this.loseBatch(new Error('the store rolled the transaction back after an error'));
+      return;
+    }
+    this.batch = null;
+    try {
+      this.exec('commit');
+    } catch (error) {
+      if (this.db.isTransaction) this.exec('rollback');
+      for (const member of batch.members) member.reject(error);
+      return;
+    }
+    for (const member of batch.members) member.resolve();
+  }
+
+  /** Nothing of the batch committed: every member's commit fails, so none of them is acknowledged. */
+  private loseBatch(error: Error): void {
+    const batch = this.batch;
+    this.batch = null;
+    for (const member of batch?.members ?? []) member.reject(error);
+  }
+
+  close(): void {
+    this.commitBatch();
+    this.cache.clear();
+    this.db.close();
+  }
+}
+
+class GroupCommitDriver implements Driver {
+  private readonly shared: SharedConnection;
+  constructor(shared: SharedConnection) {
+    this.shared = shared;
+  }
+  async init(): Promise<void> {}
+  acquireConnection(): Promise<DatabaseConnection> {
+    return this.shared.acquire();
+  }
+  beginTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.shared.begin(connection as Turn);
+  }
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.shared.commit(connection as Turn);
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    this.shared.rollback(connection as Turn);
+  }
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    this.shared.release(connection as Turn);
+  }
+  async destroy(): Promise<void> {
+    this.shared.close();
+  }
+}
+
+/** Our turns serialise the connection; Kysely's own mutex (for single-connection dialects) would only add a second queue. */
+class TurnTakingAdapter extends SqliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
+  }
+}
+
+export function sqliteDialect(path: string, sync: 'normal' | 'full'): Dialect {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA locking_mode = EXCLUSIVE');
+  db.exec(sync === 'full' ? 'PRAGMA synchronous = FULL' : 'PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
-  const cache = new Map<string, SqliteStatement>();
+  const shared = new SharedConnection(db);
   return {
-    raw: db,
-    close: () => {
-      cache.clear();
-      db.close();
-    },
-    prepare: (sql) => {
-      let statement = cache.get(sql);
-      if (!statement) {
-        statement = adapt(db.prepare(sql));
-        if (cache.size > 500) cache.clear();
-        cache.set(sql, statement);
-      }
-      return statement;
-    },
+    createAdapter: (): DialectAdapter => new TurnTakingAdapter(),
+    createDriver: (): Driver => new GroupCommitDriver(shared),
+    createIntrospector: (kysely: Kysely<unknown>): DatabaseIntrospector => new SqliteIntrospector(kysely),
+    createQueryCompiler: (): QueryCompiler => new SqliteQueryCompiler(),
   };
 }

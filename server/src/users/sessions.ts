@@ -1,4 +1,5 @@
 import type { Db } from '../store/database.ts';
+import { prepare } from '../store/prepared.ts';
 import type { UserRow } from '../store/schema.ts';
 import { digest, randomToken } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -25,15 +26,21 @@ export async function createSession(db: Db, appId: string, userId: string): Prom
 }
 
 /** The user a token belongs to, if the token is valid for this app; slides the expiry. */
-export async function userForToken(db: Db, appId: string, token: string): Promise<UserRow | undefined> {
-  const tokenHash = digest(token);
-  const found = await db
+const sessionUser = prepare<
+  { tokenHash: string },
+  UserRow & { sessionExpires: number; sessionAppId: string }
+>((db, arg) =>
+  db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.userId')
     .selectAll('users')
     .select(['sessions.expires as sessionExpires', 'sessions.appId as sessionAppId'])
-    .where('sessions.tokenHash', '=', tokenHash)
-    .executeTakeFirst();
+    .where('sessions.tokenHash', '=', arg('tokenHash')),
+);
+
+export async function userForToken(db: Db, appId: string, token: string): Promise<UserRow | undefined> {
+  const tokenHash = digest(token);
+  const found = await sessionUser.first(db, { tokenHash });
   const now = nowSeconds();
   if (!found || found.sessionAppId !== appId || found.appId !== appId || found.sessionExpires <= now)
     return undefined;
