@@ -568,6 +568,48 @@ describeEachStore('routing: fairness', (kind) => {
     );
     assert.ok(Math.max(...counts) - Math.min(...counts) <= 2, `uneven: ${counts.join(',')}`);
   });
+
+  it('simultaneous jumps never promise an agent more slots than it has, so every invitation can be accepted', async () => {
+    // The jumps of 12 chats run at once (one batch of due timers) over 4 agents with 2 slots each.
+    // Each jump chooses from what it read before its transaction; least-busy sent them all to the
+    // same agent, who could then accept 2 and got 409 "no free slot" for the other 10.
+    const app = await createTestApp(server);
+    const agents: Person[] = [];
+    for (let i = 0; i < 4; i++) agents.push(await createAgent(server, app, { maxChats: 2 }));
+    await server.sb.timers.stop();
+    const chats: string[] = [];
+    try {
+      for (let i = 0; i < 12; i++) chats.push((await openChat(server, app)).chatId);
+      await server.sb.timers.runDue();
+      // A jump that found nobody free ends the loop (forever:alone); give those a moment to settle.
+      await server.sb.timers.runDue();
+    } finally {
+      server.sb.timers.start();
+    }
+    const pending = await server.sb.store.db
+      .selectFrom('invitations')
+      .select(['chatId', 'userId'])
+      .where('appId', '=', app.id)
+      .where('status', '=', 'pending')
+      .execute();
+    const perAgent = new Map<string, number>();
+    for (const p of pending) perAgent.set(p.userId, (perAgent.get(p.userId) ?? 0) + 1);
+    assert.equal(pending.length, 8, JSON.stringify([...perAgent]));
+    assert.deepEqual(
+      [...perAgent.values()],
+      [2, 2, 2, 2],
+      `invitations per agent: ${JSON.stringify([...perAgent])}`,
+    );
+    const tokens = new Map(agents.map((a) => [a.id, a.token]));
+    for (const p of pending) {
+      await expectStatus(server, 200, 'POST', '/v1/invitations/accept', {
+        headers: app.as(tokens.get(p.userId)!),
+        body: { chatId: p.chatId, userId: p.userId },
+      });
+    }
+    const alone = (await eventsOf(server, app.id)).filter((e) => e.trigger === 'forever:alone');
+    assert.equal(alone.length, 4);
+  });
 });
 
 describeEachStore('routing: durable timers', (kind) => {

@@ -12,6 +12,7 @@ import {
 } from '../routing/hooks.ts';
 import { renumberQueue } from '../routing/queue.ts';
 import { isUniqueViolation, type Tx } from '../store/database.ts';
+import { prepare } from '../store/prepared.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
 import { createTicketOnClose } from '../tickets/tickets.ts';
 import { presentUsers, type UserView } from '../users/present.ts';
@@ -65,23 +66,39 @@ async function reload(tx: Tx, id: string): Promise<LoadedChat> {
  * the chat closed meanwhile. Every change to an open chat starts here, so none slips past a close.
  */
 export async function lockOpenChat(tx: Tx, chatId: string, touch = false): Promise<void> {
-  const result = await tx
-    .updateTable('chats')
-    .set(touch ? { lastActivity: nowSeconds() } : (eb) => ({ lastSeq: eb.ref('lastSeq') }))
-    .where('id', '=', chatId)
-    .where('status', '<>', 'closed')
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw conflict('Chat is closed');
+  const result = touch
+    ? await touchOpenChat.run(tx, { id: chatId, now: nowSeconds() })
+    : await lockOpen.run(tx, { id: chatId });
+  if (Number(result.numAffectedRows ?? 0) === 0) throw conflict('Chat is closed');
 }
 
 /** Takes the chat's row lock whatever its status (PostgreSQL); the first step of routing's transactions. */
 export async function lockChatRow(tx: Tx, chatId: string): Promise<void> {
-  await tx
+  await lockAny.run(tx, { id: chatId });
+}
+
+const lockOpen = prepare<{ id: string }, unknown>((db, arg) =>
+  db
     .updateTable('chats')
     .set((eb) => ({ lastSeq: eb.ref('lastSeq') }))
-    .where('id', '=', chatId)
-    .execute();
-}
+    .where('id', '=', arg('id'))
+    .where('status', '<>', 'closed'),
+);
+
+const touchOpenChat = prepare<{ id: string; now: number }, unknown>((db, arg) =>
+  db
+    .updateTable('chats')
+    .set({ lastActivity: arg('now') })
+    .where('id', '=', arg('id'))
+    .where('status', '<>', 'closed'),
+);
+
+const lockAny = prepare<{ id: string }, unknown>((db, arg) =>
+  db
+    .updateTable('chats')
+    .set((eb) => ({ lastSeq: eb.ref('lastSeq') }))
+    .where('id', '=', arg('id')),
+);
 
 /** POST /chats — opens a chat for an end user (one open chat each) and announces it. */
 export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Promise<ChatView> {
@@ -135,7 +152,8 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
       const view = presentChat(row, [creator.id]);
       await emit({ trigger: 'chats:create', chatId: row.id, data: { chat: view } });
       await routeNewChat(tx, emit, app, row);
-      // Queue mode gave the chat its place: answer with it.
+      // Queue mode gave the chat its place: answer with it. Otherwise routing left the row as it was.
+      if (!app.settings.queue.active) return view;
       return presentChat((await reload(tx, row.id)).row, [creator.id]);
     });
   } catch (error) {
@@ -279,9 +297,22 @@ async function releaseAgentSlots(tx: Tx, userIds: string[]): Promise<void> {
     .execute();
 }
 
+const closeOpenChat = prepare<{ id: string; now: number; closer: string }, unknown>((db, arg) =>
+  db
+    .updateTable('chats')
+    .set({ status: 'closed', closed: arg('now'), closedBy: arg('closer') })
+    .where('id', '=', arg('id'))
+    .where('status', '<>', 'closed'),
+);
+
+const chatById = prepare<{ id: string }, ChatRow>((db, arg) =>
+  db.selectFrom('chats').selectAll().where('id', '=', arg('id')),
+);
+
 /**
  * Closes a chat inside `tx`: status, agents' slots, `chats:close`, and the ticket with its `system:info`.
  * Shared by DELETE /chats/{id}, a creator leaving, and the timers of later issues (inactivity, grace).
+ * Returns the closed chat with its participants (closing removes nobody).
  */
 export async function closeChatInTx(
   tx: Tx,
@@ -290,16 +321,11 @@ export async function closeChatInTx(
   chatId: string,
   closer: string,
   extraData: Record<string, unknown> | undefined,
-): Promise<void> {
-  const now = nowSeconds();
-  const result = await tx
-    .updateTable('chats')
-    .set({ status: 'closed', closed: now, closedBy: closer })
-    .where('id', '=', chatId)
-    .where('status', '<>', 'closed')
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw conflict('Chat is closed');
-  await releaseAgentSlots(tx, await participantsOf(tx, chatId));
+): Promise<LoadedChat> {
+  const result = await closeOpenChat.run(tx, { id: chatId, now: nowSeconds(), closer });
+  if (Number(result.numAffectedRows ?? 0) === 0) throw conflict('Chat is closed');
+  const users = await participantsOf(tx, chatId);
+  await releaseAgentSlots(tx, users);
   await emit({
     trigger: 'chats:close',
     chatId,
@@ -310,8 +336,9 @@ export async function closeChatInTx(
     const ticketId = await createTicketOnClose(tx, row, emit);
     await tx.updateTable('chats').set({ ticketId }).where('id', '=', chatId).execute();
   }
-  const closed = await tx.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirstOrThrow();
+  const closed = await chatById.one(tx, { id: chatId });
   await routeClosedChat(tx, emit, app, closed);
+  return { row: closed, users };
 }
 
 /** DELETE /chats/{id} — the closer is the token's user, `?userId=`, or `"system"` for the app server. */
@@ -326,8 +353,7 @@ export async function closeChat(
   const closer = actingUserId(actor, input.userId) ?? 'system';
   if (actor.user === null && input.userId !== undefined) await requireUser(ctx, actor.app, input.userId);
   return commitChange(ctx, actor.app.id, async (tx, emit) => {
-    await closeChatInTx(tx, emit, actor.app, id, closer, input.extraData);
-    const closed = await reload(tx, id);
+    const closed = await closeChatInTx(tx, emit, actor.app, id, closer, input.extraData);
     return presentChat(closed.row, closed.users);
   });
 }
@@ -361,6 +387,28 @@ export async function joinChat(
   });
 }
 
+const takeSlot = prepare<{ id: string; maxChats: number }, unknown>((db, arg) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({ activeChats: eb('activeChats', '+', 1) }))
+    .where('id', '=', arg('id'))
+    .where((eb) => eb('activeChats', '<', eb.fn.coalesce('maxChats', eb.val(arg('maxChats'))))),
+);
+
+const insertParticipant = prepare<{ chatId: string; userId: string; appId: string; joined: number }, unknown>(
+  (db, arg) =>
+    db.insertInto('chatUsers').values({
+      chatId: arg('chatId'),
+      userId: arg('userId'),
+      appId: arg('appId'),
+      joined: arg('joined'),
+    }),
+);
+
+const activateChat = prepare<{ id: string }, unknown>((db, arg) =>
+  db.updateTable('chats').set({ status: 'active' }).where('id', '=', arg('id')),
+);
+
 /**
  * Puts an agent into a chat: takes a slot only if one is free (a single conditional UPDATE, so concurrent
  * joins on any number of nodes can never overfill an agent), marks the chat active, emits `chats:join`.
@@ -370,27 +418,17 @@ export async function addAgentToChat(
   emit: Emit,
   app: App,
   chatId: string,
-  agent: UserRow,
+  agent: Pick<UserRow, 'id'>,
 ): Promise<void> {
-  const taken = await tx
-    .updateTable('users')
-    .set((eb) => ({ activeChats: eb('activeChats', '+', 1) }))
-    .where('id', '=', agent.id)
-    .where((eb) =>
-      eb('activeChats', '<', eb.fn.coalesce('maxChats', eb.val(app.settings.assign.maxChatsPerAgent))),
-    )
-    .executeTakeFirst();
-  if (Number(taken.numUpdatedRows) === 0) throw conflict('Agent has no free slot');
+  const taken = await takeSlot.run(tx, { id: agent.id, maxChats: app.settings.assign.maxChatsPerAgent });
+  if (Number(taken.numAffectedRows ?? 0) === 0) throw conflict('Agent has no free slot');
   try {
-    await tx
-      .insertInto('chatUsers')
-      .values({ chatId, userId: agent.id, appId: app.id, joined: nowSeconds() })
-      .execute();
+    await insertParticipant.run(tx, { chatId, userId: agent.id, appId: app.id, joined: nowSeconds() });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('Agent is already in this chat');
     throw error;
   }
-  await tx.updateTable('chats').set({ status: 'active' }).where('id', '=', chatId).execute();
+  await activateChat.run(tx, { id: chatId });
   await emit({ trigger: 'chats:join', chatId, data: { chatId, userId: agent.id } });
   await routeJoinedChat(tx, emit, app, chatId);
 }

@@ -21,7 +21,7 @@ import { dequeue, enqueue, renumberQueue, schedulePump } from './queue.ts';
 /** Chat created: queue it, or start its loop (assign.onCreate); arm the inactivity timer. */
 export async function routeNewChat(tx: Tx, emit: Emit, app: App, chat: ChatRow): Promise<void> {
   await armInactivity(tx, app, chat.id, chat.lastActivity);
-  await routeWaitingChat(tx, emit, app, chat, app.settings.assign.onCreate);
+  await routeWaitingChat(tx, emit, app, chat, app.settings.assign.onCreate, [], true);
 }
 
 /** A chat that needs an agent: into the queue (queue mode), or a new loop when `startNow`. */
@@ -32,10 +32,11 @@ async function routeWaitingChat(
   chat: ChatRow,
   startNow: boolean,
   skip: string[] = [],
+  newChat = false,
 ): Promise<void> {
   if (app.settings.queue.active) {
     await enqueue(tx, emit, app.id, chat.id, chat.room);
-    const online = await onlineAgentsOfRoom(tx, app.id, chat.room);
+    const online = await onlineAgentsOfRoom(tx, app, chat.room);
     if (online.length === 0) {
       // Nobody of the room is online: say so at once rather than let the chat wait in silence.
       await emit({
@@ -50,7 +51,7 @@ async function routeWaitingChat(
     await schedulePump(tx, app, chat.room);
     return;
   }
-  if (startNow) await startLoop(tx, app, chat.id, defaultLoopParams(app), skip);
+  if (startNow) await startLoop(tx, app, chat.id, defaultLoopParams(app), skip, newChat);
 }
 
 /** An agent joined: the loop has done its work, the chat leaves the queue. */
@@ -60,12 +61,16 @@ export async function routeJoinedChat(tx: Tx, emit: Emit, app: App, chatId: stri
   await dequeue(tx, emit, app.id, chatId);
 }
 
-/** Chat closed: stop its loop, cancel its invitations, close its queue gap, offer the freed slots. */
+/**
+ * Chat closed: stop its loop, cancel its invitations, close its queue gap, offer the freed slots.
+ * `chat` is the row as the closing transaction left it (its `inQueue` tells whether there is a gap).
+ */
 export async function routeClosedChat(tx: Tx, emit: Emit, app: App, chat: ChatRow): Promise<void> {
   await stopLoop(tx, chat.id);
   await cancelAllInvitations(tx, chat.id);
-  await dequeue(tx, emit, app.id, chat.id);
-  await cancelTimer(tx, 'inactivity', chat.id);
+  if (chat.inQueue === 1) await dequeue(tx, emit, app.id, chat.id);
+  // With inactivity off no timer is armed; one armed before it was turned off finds the chat closed.
+  if (app.settings.chats.inactivityTimeout > 0) await cancelTimer(tx, 'inactivity', chat.id);
   await schedulePump(tx, app, chat.room);
 }
 

@@ -6,6 +6,7 @@ import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { commitChange } from '../events/commit.ts';
 import { type Actor, actingUserId } from '../policies/actor.ts';
 import { isUniqueViolation } from '../store/database.ts';
+import { prepare } from '../store/prepared.ts';
 import type { InvitationRow } from '../store/schema.ts';
 import { scheduleTimer } from '../timers/timers.ts';
 import { requireAgent } from '../users/agents.ts';
@@ -106,6 +107,16 @@ export async function listInvitations(
   return rows.map(presentInvitation);
 }
 
+const pendingOf = prepare<{ appId: string; chatId: string; userId: string }, InvitationRow>((db, arg) =>
+  db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('appId', '=', arg('appId'))
+    .where('chatId', '=', arg('chatId'))
+    .where('userId', '=', arg('userId'))
+    .where('status', '=', 'pending'),
+);
+
 async function pendingInvitation(
   ctx: Ctx,
   actor: Actor,
@@ -115,14 +126,7 @@ async function pendingInvitation(
   const invitee = actingUserId(actor, userId);
   if (invitee === undefined)
     throw badRequest('userId is required', [{ field: 'userId', message: 'is required' }]);
-  const row = await ctx.store.db
-    .selectFrom('invitations')
-    .selectAll()
-    .where('appId', '=', actor.app.id)
-    .where('chatId', '=', chatId)
-    .where('userId', '=', invitee)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
+  const row = await pendingOf.first(ctx.store.db, { appId: actor.app.id, chatId, userId: invitee });
   if (!row) {
     // Say 403 rather than 404 when the invitation exists but belongs to another agent.
     if (actor.user && userId !== undefined && userId !== actor.user.id)

@@ -1,7 +1,8 @@
 import type { App } from '../apps/apps.ts';
 import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
-import type { InvitationRow } from '../store/schema.ts';
+import { prepare } from '../store/prepared.ts';
+import type { AssignmentRow, InvitationRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -15,6 +16,59 @@ export interface LoopParams {
   algorithm: Algorithm;
 }
 
+const upsertLoop = prepare<AssignmentRow, unknown>((db, arg) => {
+  const set = {
+    appId: arg('appId'),
+    loopId: arg('loopId'),
+    status: arg('status'),
+    attempt: arg('attempt'),
+    maxAttempts: arg('maxAttempts'),
+    interval: arg('interval'),
+    algorithm: arg('algorithm'),
+    invited: arg('invited'),
+    updated: arg('updated'),
+  };
+  return db
+    .insertInto('assignments')
+    .values({ chatId: arg('chatId'), ...set })
+    .onConflict((oc) => oc.column('chatId').doUpdateSet(set));
+});
+
+const stopRunningLoop = prepare<{ chatId: string; updated: number }, unknown>((db, arg) =>
+  db
+    .updateTable('assignments')
+    .set({ status: 'stopped', updated: arg('updated') })
+    .where('chatId', '=', arg('chatId'))
+    .where('status', '=', 'running'),
+);
+
+const cancelPending = prepare<{ chatId: string }, { id: string }>((db, arg) =>
+  db
+    .updateTable('invitations')
+    .set({ status: 'cancelled' })
+    .where('chatId', '=', arg('chatId'))
+    .where('status', '=', 'pending')
+    .returning('id'),
+);
+
+const cancelLoopPending = prepare<{ chatId: string }, { id: string }>((db, arg) =>
+  db
+    .updateTable('invitations')
+    .set({ status: 'cancelled' })
+    .where('chatId', '=', arg('chatId'))
+    .where('status', '=', 'pending')
+    .where('loopId', 'is not', null)
+    .returning('id'),
+);
+
+const endPending = prepare<{ id: string; status: InvitationRow['status'] }, unknown>((db, arg) =>
+  db
+    .updateTable('invitations')
+    .set({ status: arg('status') })
+    .where('id', '=', arg('id'))
+    .where('status', '=', 'pending'),
+);
+
 export function defaultLoopParams(app: App): LoopParams {
   const { assign } = app.settings;
   return { maxAttempts: assign.maxAttempts, interval: assign.timeout, algorithm: assign.algorithm };
@@ -23,6 +77,7 @@ export function defaultLoopParams(app: App): LoopParams {
 /**
  * Starts (or restarts) a chat's loop inside `tx`: a fresh loop id, no attempts yet, and a durable
  * `jump` timer due now. `skip` are agents not to invite in this loop (e.g. the agent who sent it back).
+ * `newChat`: the chat was created in this transaction, so no earlier loop left invitations to cancel.
  */
 export async function startLoop(
   tx: Tx,
@@ -30,6 +85,7 @@ export async function startLoop(
   chatId: string,
   params: LoopParams,
   skip: string[] = [],
+  newChat = false,
 ): Promise<void> {
   const loopId = newId();
   const row = {
@@ -43,24 +99,16 @@ export async function startLoop(
     invited: JSON.stringify(skip),
     updated: nowSeconds(),
   };
-  await tx
-    .insertInto('assignments')
-    .values({ chatId, ...row })
-    .onConflict((oc) => oc.column('chatId').doUpdateSet(row))
-    .execute();
-  await cancelLoopInvitations(tx, chatId);
+  await upsertLoop.run(tx, { chatId, ...row });
+  if (!newChat) await cancelLoopInvitations(tx, chatId);
   await scheduleTimer(tx, { kind: 'jump', ref: chatId, appId: app.id, due: Date.now(), payload: { loopId } });
 }
 
 /** Stops a chat's loop (agent found, chat closed, or given up). */
 export async function stopLoop(tx: Tx, chatId: string): Promise<void> {
-  await tx
-    .updateTable('assignments')
-    .set({ status: 'stopped', updated: nowSeconds() })
-    .where('chatId', '=', chatId)
-    .where('status', '=', 'running')
-    .execute();
-  await cancelTimer(tx, 'jump', chatId);
+  const stopped = await stopRunningLoop.run(tx, { chatId, updated: nowSeconds() });
+  // A stopped loop has no jump pending: its timer went when it stopped.
+  if (Number(stopped.numAffectedRows ?? 1) > 0) await cancelTimer(tx, 'jump', chatId);
 }
 
 /** Cancels the pending invitations of the loop (not manual ones) and their expiry timers. */
@@ -74,13 +122,7 @@ export async function cancelAllInvitations(tx: Tx, chatId: string): Promise<void
 }
 
 async function cancelInvitations(tx: Tx, chatId: string, loopOnly: boolean): Promise<void> {
-  let q = tx
-    .updateTable('invitations')
-    .set({ status: 'cancelled' })
-    .where('chatId', '=', chatId)
-    .where('status', '=', 'pending');
-  if (loopOnly) q = q.where('loopId', 'is not', null);
-  const cancelled = await q.returning('id').execute();
+  const cancelled = await (loopOnly ? cancelLoopPending : cancelPending).all(tx, { chatId });
   for (const { id } of cancelled) await cancelTimer(tx, 'invitation', id);
 }
 
@@ -105,13 +147,8 @@ export async function endInvitation(
   invitation: InvitationRow,
   status: 'accepted' | 'rejected' | 'expired',
 ): Promise<boolean> {
-  const ended = await tx
-    .updateTable('invitations')
-    .set({ status })
-    .where('id', '=', invitation.id)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  if (Number(ended.numUpdatedRows) === 0) return false;
+  const ended = await endPending.run(tx, { id: invitation.id, status });
+  if (Number(ended.numAffectedRows ?? 0) === 0) return false;
   await cancelTimer(tx, 'invitation', invitation.id);
   if (status !== 'accepted' && invitation.loopId !== null) {
     await scheduleTimer(tx, {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { App } from '../apps/apps.ts';
 import type { Emit } from '../events/commit.ts';
 import { onPostgres, type Tx } from '../store/database.ts';
+import { prepare } from '../store/prepared.ts';
 import { scheduleTimer } from '../timers/timers.ts';
 
 /**
@@ -52,13 +53,13 @@ export async function enqueue(
   await renumberQueue(tx, emit, appId, room);
 }
 
+const queueStateOf = prepare<{ id: string }, { room: number; inQueue: number }>((db, arg) =>
+  db.selectFrom('chats').select(['room', 'inQueue']).where('id', '=', arg('id')),
+);
+
 /** Takes a chat out of its queue (joined, closed, or given up) and closes the gap behind it. */
 export async function dequeue(tx: Tx, emit: Emit, appId: string, chatId: string): Promise<void> {
-  const chat = await tx
-    .selectFrom('chats')
-    .select(['room', 'inQueue'])
-    .where('id', '=', chatId)
-    .executeTakeFirst();
+  const chat = await queueStateOf.first(tx, { id: chatId });
   if (chat?.inQueue !== 1) return;
   await tx.updateTable('chats').set({ inQueue: 0, queuePosition: null }).where('id', '=', chatId).execute();
   await renumberQueue(tx, emit, appId, chat.room);

@@ -1,4 +1,4 @@
-import { findApp } from '../apps/apps.ts';
+import { type App, findApp } from '../apps/apps.ts';
 import { loadChat } from '../chats/access.ts';
 import { addAgentToChat, closeChatInTx, lockChatRow, lockOpenChat } from '../chats/chats.ts';
 import { presentChat } from '../chats/present.ts';
@@ -6,16 +6,24 @@ import type { Ctx } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
-import type { AssignmentRow, ChatRow, TimerRow } from '../store/schema.ts';
-import { scheduleTimer, type TimerWorker } from '../timers/timers.ts';
+import { prepare } from '../store/prepared.ts';
+import type { AssignmentRow, ChatRow, InvitationRow, TimerRow } from '../store/schema.ts';
+import { consumeTimer, scheduleTimer, type TimerWorker } from '../timers/timers.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import type { AssignAdvisor } from './advisor.ts';
 import { chooseAgent, invitationStamp } from './choose.ts';
-import { type Candidate, eligibleAgents, freeSlots, onlineAgentsOfRoom } from './eligibility.ts';
+import {
+  type Candidate,
+  eligibleAgents,
+  freeSlots,
+  lockEligible,
+  onlineAgentsOfRoom,
+} from './eligibility.ts';
 import { armInactivity } from './hooks.ts';
 import { defaultLoopParams, endInvitation, startLoop, stopLoop } from './loop.ts';
 import { dequeue, lockRoom } from './queue.ts';
+import { rawRows } from './sql.ts';
 
 /**
  * The routing engine: the timer handlers that move chats towards agents. Every step re-reads the
@@ -30,19 +38,88 @@ function isConflict(error: unknown): boolean {
   return error instanceof ApiError && error.status === 409;
 }
 
+/** A chat's loop, and whether one of its invitations is out (pending). */
+const LOOP_STATE = `select a.chat_id as "chatId", a.app_id as "appId", a.loop_id as "loopId", a.status as "status",
+  a.attempt as "attempt", a.max_attempts as "maxAttempts", a."interval" as "interval",
+  a.algorithm as "algorithm", a.invited as "invited", a.updated as "updated",
+  exists (select 1 from invitations i
+    where i.chat_id = a.chat_id and i.loop_id = a.loop_id and i.status = 'pending') as "out"
+  from assignments a where a.chat_id = ?`;
+
+const advanceLoop = prepare<
+  { chatId: string; loopId: string; attempt: number; previous: number; invited: string; updated: number },
+  unknown
+>((db, arg) =>
+  db
+    .updateTable('assignments')
+    .set({ attempt: arg('attempt'), invited: arg('invited'), updated: arg('updated') })
+    .where('chatId', '=', arg('chatId'))
+    .where('loopId', '=', arg('loopId'))
+    .where('status', '=', 'running')
+    .where('attempt', '=', arg('previous')),
+);
+
+const markInvited = prepare<{ id: string; stamp: number }, unknown>((db, arg) =>
+  db
+    .updateTable('users')
+    .set({ lastInvited: arg('stamp') })
+    .where('id', '=', arg('id')),
+);
+
+const insertInvitation = prepare<InvitationRow, unknown>((db, arg) =>
+  db.insertInto('invitations').values({
+    id: arg('id'),
+    appId: arg('appId'),
+    chatId: arg('chatId'),
+    userId: arg('userId'),
+    inviterId: arg('inviterId'),
+    status: arg('status'),
+    transfer: arg('transfer'),
+    attempt: arg('attempt'),
+    loopId: arg('loopId'),
+    created: arg('created'),
+    expires: arg('expires'),
+  }),
+);
+
+/** A jump that found nobody free inside its transaction rolls back and starts over. */
+const AGAIN = Symbol('again');
+const AGAIN_ERROR = new Error('jump again');
+
 export function createRouter(ctx: Ctx, timers: TimerWorker, advisor: AssignAdvisor): Router {
   const router: Router = { advisor };
 
-  /** One jump of the invitation loop (spec 5.2 steps 2–4). */
+  /**
+   * One jump of the invitation loop (spec 5.2 steps 2–4). The agent is chosen from a read made before
+   * the transaction (the `chats:assign` webhook may take seconds to answer), so inside the transaction
+   * the chosen agent is locked and read again: a jump never promises a slot another jump has just
+   * promised (least-busy would otherwise send every simultaneous jump to the same agent, who can then
+   * accept only as many as it has slots). When the slot went meanwhile, the choice is made again from
+   * what the transaction sees; with nobody left, the jump starts over.
+   */
   async function jump(timer: TimerRow): Promise<void> {
     const { loopId } = JSON.parse(timer.payload) as { loopId?: string };
+    for (let round = 0; round < 3; round++) {
+      if ((await jumpOnce(timer, loopId)) !== AGAIN) return;
+    }
+    // Still contended after three tries: look again in a moment (a durable timer, like any jump).
+    await commitChange(ctx, timer.appId, async (tx) => {
+      await scheduleTimer(tx, {
+        kind: 'jump',
+        ref: timer.ref,
+        appId: timer.appId,
+        due: Date.now() + 100,
+        payload: { loopId },
+      });
+    });
+  }
+
+  async function jumpOnce(timer: TimerRow, loopId: string | undefined): Promise<typeof AGAIN | undefined> {
+    const chatId = timer.ref;
     const db = ctx.store.db;
-    const loop = await db
-      .selectFrom('assignments')
-      .selectAll()
-      .where('chatId', '=', timer.ref)
-      .executeTakeFirst();
+    const [loop] = await rawRows<AssignmentRow & { out: unknown }>(db, LOOP_STATE, [chatId]);
     if (loop?.status !== 'running' || loop.loopId !== loopId) return;
+    if (loop.out) return; // an invitation is out; its answer or expiry moves the loop on
     const app = await findApp(db, loop.appId);
     if (!app) return;
     const chat = await loadChat(db, app.id, loop.chatId).catch(() => undefined);
@@ -50,56 +127,67 @@ export function createRouter(ctx: Ctx, timers: TimerWorker, advisor: AssignAdvis
       await commitChange(ctx, app.id, (tx) => stopLoop(tx, loop.chatId));
       return;
     }
-    const out = await db
-      .selectFrom('invitations')
-      .select('id')
-      .where('chatId', '=', loop.chatId)
-      .where('loopId', '=', loop.loopId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (out) return; // an invitation is out; its answer or expiry moves the loop on
 
     const attempt = loop.attempt + 1;
     const invited = new Set(JSON.parse(loop.invited) as string[]);
     const candidates =
       attempt > loop.maxAttempts ? [] : await eligibleAgents(db, app, chat.row, chat.users, invited);
     if (candidates.length === 0) {
-      await giveUp(loop, chat.row, attempt, invited);
+      await giveUp(app, loop, chat.row, attempt, invited);
       return;
     }
     const view = presentChat(chat.row, chat.users);
-    const agents = candidates.map((c) => c.view);
     const advice = await router.advisor
-      .choose({ app, chat: view, agents, attempt, maxAttempts: loop.maxAttempts })
+      .choose({
+        app,
+        chat: view,
+        agents: candidates.map((c) => c.view),
+        attempt,
+        maxAttempts: loop.maxAttempts,
+      })
       .catch(() => undefined);
-    const chosen = candidates.find((c) => c.row.id === advice) ?? chooseAgent(loop.algorithm, candidates)!;
+    const first =
+      candidates.find((c) => c.row.id === advice) ?? chooseAgent(loop.algorithm, candidates, reserved)!;
+    const release = reserve(first.row.id);
 
     try {
       await commitChange(ctx, app.id, async (tx, emit) => {
-        // Lock order everywhere: the chat row first, then what hangs off it (loop, invitations, timers).
+        // Lock order everywhere: the chat row first, then what hangs off it (loop, invitations, timers),
+        // then the agent's row.
         await lockOpenChat(tx, loop.chatId);
+        await consumeTimer(tx, timer);
+        let offered = candidates;
+        let chosen = await lockEligible(tx, app, chat.row, chat.users, invited, first.row.id);
+        if (!chosen) {
+          // The slot went since we looked: choose again among the agents eligible now.
+          offered = await eligibleAgents(tx, app, chat.row, chat.users, invited);
+          let left = offered;
+          for (let tries = 0; !chosen && tries < 5; tries++) {
+            const next = chooseAgent(loop.algorithm, left, reserved);
+            if (!next) break;
+            chosen = await lockEligible(tx, app, chat.row, chat.users, invited, next.row.id);
+            left = left.filter((c) => c !== next);
+          }
+          if (!chosen) throw AGAIN_ERROR; // nobody free any more: roll back and jump again from the start
+        }
         invited.add(chosen.row.id);
-        const moved = await tx
-          .updateTable('assignments')
-          .set({ attempt, invited: JSON.stringify([...invited]), updated: nowSeconds() })
-          .where('chatId', '=', loop.chatId)
-          .where('loopId', '=', loop.loopId)
-          .where('status', '=', 'running')
-          .where('attempt', '=', loop.attempt)
-          .executeTakeFirst();
-        if (Number(moved.numUpdatedRows) === 0) return; // another run of this jump got there first
+        const moved = await advanceLoop.run(tx, {
+          chatId: loop.chatId,
+          loopId: loop.loopId,
+          attempt,
+          previous: loop.attempt,
+          invited: JSON.stringify([...invited]),
+          updated: nowSeconds(),
+        });
+        if (Number(moved.numAffectedRows ?? 0) === 0) return; // another run of this jump got there first
         await emit({
           trigger: 'chats:assign',
           chatId: loop.chatId,
-          data: { chat: view, agents, attempt, maxAttempts: loop.maxAttempts },
+          data: { chat: view, agents: offered.map((c) => c.view), attempt, maxAttempts: loop.maxAttempts },
         });
-        await tx
-          .updateTable('users')
-          .set({ lastInvited: invitationStamp() })
-          .where('id', '=', chosen.row.id)
-          .execute();
+        await markInvited.run(tx, { id: chosen.row.id, stamp: invitationStamp() });
         if (app.settings.assign.autoAccept) {
-          await autoAccept(tx, emit, loop, chosen);
+          await autoAccept(tx, emit, app, loop, chosen);
           return;
         }
         const now = nowSeconds();
@@ -116,7 +204,7 @@ export function createRouter(ctx: Ctx, timers: TimerWorker, advisor: AssignAdvis
           created: now,
           expires: now + loop.interval,
         };
-        await tx.insertInto('invitations').values(invitation).execute();
+        await insertInvitation.run(tx, invitation);
         await emit({
           trigger: 'invitations:new',
           chatId: loop.chatId,
@@ -136,24 +224,37 @@ export function createRouter(ctx: Ctx, timers: TimerWorker, advisor: AssignAdvis
         });
       });
     } catch (error) {
+      if (error === AGAIN_ERROR) return AGAIN;
       if (!isConflict(error)) throw error; // the chat closed meanwhile: nothing to do
+    } finally {
+      release();
     }
+  }
 
-    async function autoAccept(tx: Tx, emit: Emit, row: AssignmentRow, agent: Candidate) {
-      try {
-        await addAgentToChat(tx, emit, app!, row.chatId, agent.row);
-      } catch (error) {
-        if (!isConflict(error)) throw error;
-        // Filled up since we looked: try the next agent at once.
-        await scheduleTimer(tx, {
-          kind: 'jump',
-          ref: row.chatId,
-          appId: row.appId,
-          due: Date.now(),
-          payload: { loopId: row.loopId },
-        });
-        return;
-      }
+  /** Agents this node's jumps have chosen and not yet committed (see chooseAgent). */
+  const reserved = new Map<string, number>();
+  function reserve(agentId: string): () => void {
+    reserved.set(agentId, (reserved.get(agentId) ?? 0) + 1);
+    return () => {
+      const left = (reserved.get(agentId) ?? 1) - 1;
+      if (left > 0) reserved.set(agentId, left);
+      else reserved.delete(agentId);
+    };
+  }
+
+  async function autoAccept(tx: Tx, emit: Emit, app: App, row: AssignmentRow, agent: Candidate) {
+    try {
+      await addAgentToChat(tx, emit, app, row.chatId, agent.row);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      // Filled up since we looked: try the next agent at once.
+      await scheduleTimer(tx, {
+        kind: 'jump',
+        ref: row.chatId,
+        appId: row.appId,
+        due: Date.now(),
+        payload: { loopId: row.loopId },
+      });
     }
   }
 
@@ -162,15 +263,15 @@ export function createRouter(ctx: Ctx, timers: TimerWorker, advisor: AssignAdvis
    * waits its turn (the queue offers it when a slot frees); otherwise `forever:alone` and the loop ends.
    */
   async function giveUp(
+    app: App,
     loop: AssignmentRow,
     chat: ChatRow,
     attempt: number,
     invited: Set<string>,
   ): Promise<void> {
-    const app = (await findApp(ctx.store.db, loop.appId))!;
     let quietly = false;
     if (app.settings.queue.active && chat.inQueue === 1 && attempt <= loop.maxAttempts) {
-      const online = await onlineAgentsOfRoom(ctx.store.db, app.id, chat.room);
+      const online = await onlineAgentsOfRoom(ctx.store.db, app, chat.room);
       const notYetAsked = online.filter((c) => !invited.has(c.row.id));
       quietly = online.length > 0 && notYetAsked.every((c) => freeSlots(c, app) <= 0);
     }
@@ -230,7 +331,7 @@ export function createRouter(ctx: Ctx, timers: TimerWorker, advisor: AssignAdvis
         .orderBy('id')
         .execute();
       if (queued.length === 0) return;
-      const online = await onlineAgentsOfRoom(tx, app.id, room);
+      const online = await onlineAgentsOfRoom(tx, app, room);
       if (online.length === 0) {
         for (const chat of queued) {
           await stopLoop(tx, chat.id);

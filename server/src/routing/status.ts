@@ -31,7 +31,7 @@ export async function queuesStatus(ctx: Ctx, actor: Actor): Promise<Record<strin
       .where('room', '=', room)
       .where('status', '=', 'waiting')
       .executeTakeFirst();
-    const online = await onlineAgentsOfRoom(ctx.store.db, app.id, room);
+    const online = await onlineAgentsOfRoom(ctx.store.db, app, room);
     const oldest = waiting?.oldest == null ? null : Number(waiting.oldest);
     result[String(room)] = {
       waiting: Number(waiting?.count ?? 0),

@@ -8,6 +8,7 @@ import { routing } from './migrations/002-routing.ts';
 import { eventPositions } from './migrations/003-event-positions.ts';
 import { webhooks } from './migrations/004-webhooks.ts';
 import { realtime } from './migrations/005-realtime.ts';
+import { routingIndexes } from './migrations/006-routing-indexes.ts';
 import { leanOutbox } from './migrations/008-lean-outbox.ts';
 import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
@@ -46,6 +47,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '003-event-positions': eventPositions(dialect),
     '004-webhooks': webhooks(dialect),
     '005-realtime': realtime(dialect),
+    '006-routing-indexes': routingIndexes(dialect),
     '008-lean-outbox': leanOutbox(dialect),
   };
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterCommit } from '../events/commit.ts';
 import type { Store, Tx } from '../store/database.ts';
+import { prepare } from '../store/prepared.ts';
 import type { TimerRow } from '../store/schema.ts';
 
 /**
@@ -21,30 +22,70 @@ export interface NewTimer {
 
 const wakeListeners = new Set<(due: number) => void>();
 
-/** Sets (or moves) the timer `kind`/`ref` inside the caller's transaction; workers wake after commit. */
-export async function scheduleTimer(tx: Tx, timer: NewTimer): Promise<void> {
-  const payload = JSON.stringify(timer.payload ?? {});
-  await tx
+const upsertTimer = prepare<
+  { kind: string; ref: string; appId: string; due: number; payload: string },
+  unknown
+>((db, arg) =>
+  db
     .insertInto('timers')
     .values({
-      kind: timer.kind,
-      ref: timer.ref,
-      appId: timer.appId,
-      due: timer.due,
+      kind: arg('kind'),
+      ref: arg('ref'),
+      appId: arg('appId'),
+      due: arg('due'),
       claimedUntil: null,
-      payload,
+      payload: arg('payload'),
     })
     .onConflict((oc) =>
-      oc.columns(['kind', 'ref']).doUpdateSet({ due: timer.due, claimedUntil: null, payload, attempts: 0 }),
-    )
-    .execute();
+      oc
+        .columns(['kind', 'ref'])
+        .doUpdateSet({ due: arg('due'), claimedUntil: null, payload: arg('payload'), attempts: 0 }),
+    ),
+);
+
+const deleteTimer = prepare<{ kind: string; ref: string }, unknown>((db, arg) =>
+  db.deleteFrom('timers').where('kind', '=', arg('kind')).where('ref', '=', arg('ref')),
+);
+
+const deleteClaimedTimer = prepare<{ kind: string; ref: string; claimedUntil: number }, unknown>((db, arg) =>
+  db
+    .deleteFrom('timers')
+    .where('kind', '=', arg('kind'))
+    .where('ref', '=', arg('ref'))
+    .where('claimedUntil', '=', arg('claimedUntil')),
+);
+
+/** Sets (or moves) the timer `kind`/`ref` inside the caller's transaction; workers wake after commit. */
+export async function scheduleTimer(tx: Tx, timer: NewTimer): Promise<void> {
+  const payload = timer.payload === undefined ? '{}' : JSON.stringify(timer.payload);
+  await upsertTimer.run(tx, {
+    kind: timer.kind,
+    ref: timer.ref,
+    appId: timer.appId,
+    due: timer.due,
+    payload,
+  });
   afterCommit(tx, () => {
     for (const wake of wakeListeners) wake(timer.due);
   });
 }
 
+/** Timers whose handler removed them in its own transaction (see consumeTimer). */
+const consumed = new WeakSet<TimerRow>();
+
+/**
+ * Removes the claimed `timer` inside the handler's transaction, so the work and the timer's end commit
+ * together and the worker need not remove it in a transaction of its own afterwards. Only the claim
+ * the handler holds is removed: a timer rescheduled meanwhile stays.
+ */
+export async function consumeTimer(tx: Tx, timer: TimerRow): Promise<void> {
+  if (timer.claimedUntil === null) return;
+  await deleteClaimedTimer.run(tx, { kind: timer.kind, ref: timer.ref, claimedUntil: timer.claimedUntil });
+  afterCommit(tx, () => consumed.add(timer));
+}
+
 export async function cancelTimer(tx: Tx, kind: string, ref: string): Promise<void> {
-  await tx.deleteFrom('timers').where('kind', '=', kind).where('ref', '=', ref).execute();
+  await deleteTimer.run(tx, { kind, ref });
 }
 
 export interface TimerWorker {
@@ -91,13 +132,13 @@ export function createTimerWorker(
     try {
       if (!handler) throw new Error(`no handler for timer kind ${timer.kind}`);
       await handler(timer);
+      if (consumed.has(timer) || timer.claimedUntil === null) return;
       // Only the claim we hold is removed: a handler that rescheduled the same timer keeps it.
-      await store.db
-        .deleteFrom('timers')
-        .where('kind', '=', timer.kind)
-        .where('ref', '=', timer.ref)
-        .where('claimedUntil', '=', timer.claimedUntil)
-        .execute();
+      await deleteClaimedTimer.run(store.db, {
+        kind: timer.kind,
+        ref: timer.ref,
+        claimedUntil: timer.claimedUntil,
+      });
     } catch (error) {
       onError(error, timer);
       const backoff = Math.min(60_000, 1000 * 2 ** Math.min(timer.attempts, 6));

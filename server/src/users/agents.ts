@@ -5,6 +5,7 @@ import { commitChange } from '../events/commit.ts';
 import type { Actor } from '../policies/actor.ts';
 import { routeAgentAvailability } from '../routing/hooks.ts';
 import { isUniqueViolation } from '../store/database.ts';
+import { prepare } from '../store/prepared.ts';
 import type { UserRow } from '../store/schema.ts';
 import { newId } from '../util/ids.ts';
 import { hashPassword, verifyPassword } from '../util/secrets.ts';
@@ -40,14 +41,17 @@ async function presentAgent(ctx: Ctx, app: App, row: UserRow): Promise<UserView>
   return view!;
 }
 
-export async function requireAgent(ctx: Ctx, app: App, id: string): Promise<UserRow> {
-  const row = await ctx.store.db
+const agentRow = prepare<{ id: string; appId: string }, UserRow>((db, arg) =>
+  db
     .selectFrom('users')
     .selectAll()
-    .where('id', '=', id)
-    .where('appId', '=', app.id)
-    .where('role', '=', 'agent')
-    .executeTakeFirst();
+    .where('id', '=', arg('id'))
+    .where('appId', '=', arg('appId'))
+    .where('role', '=', 'agent'),
+);
+
+export async function requireAgent(ctx: Ctx, app: App, id: string): Promise<UserRow> {
+  const row = await agentRow.first(ctx.store.db, { id, appId: app.id });
   if (!row) throw notFound('Agent not found');
   return row;
 }
