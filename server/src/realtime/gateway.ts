@@ -159,17 +159,19 @@ function errorBody(error: unknown): { code: number; message: string; details?: u
   return { code: 500, message: 'Internal server error' };
 }
 
-const frames = new WeakMap<StoredEvent, string>();
+const frames = new WeakMap<StoredEvent, Buffer>();
 
-/** The frame of a live event, built once for all its sockets. */
-function frameOf(event: StoredEvent): string {
+/** The frame of a live event, built and encoded once for all its sockets (a room's agents may be hundreds). */
+function frameOf(event: StoredEvent): Buffer {
   let frame = frames.get(event);
   if (frame === undefined) {
-    frame = JSON.stringify({
-      event: event.trigger,
-      data: event.data,
-      cursor: encodeCursor(event.appId, event.position),
-    });
+    frame = Buffer.from(
+      JSON.stringify({
+        event: event.trigger,
+        data: event.data,
+        cursor: encodeCursor(event.appId, event.position),
+      }),
+    );
     frames.set(event, frame);
   }
   return frame;
@@ -328,7 +330,7 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
 
   // ---------------------------------------------------------------- sockets
 
-  function send(connection: Connection, text: string, onFlushed?: (error?: Error) => void): boolean {
+  function send(connection: Connection, text: string | Buffer, onFlushed?: (error?: Error) => void): boolean {
     const { ws } = connection;
     if (ws.readyState !== ws.OPEN) {
       onFlushed?.(new Error('closed'));
@@ -339,7 +341,7 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
       onFlushed?.(new Error('slow consumer'));
       return false;
     }
-    ws.send(text, onFlushed);
+    ws.send(text, { binary: false }, onFlushed);
     return true;
   }
 
