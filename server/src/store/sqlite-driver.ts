@@ -68,6 +68,8 @@ interface Batch {
 /** A virtual connection: one Kysely acquisition, running on the shared connection during its turn. */
 class Turn implements DatabaseConnection {
   inTransaction = false;
+  /** Runs inside a savepoint of the batch (every member but the first). */
+  savepoint = false;
   /** Committed into the batch; waiting for the batch's COMMIT, no longer holding the turn. */
   detached = false;
   /** Failed at COMMIT: the batch was rolled back as a whole. */
@@ -210,13 +212,15 @@ class SharedConnection {
       this.exec('begin immediate');
       this.batch = { members: [], started: performance.now() };
     }
-    this.exec('savepoint member');
+    // The batch's first member needs no savepoint: rolling it back is rolling the batch back.
+    turn.savepoint = this.batch.members.length > 0;
+    if (turn.savepoint) this.exec('savepoint member');
     turn.inTransaction = true;
   }
 
   /** The member's work is done: it joins the batch and its turn passes on; resolves at the COMMIT. */
   commit(turn: Turn): Promise<void> {
-    this.exec('release member');
+    if (turn.savepoint) this.exec('release member');
     turn.inTransaction = false;
     turn.detached = true;
     const batch = this.batch;
@@ -243,8 +247,13 @@ class SharedConnection {
       this.loseBatch(new Error('the store rolled the transaction back after an error'));
       return;
     }
-    this.exec('rollback to member');
-    this.exec('release member');
+    if (turn.savepoint) {
+      this.exec('rollback to member');
+      this.exec('release member');
+      return;
+    }
+    this.exec('rollback'); // the first member: nobody else is in the batch yet
+    this.batch = null;
   }
 
   private commitBatch(): void {
