@@ -1,8 +1,8 @@
 import type { App } from '../apps/apps.ts';
 import type { AssignCandidate } from '../events/catalog.ts';
 import { type Db, onPostgres, type Tx } from '../store/database.ts';
+import { rawRows } from '../store/raw.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
-import { rawRows } from './sql.ts';
 
 /** What routing reads of an agent: its routing columns and the invitations it has pending. */
 export type AgentSlots = Pick<

@@ -7,6 +7,7 @@ import { ApiError } from '../errors.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
+import { rawRows } from '../store/raw.ts';
 import type { AssignmentRow, ChatRow, InvitationRow, TimerRow } from '../store/schema.ts';
 import { consumeTimer, scheduleTimer, type TimerWorker } from '../timers/timers.ts';
 import { newId } from '../util/ids.ts';
@@ -23,7 +24,6 @@ import {
 import { armInactivity } from './hooks.ts';
 import { defaultLoopParams, endInvitation, startLoop, stopLoop } from './loop.ts';
 import { dequeue, lockRoom } from './queue.ts';
-import { rawRows } from './sql.ts';
 
 /**
  * The routing engine: the timer handlers that move chats towards agents. Every step re-reads the
