@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { REPO_DIR } from '../lib/proc.ts';
 
 const { values } = parseArgs({
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     'per-round': { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '1' },
+    'database-url': { type: 'string' },
   },
 });
 const serverDir = resolve(values.server);
@@ -35,8 +37,11 @@ const config = loadConfig([], {
   SWITCHBOARD_ADMIN_KEY: 'adm_hotpath',
   SWITCHBOARD_PORT: '0',
   SWITCHBOARD_LOG_LEVEL: 'error',
+  ...(values['database-url'] ? { DATABASE_URL: values['database-url'] } : {}),
 });
-const sb = await buildSwitchboard({ config, logger: false });
+// On PostgreSQL, a schema of its own, dropped at the end.
+const schema = values['database-url'] ? `hotpath_${process.pid}` : undefined;
+const sb = await buildSwitchboard({ config, logger: false, ...(schema ? { store: { schema } } : {}) });
 try {
   const call = async (
     method: 'GET' | 'POST' | 'PUT',
@@ -109,4 +114,10 @@ try {
 } finally {
   await sb.close();
   rmSync(dataDir, { recursive: true, force: true });
+  if (schema) {
+    const client = new pg.Client({ connectionString: values['database-url'] });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  }
 }
