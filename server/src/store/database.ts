@@ -10,6 +10,7 @@ import { webhooks } from './migrations/004-webhooks.ts';
 import { realtime } from './migrations/005-realtime.ts';
 import { routingIndexes } from './migrations/006-routing-indexes.ts';
 import { leanOutbox } from './migrations/008-lean-outbox.ts';
+import { webhookSpeed } from './migrations/009-webhook-speed.ts';
 import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
 
@@ -49,6 +50,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '005-realtime': realtime(dialect),
     '006-routing-indexes': routingIndexes(dialect),
     '008-lean-outbox': leanOutbox(dialect),
+    '009-webhook-speed': webhookSpeed(dialect),
   };
 }
 
