@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -99,5 +100,30 @@ describe('embedded store: group commit', () => {
 
   it('one server owns the file: a second store on the same data directory cannot open it', async () => {
     await assert.rejects(openStore({ dataDir: dir }), /locked/);
+  });
+
+  it('checkpoints copy the WAL into the file and keep it bounded under steady writes', async () => {
+    await sql`create table blobs (id integer primary key, b blob not null)`.execute(store.db);
+    const wal = join(dir, 'switchboard.sqlite-wal');
+    const file = join(dir, 'switchboard.sqlite');
+    const before = statSync(file).size;
+    // 60 MB of pages through the WAL, in batches, with pauses for the checkpointer's passes.
+    let largestWal = 0;
+    for (let wave = 0; wave < 60; wave++) {
+      await Promise.all(
+        Array.from({ length: 32 }, () =>
+          store.transaction(async (tx) => {
+            await sql`insert into blobs (b) values (${randomBytes(32 * 1024)})`.execute(tx);
+          }),
+        ),
+      );
+      largestWal = Math.max(largestWal, statSync(wal).size);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const count = await sql<{ n: number }>`select count(*) as n from blobs`.execute(store.db);
+    assert.equal(Number(count.rows[0]!.n), 60 * 32);
+    // Without checkpoints the WAL would hold all 60 MB and the file would not have grown.
+    assert.ok(largestWal < 30 * 1024 * 1024, `the WAL grew to ${largestWal} bytes`);
+    assert.ok(statSync(file).size - before > 40 * 1024 * 1024, 'the pages reached the database file');
   });
 });

@@ -1,4 +1,5 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -13,6 +14,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import type { CheckpointerOptions, CheckpointReport } from './sqlite-checkpointer.ts';
 
 /**
  * The embedded store: Node's built-in SQLite (no native addon) behind a Kysely dialect of our own, for
@@ -28,15 +30,27 @@ import {
  * - **No dirty reads.** A plain query (outside a transaction) never sees a batch before it commits: it
  *   waits (parked) until the open batch commits, then runs.
  *
+ * - **Checkpoints off the event loop.** Copying the WAL back into the database file and syncing it is
+ *   milliseconds of disk work; done by SQLite inside a COMMIT it stalled every request behind it. A
+ *   worker thread (sqlite-checkpointer.ts) does it instead, every `CHECKPOINT_INTERVAL_MS`, without
+ *   blocking writes. The WAL can only start over once all of it is in the file, which under steady
+ *   writes the worker never quite catches; so once it holds `RESTART_FRAMES`, the next COMMIT is
+ *   followed by a checkpoint here of the little the worker has not copied yet. Should the worker die,
+ *   SQLite's own automatic checkpoints come back.
+ *
  * The one connection is shared in turns: every Kysely acquisition gets a virtual connection, granted
- * the turn in arrival order. The file is opened in WAL mode with `locking_mode=EXCLUSIVE`: one process
- * owns it, so no file-lock system calls per statement, and a second server on the same data directory
- * cannot write to it. `synchronous` is NORMAL by default (a commit survives the process being killed;
- * the WAL is synced at checkpoints) or FULL (each group commit is synced: survives power loss too, but
- * node:sqlite syncs on the event loop, so each sync stalls the server for the disk's flush time).
+ * the turn in arrival order. One process owns the file: a lock file beside it is held with an exclusive
+ * SQLite lock for the life of the store, so a second server on the same data directory fails to open
+ * ("database is locked"); the OS drops the lock when the process dies. `synchronous` is NORMAL by
+ * default (a commit survives the process being killed; the WAL is synced at checkpoints) or FULL (each
+ * group commit is synced: survives power loss too, but node:sqlite syncs on the event loop, so each
+ * sync stalls the server for the disk's flush time).
  */
 const MAX_BATCH = 128;
 const MAX_BATCH_MS = 10;
+const CHECKPOINT_INTERVAL_MS = 20;
+/** 16 MB of WAL (4 KB pages). */
+const RESTART_FRAMES = 4096;
 
 /** node:sqlite binds only numbers, strings, bigints, null and bytes; Kysely hands us booleans too. */
 function bindable(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
@@ -102,8 +116,59 @@ class SharedConnection {
   private commitScheduled = false;
 
   readonly db: DatabaseSync;
-  constructor(db: DatabaseSync) {
+  private readonly owner: DatabaseSync;
+  /** Frames in the WAL at the checkpointer's last pass. */
+  private walFrames = 0;
+  private checkpointer: Worker | undefined;
+  constructor(db: DatabaseSync, owner: DatabaseSync) {
     this.db = db;
+    this.owner = owner;
+  }
+
+  startCheckpointer(path: string, sync: 'normal' | 'full'): void {
+    const worker = new Worker(new URL('./sqlite-checkpointer.ts', import.meta.url), {
+      workerData: { path, sync, intervalMs: CHECKPOINT_INTERVAL_MS } satisfies CheckpointerOptions,
+    });
+    worker.unref();
+    worker.on('message', (report: Partial<CheckpointReport>) => {
+      if (typeof report.frames === 'number') this.walFrames = report.frames;
+    });
+    const fallBack = () => {
+      if (this.checkpointer !== worker) return;
+      this.checkpointer = undefined;
+      if (this.db.isOpen) this.db.exec('PRAGMA wal_autocheckpoint = 1000');
+    };
+    worker.on('error', fallBack);
+    worker.on('exit', fallBack);
+    this.checkpointer = worker;
+  }
+
+  async stopCheckpointer(): Promise<void> {
+    const worker = this.checkpointer;
+    if (!worker) return;
+    this.checkpointer = undefined;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage('stop');
+    await exited;
+  }
+
+  /**
+   * After a COMMIT, when the WAL has grown long: checkpoint the tail the worker has not copied yet, so
+   * the WAL starts over at the next write. PASSIVE: if the worker is in the middle of a pass, it does
+   * nothing and the next COMMIT tries again.
+   */
+  private restartWalIfLong(): void {
+    if (this.walFrames < RESTART_FRAMES) return;
+    try {
+      const result = this.prepare('PRAGMA wal_checkpoint(PASSIVE)').statement.get() as {
+        busy: number;
+        log: number;
+        checkpointed: number;
+      };
+      if (result.busy === 0 && result.checkpointed >= result.log) this.walFrames = 0;
+    } catch {
+      // The commit stands; an I/O error here only leaves the WAL long until the next try.
+    }
   }
 
   private prepare(sql: string): Prepared {
@@ -272,6 +337,7 @@ class SharedConnection {
       return;
     }
     for (const member of batch.members) member.resolve();
+    this.restartWalIfLong();
   }
 
   /** Nothing of the batch committed: every member's commit fails, so none of them is acknowledged. */
@@ -285,6 +351,7 @@ class SharedConnection {
     this.commitBatch();
     this.cache.clear();
     this.db.close();
+    this.owner.close(); // last: the file is ours until everything else is closed
   }
 }
 
@@ -310,6 +377,7 @@ class GroupCommitDriver implements Driver {
     this.shared.release(connection as Turn);
   }
   async destroy(): Promise<void> {
+    await this.shared.stopCheckpointer();
     this.shared.close();
   }
 }
@@ -321,16 +389,32 @@ class TurnTakingAdapter extends SqliteAdapter {
   }
 }
 
+/** Holds an exclusive SQLite lock on a file beside the store while it is open: one server per file. */
+function takeOwnership(path: string): DatabaseSync {
+  const owner = new DatabaseSync(`${path}.lock`);
+  try {
+    owner.exec('PRAGMA locking_mode = EXCLUSIVE');
+    owner.exec('begin exclusive');
+  } catch (error) {
+    owner.close();
+    throw error;
+  }
+  return owner;
+}
+
 export function sqliteDialect(path: string, sync: 'normal' | 'full'): Dialect {
+  const owner = takeOwnership(path);
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA locking_mode = EXCLUSIVE');
   db.exec(sync === 'full' ? 'PRAGMA synchronous = FULL' : 'PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
   // 32 MB of page cache (SQLite's default is 2 MB): the indexes a busy server writes stay in memory.
   db.exec('PRAGMA cache_size = -32768');
-  const shared = new SharedConnection(db);
+  // Checkpoints are the worker's (and, rarely, restartWalIfLong's).
+  db.exec('PRAGMA wal_autocheckpoint = 0');
+  const shared = new SharedConnection(db, owner);
+  shared.startCheckpointer(path, sync);
   return {
     createAdapter: (): DialectAdapter => new TurnTakingAdapter(),
     createDriver: (): Driver => new GroupCommitDriver(shared),

@@ -23,9 +23,14 @@ export class Client {
   private waiter: (() => void) | undefined;
   private lastId = 0;
   isClosed = false;
+  /** Pings received since the socket was created (counted from the start, so none is missed). */
+  pings = 0;
 
   constructor(ws: WebSocket) {
     this.ws = ws;
+    ws.on('ping', () => {
+      this.pings++;
+    });
     ws.on('message', (data, isBinary) => {
       assert.equal(isBinary, false, 'the server sends text frames');
       const frame = JSON.parse(data.toString()) as Frame;
