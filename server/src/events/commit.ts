@@ -1,16 +1,14 @@
 import type { Bus } from '../bus/bus.ts';
 import type { Store, Tx } from '../store/database.ts';
 import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
-import { appendEvent } from './outbox.ts';
+import { appendEvents, type PendingEvent, pendingEvent } from './outbox.ts';
 
 /**
- * Records an event in the change's transaction. `participants`: the chat's participants, when the
- * caller has read them in this transaction (saves reading them again for the realtime audience).
+ * Records an event in the change's transaction (written, in emit order, when the change's work is
+ * done). `participants`: the chat's participants, when the caller has read them in this transaction
+ * (saves reading them again for the realtime audience).
  */
-export type Emit = <T extends Trigger>(
-  event: NewEvent<T>,
-  participants?: readonly string[],
-) => Promise<StoredEvent<T>>;
+export type Emit = <T extends Trigger>(event: NewEvent<T>, participants?: readonly string[]) => Promise<void>;
 
 const afterCommitCallbacks = new WeakMap<Tx, Array<() => void>>();
 
@@ -30,19 +28,20 @@ export async function commitChange<T>(
   appId: string,
   work: (tx: Tx, emit: Emit) => Promise<T>,
 ): Promise<T> {
-  const emitted: StoredEvent[] = [];
+  let emitted: StoredEvent[] = [];
   let callbacks: Array<() => void> = [];
   const result = await withRetry(() =>
     deps.store.transaction(async (tx) => {
-      emitted.length = 0; // a retried transaction starts over
+      // A retried transaction starts over.
+      const pending: PendingEvent[] = [];
       callbacks = [];
       afterCommitCallbacks.set(tx, callbacks);
       const emit: Emit = async (event, participants) => {
-        const stored = await appendEvent(tx, appId, event, participants);
-        emitted.push(stored as StoredEvent);
-        return stored;
+        pending.push(await pendingEvent(tx, event as NewEvent, participants));
       };
-      return work(tx, emit);
+      const done = await work(tx, emit);
+      emitted = await appendEvents(tx, appId, pending);
+      return done;
     }),
   );
   if (emitted.length > 0) deps.bus.publish(emitted);

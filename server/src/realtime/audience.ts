@@ -85,9 +85,9 @@ export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly strin
 type AudienceArgs = Record<string, string | number>;
 
 /** One prepared multi-row insert per audience size up to 16 (most events have two or three keys). */
-const insertAudience = new Map<number, Prepared<AudienceArgs, unknown>>();
+const audienceInserts = new Map<number, Prepared<AudienceArgs, unknown>>();
 function audienceInsert(size: number): Prepared<AudienceArgs, unknown> {
-  let found = insertAudience.get(size);
+  let found = audienceInserts.get(size);
   if (!found) {
     found = prepare<AudienceArgs, unknown>((db, arg) =>
       rtDb(db)
@@ -101,21 +101,19 @@ function audienceInsert(size: number): Prepared<AudienceArgs, unknown> {
           })),
         ),
     );
-    insertAudience.set(size, found);
+    audienceInserts.set(size, found);
   }
   return found;
 }
 
-/** Computes and stores the audience of the event at `position`; returns its keys for the live push. */
-export async function recordAudience(
+/** Stores who hears the event at `position` (keys from audienceOf), in the event's transaction. */
+export async function insertAudience(
   tx: Tx,
   appId: string,
   position: number,
   created: number,
-  event: NewEvent,
-  participants?: readonly string[],
-): Promise<string[]> {
-  const keys = await audienceOf(tx, event, participants);
+  keys: readonly string[],
+): Promise<void> {
   if (keys.length > 0 && keys.length <= 16) {
     const args: AudienceArgs = { appId, position, created };
     for (const [i, key] of keys.entries()) args[`k${i}`] = key;
@@ -126,5 +124,4 @@ export async function recordAudience(
       .values(keys.map((key) => ({ appId, key, position, created })))
       .execute();
   }
-  return keys;
 }
