@@ -26,7 +26,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everyMs?: nu
       setLoading(false);
     }
   }, []);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
   useEffect(() => {
     void reload();
     if (!everyMs) return;
