@@ -11,6 +11,8 @@ export interface AssignQuestion {
   maxAttempts: number;
   /** The jump's question id (`webhook-id`, stream frame `id`), the same for every advisor asked. */
   id?: string;
+  /** Aborted once the jump has its answer: advisors still waiting may stop. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -35,18 +37,23 @@ export const noAdvisor: AssignAdvisor = {
 export function firstValidAdvice(advisors: readonly AssignAdvisor[]): AssignAdvisor {
   return {
     choose(question) {
-      const asked = { ...question, id: question.id ?? newId() };
+      const decided = new AbortController();
+      const asked = { ...question, id: question.id ?? newId(), signal: decided.signal };
       return new Promise((resolve) => {
+        const settle = (answer: string | undefined) => {
+          decided.abort();
+          resolve(answer);
+        };
         let left = advisors.length;
-        if (left === 0) resolve(undefined);
+        if (left === 0) settle(undefined);
         for (const advisor of advisors) {
           advisor
             .choose(asked)
             .catch(() => undefined)
             .then((answer) => {
               left--;
-              if (answer !== undefined) resolve(answer);
-              else if (left === 0) resolve(undefined);
+              if (answer !== undefined) settle(answer);
+              else if (left === 0) settle(undefined);
             });
         }
       });

@@ -85,12 +85,14 @@ export async function createAsker(options: {
     envelope: string,
     eligible: ReadonlySet<string>,
     nodes: Set<string>,
+    signal?: AbortSignal,
   ): Promise<string | undefined> {
     const streams = new Set(asking(appId));
-    if (streams.size === 0 && nodes.size === 0) return Promise.resolve(undefined);
+    if ((streams.size === 0 && nodes.size === 0) || signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const timer = setTimeout(() => entry.settle(undefined), ASSIGN_DEADLINE_MS);
       timer.unref();
+      const decided = () => entry.settle(undefined);
       const entry: Waiting = {
         appId,
         eligible,
@@ -100,9 +102,18 @@ export async function createAsker(options: {
           if (waiting.get(id) !== entry) return;
           waiting.delete(id);
           clearTimeout(timer);
+          signal?.removeEventListener('abort', decided);
+          // Other nodes still asking their streams can stop: the jump has its answer.
+          if (redis && entry.nodes.size > 0)
+            redis.commands
+              .publish(questionsChannel, JSON.stringify({ from: node, id, done: true }))
+              .catch((error: unknown) =>
+                options.onError(error, 'stream: ending a chats:assign question failed'),
+              );
           resolve(agent);
         },
       };
+      signal?.addEventListener('abort', decided);
       waiting.set(id, entry);
       // The envelope, plus the question's id and the stream's cursor (unchanged: nothing was consumed).
       const head = `${envelope.slice(0, -1)},"id":${JSON.stringify(id)},"cursor":`;
@@ -149,8 +160,13 @@ export async function createAsker(options: {
     subscriber.on('message', (from: string, text: string) => {
       try {
         if (from === questionsChannel) {
-          const question = JSON.parse(text) as RemoteQuestion;
+          const question = JSON.parse(text) as RemoteQuestion | { from: string; id: string; done: true };
           if (question.from === node) return;
+          if ('done' in question) {
+            const entry = waiting.get(question.id);
+            if (entry?.nodes.size === 0) entry.settle(undefined);
+            return;
+          }
           void askLocal(question.appId, question.id, question.envelope, new Set(question.eligible), new Set())
             .then((agentId) => {
               const answer: RemoteAnswer = {
@@ -219,7 +235,7 @@ export async function createAsker(options: {
           }
         });
       }
-      return askLocal(appId, id, envelope, new Set(eligible), nodes);
+      return askLocal(appId, id, envelope, new Set(eligible), nodes, question.signal);
     },
     async joined(connection) {
       if (connection.triggers.has('chats:assign')) await list(connection.appId);
