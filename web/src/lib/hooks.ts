@@ -42,7 +42,10 @@ export function describeError(error: unknown): string {
   if (error instanceof SwitchboardError) {
     if (error.status === 0) return 'The server cannot be reached. Check your connection and try again.';
     const details = (error.details ?? [])
-      .map((d) => [d.field, d.message].filter(Boolean).join(' '))
+      .map((d) => {
+        const { field, message } = (d ?? {}) as { field?: unknown; message?: unknown };
+        return [field, message].filter((part) => typeof part === 'string' && part).join(' ');
+      })
       .filter(Boolean);
     return details.length > 0 && !error.message.includes(details[0]!)
       ? `${error.message} (${details.join('; ')})`
