@@ -22,6 +22,7 @@ import { ErrorResponse } from './schemas.ts';
 import { installTolerance } from './tolerance.ts';
 import type { Http, RouteDeps } from './types.ts';
 import { installValidation } from './validation.ts';
+import { installWeb } from './web.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -107,6 +108,7 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
     },
     { prefix: '/v1' },
   );
+  await installWeb(http, options.ctx);
   return http;
 }
 

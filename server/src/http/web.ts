@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyReply } from 'fastify';
+import { listApps } from '../apps/apps.ts';
+import type { Ctx } from '../context.ts';
+import { sendError } from './errors.ts';
+import type { Http } from './types.ts';
+
+/** Where `npm run build --workspace web` writes the apps (layout in web/README.md). */
+export const WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+/** The folders of web/dist served as they are; each has an index.html where it is an app. */
+const FOLDERS = ['console', 'admin', 'demo', 'widget', 'assets'] as const;
+/** The folders that are pages (an index.html at their root). */
+const APPS = ['console', 'admin', 'demo'] as const;
+
+// Content-hashed files never change under their name; everything else is revalidated (ETag) on each use,
+// so a new build is seen at once while an unchanged file costs a 304.
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'no-cache';
+const HASHED = /[-.][A-Za-z0-9_-]{8}\.(?:js|css|woff2?|svg|png|mp3|wav)$/;
+
+function notBuilt(reply: FastifyReply): FastifyReply {
+  return sendError(
+    reply,
+    503,
+    'The web apps are not built: run `npm run build --workspace web` (npm start does it before starting)',
+  );
+}
+
+/**
+ * The web apps (CLIENTS.md section 4) from web/dist: /console/, /admin/, /demo/, /widget.js, /widget/*
+ * and the shared /assets/*. Also /console/app.json, which tells the sign-in pages the app id to prefill
+ * when the server holds exactly one app (docs/web.md).
+ */
+export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST): Promise<void> {
+  for (const [index, folder] of FOLDERS.entries()) {
+    const root = join(dist, folder);
+    // @fastify/static refuses a missing root; an unbuilt folder answers 503 below instead.
+    if (!existsSync(root)) {
+      http.get(`/${folder}/*`, { schema: { hide: true } }, async (_request, reply) => notBuilt(reply));
+      continue;
+    }
+    await http.register(fastifyStatic, {
+      root,
+      prefix: `/${folder}/`,
+      decorateReply: index === 0,
+      index: ['index.html'],
+      cacheControl: false,
+      schemaHide: true,
+      setHeaders(reply, path) {
+        reply.header('cache-control', HASHED.test(path) ? IMMUTABLE : REVALIDATE);
+        reply.header('x-content-type-options', 'nosniff');
+      },
+    });
+  }
+  // The router ignores trailing slashes, so /console/ arrives as /console, which no wildcard matches.
+  for (const folder of APPS) {
+    http.get(`/${folder}`, { schema: { hide: true } }, async (_request, reply) => {
+      if (!existsSync(join(dist, folder, 'index.html'))) return notBuilt(reply);
+      reply.header('cache-control', REVALIDATE);
+      return reply.sendFile('index.html', join(dist, folder));
+    });
+  }
+  // The widget's loader keeps one stable URL (it is pasted into customers' pages), so it is revalidated.
+  http.get('/widget.js', { schema: { hide: true } }, async (_request, reply) => {
+    if (!existsSync(join(dist, 'widget.js'))) return notBuilt(reply);
+    reply.header('cache-control', REVALIDATE);
+    return reply.sendFile('widget.js', dist);
+  });
+  http.get('/console/app.json', { schema: { hide: true } }, async (_request, reply) => {
+    const apps = await listApps(ctx.store.db);
+    reply.header('cache-control', 'no-store');
+    return { appId: apps.length === 1 ? apps[0]!.id : null };
+  });
+}

@@ -1,0 +1,3 @@
+export function AdminApp() {
+  return <main class="sb-app">Admin</main>;
+}

@@ -1,0 +1,6 @@
+import { render } from 'preact';
+import '../src/ui/styles.css';
+import './admin.css';
+import { AdminApp } from './AdminApp.tsx';
+
+render(<AdminApp />, document.getElementById('app')!);

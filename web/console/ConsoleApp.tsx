@@ -1,0 +1,3 @@
+export function ConsoleApp() {
+  return <main class="sb-app">Agent console</main>;
+}

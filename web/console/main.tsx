@@ -1,0 +1,6 @@
+import { render } from 'preact';
+import '../src/ui/styles.css';
+import './console.css';
+import { ConsoleApp } from './ConsoleApp.tsx';
+
+render(<ConsoleApp />, document.getElementById('app')!);
