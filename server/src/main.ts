@@ -40,8 +40,10 @@ async function main(): Promise<void> {
       `    appId (x-hyper-appid):      ${firstStart.demo.appId}`,
       `    secret (x-hyper-secret):    ${firstStart.demo.secret}`,
       `    domain key (x-hyper-key):   ${firstStart.demo.domainKey}`,
+      `    demo agent (console):       ${firstStart.demo.agent.contact}  password ${firstStart.demo.agent.password}`,
     );
   }
+  lines.push(`  Demo: ${url}/demo/  (be a visitor there, and an agent in another tab at ${url}/console/)`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
   let stopping = false;
