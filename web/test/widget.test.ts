@@ -270,8 +270,8 @@ describeEachStore('the visitor widget on the demo page', (kind) => {
 
     // A session the server no longer knows (expired, revoked): the widget starts over and says so.
     await page.evaluate(
-      ([key]) => localStorage.setItem(key, JSON.stringify({ userId: 'u1', token: 'expired', chatId: 'c1' })),
-      [`switchboard:${app.id}`],
+      (key) => localStorage.setItem(key, JSON.stringify({ userId: 'u1', token: 'expired', chatId: 'c1' })),
+      `switchboard:${app.id}`,
     );
     await page.reload();
     await w.launcher.click();

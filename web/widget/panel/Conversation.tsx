@@ -149,7 +149,7 @@ function Composer({ chat, state }: { chat: VisitorChat; state: ViewState }) {
 export function Conversation({ chat, state }: { chat: VisitorChat; state: ViewState }) {
   const list = useRef<HTMLDivElement>(null);
   const count = state.lines.length;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when the number of lines changes
+  // Scroll to the newest line when one is added, the typing line shows, or the chat ends.
   useEffect(() => {
     const el = list.current;
     if (el) el.scrollTop = el.scrollHeight;
