@@ -77,7 +77,7 @@ export function Panel({
             End chat
           </button>
         ) : null}
-        <button type="button" class="icon on-accent" aria-label="Minimize chat" onClick={onClose}>
+        <button type="button" class="icon on-accent" aria-label="Minimize" onClick={onClose}>
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
             <path fill="none" stroke="currentColor" stroke-width="2.5" d="m6 9 6 6 6-6" />
           </svg>
