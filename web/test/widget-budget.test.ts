@@ -57,8 +57,10 @@ describeEachStore('the loader', (kind) => {
     await w.launcher.click();
     await w.dialog.waitFor();
     assert.ok(fetched.includes('/widget/panel.js'));
-    // Keyboard: Escape hides the panel and gives the focus back to the launcher.
-    await w.dialog.press('Escape');
+    // Keyboard: the first field has the focus; Escape hides the panel and gives the focus back.
+    await w.name.waitFor();
+    assert.equal(await w.name.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement), true);
+    await page.keyboard.press('Escape');
     await w.dialog.waitFor({ state: 'hidden' });
     assert.equal(
       await w.launcher.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),

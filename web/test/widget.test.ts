@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { connect } from '../../server/test/helpers/ws.ts';
-import { launchBrowser, screenshot, type TestBrowser } from './helpers/browser.ts';
+import { launchBrowser, SCREENSHOTS, screenshot, type TestBrowser } from './helpers/browser.ts';
 import { createUser, describeEachStore, startWebServer, type WebServer } from './helpers/server.ts';
 import {
   type Agent,
@@ -167,6 +168,11 @@ describeEachStore('the visitor widget on the demo page', (kind) => {
     );
     assert.notEqual(read.data.userId, ada.id);
     await screenshot(page, 'widget-conversation');
+    // The panel alone, for the docs (docs/images/widget.png is a copy of it).
+    await page.screenshot({
+      path: join(SCREENSHOTS, 'widget-panel.png'),
+      clip: { x: 884, y: 98, width: 386, height: 692 },
+    });
 
     // Files: a refused type and one too large get a clear message and send nothing; an image goes.
     const fileInput = w.dialog.locator('input[type=file]');

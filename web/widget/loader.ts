@@ -126,6 +126,9 @@ function start(script: HTMLScriptElement): void {
   };
 
   launcher.addEventListener('click', () => setOpen(!open));
+  launcher.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && open) setOpen(false);
+  });
 
   window.Switchboard = {
     open: () => setOpen(true),

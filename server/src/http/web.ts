@@ -36,7 +36,9 @@ function notBuilt(reply: FastifyReply): FastifyReply {
  * when the server holds exactly one app (docs/web.md).
  */
 export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST): Promise<void> {
-  for (const [index, folder] of FOLDERS.entries()) {
+  // reply.sendFile comes from the first static root registered, whichever folders exist.
+  let decorated = false;
+  for (const folder of FOLDERS) {
     const root = join(dist, folder);
     // @fastify/static refuses a missing root; an unbuilt folder answers 503 below instead.
     if (!existsSync(root)) {
@@ -46,7 +48,7 @@ export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST):
     await http.register(fastifyStatic, {
       root,
       prefix: `/${folder}/`,
-      decorateReply: index === 0,
+      decorateReply: !decorated,
       index: ['index.html'],
       cacheControl: false,
       schemaHide: true,
@@ -57,6 +59,7 @@ export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST):
         if (folder === 'widget') reply.header('cross-origin-resource-policy', 'cross-origin');
       },
     });
+    decorated = true;
   }
   // The router ignores trailing slashes, so /console/ arrives as /console, which no wildcard matches.
   for (const folder of APPS) {
