@@ -37,6 +37,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
       const context = await browser.newContext({
         viewport: options.viewport ?? { width: 1280, height: 800 },
       });
+      // Waits for roles and text end well before the test's own timeout, with a clear locator message.
+      context.setDefaultTimeout(10_000);
       contexts.push(context);
       return context;
     },

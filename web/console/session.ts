@@ -1,0 +1,32 @@
+import type { SavedSession } from './model.ts';
+
+const KEY = 'switchboard.console.session';
+
+/** The tab's session: sessionStorage, so a reload keeps it and closing the tab forgets it. */
+export function loadSession(): SavedSession | undefined {
+  try {
+    const text = sessionStorage.getItem(KEY);
+    return text ? (JSON.parse(text) as SavedSession) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveSession(session: SavedSession | undefined): void {
+  if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
+  else sessionStorage.removeItem(KEY);
+}
+
+/** The app to sign in to: `?appId=` in the URL, else the server's only app (GET /console/app.json). */
+export async function suggestedAppId(): Promise<string> {
+  const fromUrl = new URLSearchParams(location.search).get('appId');
+  if (fromUrl) return fromUrl;
+  try {
+    const response = await fetch('/console/app.json');
+    if (!response.ok) return '';
+    const body = (await response.json()) as { appId: string | null };
+    return body.appId ?? '';
+  } catch {
+    return '';
+  }
+}
