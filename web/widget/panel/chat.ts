@@ -1,4 +1,4 @@
-import { type Client, type Realtime, SwitchboardError } from '../../src/lib/sdk.ts';
+import { type Client, type RealtimeConnection as Realtime, SwitchboardError } from '@switchboard/sdk';
 import type { VisitorDetails, WidgetConfig, WidgetEvent } from '../shared.ts';
 import { bindEvents, handleEvent } from './events.ts';
 import { explain, refuseFile } from './explain.ts';
@@ -187,12 +187,8 @@ export class VisitorChat {
   private deliver(chatId: string, line: Line): void {
     // The same clientId on a retry: the server keeps one message however often it is sent.
     this.rt()
-      .request<{ message: Message }>('messages:new', {
-        chatId,
-        message: line.message,
-        clientId: line.clientId,
-      })
-      .then(({ message }) => this.addMessage(message, line.key))
+      .request('messages:new', { chatId, message: String(line.message), clientId: line.clientId ?? line.key })
+      .then((result) => this.addMessage(result.message as Message, line.key))
       .catch((error: unknown) =>
         this.replaceLine(line.key, { ...line, state: 'failed', error: explain(error) }),
       );

@@ -1,4 +1,4 @@
-import type { Realtime } from '../../src/lib/sdk.ts';
+import type { RealtimeConnection as Realtime } from '@switchboard/sdk';
 import type { VisitorChat } from './chat.ts';
 import type { Message, User } from './types.ts';
 
@@ -18,9 +18,7 @@ type Data = Record<string, unknown>;
 
 export function bindEvents(chat: VisitorChat, realtime: Realtime): void {
   for (const name of TRIGGERS) {
-    realtime.on(name, (data: never, meta: { cursor: string | undefined }) =>
-      chat.onEvent(name, data as Data, meta.cursor),
-    );
+    realtime.on(name, (data, meta) => chat.onEvent(name, data as unknown as Data, meta.cursor));
   }
   realtime.on('connected', () => chat.patch({ offline: false }));
   realtime.on('disconnected', () => chat.patch({ offline: true }));

@@ -1,4 +1,4 @@
-import { SwitchboardError } from '../../src/lib/sdk.ts';
+import { SwitchboardError } from '@switchboard/sdk';
 import type { MediaSettings } from './types.ts';
 
 /** A sentence a visitor can act on, for any failure. */

@@ -1,4 +1,4 @@
-import type { Realtime } from '../../src/lib/sdk.ts';
+import type { RealtimeConnection as Realtime } from '@switchboard/sdk';
 
 const REFRESH_MS = 4000;
 const IDLE_MS = 3000;

@@ -1,4 +1,9 @@
-import { type Client, createClient, type Realtime, SwitchboardError } from '../../src/lib/sdk.ts';
+import {
+  type Client,
+  createClient,
+  type RealtimeConnection as Realtime,
+  SwitchboardError,
+} from '@switchboard/sdk';
 import type { VisitorDetails, WidgetConfig } from '../shared.ts';
 import { readSession, type StoredSession, writeSession } from './session.ts';
 import type { MediaRef, Message, Session } from './types.ts';
