@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     `Switchboard ${VERSION} listening on ${url} (store: ${node.store.dialect}, bus: ${node.bus.kind})`,
     `  API:  ${url}/v1`,
     `  Docs: ${url}/docs`,
+    `  Agent console: ${url}/console/   Admin: ${url}/admin/`,
   ];
   if (firstStart.adminKeyGenerated || firstStart.demo) {
     lines.push(`  Admin key (x-hyper-admin): ${node.adminKey}`);
@@ -40,8 +41,10 @@ async function main(): Promise<void> {
       `    appId (x-hyper-appid):      ${firstStart.demo.appId}`,
       `    secret (x-hyper-secret):    ${firstStart.demo.secret}`,
       `    domain key (x-hyper-key):   ${firstStart.demo.domainKey}`,
+      `    demo agent (console):       ${firstStart.demo.agent.contact}  password ${firstStart.demo.agent.password}`,
     );
   }
+  lines.push(`  Demo: ${url}/demo/  (be a visitor there, and an agent in another tab at ${url}/console/)`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
   let stopping = false;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
@@ -15,6 +16,7 @@ import { createRouter, type Router } from './routing/router.ts';
 import { openStore, type Store, type StoreOptions } from './store/database.ts';
 import { installStream, type Stream } from './stream/gateway.ts';
 import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
+import { createAgent } from './users/agents.ts';
 import { digest, randomToken } from './util/secrets.ts';
 import { createWebhooks, type Webhooks } from './webhooks/service.ts';
 
@@ -42,7 +44,7 @@ export interface Switchboard {
 
 export interface FirstStart {
   adminKeyGenerated: boolean;
-  demo?: { appId: string; secret: string; domainKey: string };
+  demo?: { appId: string; secret: string; domainKey: string; agent: { contact: string; password: string } };
 }
 
 /** The admin key: from configuration, or generated once and kept in the data directory. */
@@ -127,7 +129,10 @@ export async function buildSwitchboard(
   const firstStart: FirstStart = { adminKeyGenerated: admin.generated };
   if ((await listApps(store.db)).length === 0) {
     const demo = await createApp(store, { name: 'Demo' });
-    firstStart.demo = { appId: demo.app.id, secret: demo.secret, domainKey: demo.domainKey };
+    // …and an agent, so the demo page (/demo/) and the console can be tried against each other at once.
+    const agent = { contact: 'agent@demo.local', password: randomBytes(9).toString('base64url') };
+    await createAgent(ctx, demo.app, { name: 'Demo Agent', rooms: [1], maxChats: 5, ...agent });
+    firstStart.demo = { appId: demo.app.id, secret: demo.secret, domainKey: demo.domainKey, agent };
   }
 
   let closing: Promise<void> | undefined;

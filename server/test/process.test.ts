@@ -63,6 +63,16 @@ describe('the server process', () => {
       const domainKey = printed(node.output, /domain key \(x-hyper-key\):\s+(\S+)/);
       assert.match(node.output, /API:\s+http:\/\/127\.0\.0\.1:\d+\/v1/);
       assert.match(node.output, /Docs:\s+http:\/\/127\.0\.0\.1:\d+\/docs/);
+      assert.match(node.output, /Demo:\s+http:\/\/127\.0\.0\.1:\d+\/demo\//);
+      // The demo agent printed in the banner can sign in (the console's side of the demo).
+      const agent = /demo agent \(console\):\s+(\S+)\s+password (\S+)/.exec(node.output);
+      assert.ok(agent, node.output);
+      const login = await fetch(`${node.url}/v1/agents/login`, {
+        method: 'POST',
+        headers: { 'x-hyper-appid': appId, 'content-type': 'application/json' },
+        body: JSON.stringify({ contact: agent[1], password: agent[2] }),
+      });
+      assert.equal(login.status, 200);
       assert.equal(readFileSync(join(dataDir, 'admin-key'), 'utf8').trim(), adminKey);
 
       const apps = await fetch(`${node.url}/v1/apps`, { headers: { 'x-hyper-admin': adminKey } });

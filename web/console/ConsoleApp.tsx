@@ -1,19 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ConsoleModel, type SavedSession } from './model.ts';
 import { SignIn } from './SignIn.tsx';
-import { loadSession, saveSession } from './session.ts';
+import { loadNotice, loadSession, saveNotice, saveSession } from './session.ts';
 import { Workspace } from './Workspace.tsx';
 
 /** Signed out: the sign-in form. Signed in: the workspace over one ConsoleModel. */
 export function ConsoleApp() {
   const [session, setSession] = useState<SavedSession | undefined>(loadSession);
-  const [notice, setNotice] = useState<string | undefined>(undefined);
+  const [notice, setNotice] = useState<string | undefined>(loadNotice);
   const [model, setModel] = useState<ConsoleModel | undefined>(undefined);
 
   useEffect(() => {
     if (!session) return;
     const next = new ConsoleModel(session, (message) => {
       saveSession(undefined);
+      saveNotice(message);
       setNotice(message);
       setModel(undefined);
       setSession(undefined);
@@ -29,6 +30,7 @@ export function ConsoleApp() {
         notice={notice}
         onSignedIn={(s) => {
           saveSession(s);
+          saveNotice(undefined);
           setNotice(undefined);
           setSession(s);
         }}

@@ -17,6 +17,18 @@ export function saveSession(session: SavedSession | undefined): void {
   else sessionStorage.removeItem(KEY);
 }
 
+const NOTICE = 'switchboard.console.notice';
+
+/** Why the tab was signed out (an expired session), kept until the next sign-in, reloads included. */
+export function loadNotice(): string | undefined {
+  return sessionStorage.getItem(NOTICE) ?? undefined;
+}
+
+export function saveNotice(notice: string | undefined): void {
+  if (notice) sessionStorage.setItem(NOTICE, notice);
+  else sessionStorage.removeItem(NOTICE);
+}
+
 /** The app to sign in to: `?appId=` in the URL, else the server's only app (GET /console/app.json). */
 export async function suggestedAppId(): Promise<string> {
   const fromUrl = new URLSearchParams(location.search).get('appId');

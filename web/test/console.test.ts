@@ -158,10 +158,8 @@ describeEachStore('agent console', (kind) => {
     await mine.getByText('Read').waitFor();
 
     // An attachment: uploaded, previewed, downloadable; the visitor hears it as a media message.
-    const png = Buffer.from(
-      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-      'base64',
-    );
+    // A real picture to send: Chromium's own rendering of the console's header.
+    const png = await alice.locator('.console__header').screenshot();
     await alice
       .getByLabel('Attach a file')
       .setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: png });
@@ -172,6 +170,7 @@ describeEachStore('agent console', (kind) => {
     assert.equal(download.status, 200);
     assert.deepEqual(Buffer.from(await download.arrayBuffer()), png);
     await visitor.until('messages:new', (d) => (d.message as Message).type === 'media');
+    await screenshot(alice, `console-conversation-${kind}`);
 
     // Refused uploads say why, and the composer still works.
     await alice.getByLabel('Attach a file').setInputFiles({

@@ -1,12 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type App, findApp, originAllowed } from '../apps/apps.ts';
+import { type App, findApp } from '../apps/apps.ts';
 import type { Ctx } from '../context.ts';
 import { ApiError, forbidden, unauthorized } from '../errors.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { UserRow } from '../store/schema.ts';
 import { userForToken } from '../users/sessions.ts';
 import { digest, matchesDigest } from '../util/secrets.ts';
+import { browserOriginAllowed } from './cors.ts';
 
 /** The credential kinds of spec section 2. `public` = domain key, or the app id alone. */
 export type AuthKind = 'admin' | 'secret' | 'public' | 'token';
@@ -80,15 +81,21 @@ export async function identify(ctx: Ctx, adminKey: string, request: FastifyReque
   return { kind: 'public', app, viaKey: false };
 }
 
-/** Browser credentials are held to the app's `domains` (spec section 2). */
-function checkOrigin(request: FastifyRequest, principal: Principal): void {
-  if (principal.kind !== 'public' || principal.app.domains.length === 0) return;
+/**
+ * Browser credentials are held to the app's `domains` (spec section 2): the domain key and the app id
+ * alone, and — when a browser sends them (an Origin is present) — session tokens too, so a site the app
+ * does not list cannot act through a visitor's or agent's session. The server's own pages always may.
+ */
+export function checkOrigin(request: FastifyRequest, principal: Principal): void {
+  if (principal.kind !== 'public' && principal.kind !== 'token') return;
+  if (principal.app.domains.length === 0) return;
   const origin = header(request, 'origin');
   if (origin === undefined) {
-    if (principal.viaKey) throw forbidden('Origin is required with a domain key');
+    if (principal.kind === 'public' && principal.viaKey)
+      throw forbidden('Origin is required with a domain key');
     return;
   }
-  if (!originAllowed(principal.app.domains, origin))
+  if (!browserOriginAllowed(request, principal.app, origin))
     throw forbidden('Origin is not one of the app’s domains');
 }
 

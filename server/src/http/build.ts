@@ -7,6 +7,7 @@ import type { Ctx } from '../context.ts';
 import { newId } from '../util/ids.ts';
 import type { Webhooks } from '../webhooks/service.ts';
 import { installAuth } from './auth.ts';
+import { installCors } from './cors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { appRoutes } from './routes/apps.ts';
@@ -56,6 +57,7 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   installValidation(http);
   installTolerance(http);
   installAuth(http, options.ctx, options.adminKey);
+  installCors(http);
   http.addSchema(ErrorResponse);
   http.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -36,7 +36,9 @@ function notBuilt(reply: FastifyReply): FastifyReply {
  * when the server holds exactly one app (docs/web.md).
  */
 export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST): Promise<void> {
-  for (const [index, folder] of FOLDERS.entries()) {
+  // reply.sendFile comes from the first static root registered, whichever folders exist.
+  let decorated = false;
+  for (const folder of FOLDERS) {
     const root = join(dist, folder);
     // @fastify/static refuses a missing root; an unbuilt folder answers 503 below instead.
     if (!existsSync(root)) {
@@ -46,15 +48,18 @@ export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST):
     await http.register(fastifyStatic, {
       root,
       prefix: `/${folder}/`,
-      decorateReply: index === 0,
+      decorateReply: !decorated,
       index: ['index.html'],
       cacheControl: false,
       schemaHide: true,
       setHeaders(reply, path) {
         reply.header('cache-control', HASHED.test(path) ? IMMUTABLE : REVALIDATE);
         reply.header('x-content-type-options', 'nosniff');
+        // The widget's scripts load on customers' pages, also those that require CORP (COEP).
+        if (folder === 'widget') reply.header('cross-origin-resource-policy', 'cross-origin');
       },
     });
+    decorated = true;
   }
   // The router ignores trailing slashes, so /console/ arrives as /console, which no wildcard matches.
   for (const folder of APPS) {
@@ -68,7 +73,16 @@ export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST):
   http.get('/widget.js', { schema: { hide: true } }, async (_request, reply) => {
     if (!existsSync(join(dist, 'widget.js'))) return notBuilt(reply);
     reply.header('cache-control', REVALIDATE);
+    reply.header('cross-origin-resource-policy', 'cross-origin');
     return reply.sendFile('widget.js', dist);
+  });
+  // The demo page embeds the widget for the Demo app made on first start (the oldest app of that name).
+  // Its id is all the page needs: the app lists no domains and does not require its domain key.
+  http.get('/demo/config.json', { schema: { hide: true } }, async (_request, reply) => {
+    const demo = (await listApps(ctx.store.db)).find((app) => app.name === 'Demo');
+    reply.header('cache-control', 'no-store');
+    if (!demo) return sendError(reply, 404, 'This server has no Demo app');
+    return { appId: demo.id, name: demo.name };
   });
   http.get('/console/app.json', { schema: { hide: true } }, async (_request, reply) => {
     const apps = await listApps(ctx.store.db);

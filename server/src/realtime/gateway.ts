@@ -6,7 +6,7 @@ import { findApp } from '../apps/apps.ts';
 import type { Ctx } from '../context.ts';
 import { ApiError, unauthorized } from '../errors.ts';
 import type { StoredEvent } from '../events/catalog.ts';
-import { identify } from '../http/auth.ts';
+import { checkOrigin, identify } from '../http/auth.ts';
 import { sendError } from '../http/errors.ts';
 import type { Http } from '../http/types.ts';
 import type { Actor } from '../policies/actor.ts';
@@ -452,6 +452,8 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
     let actor: Actor;
     try {
       const principal = await identify(ctx, deps.adminKey, request);
+      // A browser's socket is held to the app's domains like its REST calls (http/cors.ts).
+      checkOrigin(request, principal);
       if (principal.kind === 'token') {
         actor = { app: principal.app, user: principal.user };
         connection.credentials = { kind: 'token', token: tokenOf(request) ?? '' };
