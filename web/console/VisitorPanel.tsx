@@ -23,7 +23,13 @@ export function VisitorPanel({ view, settings }: { view: ChatView; settings: Set
         {extra.map(([key, value]) => (
           <>
             <dt key={`k-${key}`}>{key}</dt>
-            <dd key={`v-${key}`}>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+            <dd key={`v-${key}`}>
+              {value === '' || value === null
+                ? '—'
+                : typeof value === 'string'
+                  ? value
+                  : JSON.stringify(value)}
+            </dd>
           </>
         ))}
       </dl>
