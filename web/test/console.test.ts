@@ -134,6 +134,30 @@ describeEachStore('agent console', (kind) => {
     await details.getByText('Pro').waitFor();
     await details.getByText('Hi! I am the bot. How can I help?').waitFor();
 
+    // Every control of the workspace is reachable with Tab alone.
+    const reached: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      await alice.keyboard.press('Tab');
+      reached.push(
+        await alice.evaluate(() => {
+          const el = document.activeElement as HTMLInputElement | null;
+          if (!el) return '';
+          return (
+            el.getAttribute('aria-label') ||
+            el.labels?.[0]?.textContent ||
+            el.textContent ||
+            ''
+          ).trim();
+        }),
+      );
+    }
+    for (const name of ['Status', 'Sign out', 'Vera', 'Transfer', 'Close chat', 'Attach a file', 'Message']) {
+      assert.ok(
+        reached.some((r) => r.startsWith(name)),
+        `${name} is reached with Tab (reached: ${reached.join(' | ')})`,
+      );
+    }
+
     // Visitor → agent: a message, typing, then the agent reads it (receipt to the visitor).
     const log = alice.getByRole('log');
     await visitor.typing(true);
