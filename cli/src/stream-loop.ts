@@ -11,14 +11,12 @@ export async function runStream(
     stream: StreamOptions;
     stop: AbortController;
     onEvent: (event: StreamEvent) => Promise<void> | void;
-    quiet?: boolean;
   },
 ): Promise<void> {
   await client.settings.get();
   const stream = client.stream(options.stream);
-  const say = (text: string) => {
-    if (!options.quiet) process.stderr.write(`${text}\n`);
-  };
+  // Status goes to stderr, so stdout holds only events (`--json` output stays one object per line).
+  const say = (text: string) => process.stderr.write(`${text}\n`);
   let first = true;
   stream.on('connected', () => {
     if (first) for (const text of options.banner) say(text);

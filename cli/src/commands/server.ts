@@ -1,5 +1,4 @@
 import { type Config, ConfigError, loadConfig, SETTINGS } from '@switchboard/server/src/config.ts';
-import { migrateStore } from '@switchboard/server/src/migrate.ts';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 
@@ -50,6 +49,8 @@ export function serverCommands(program: Command): void {
       .description("run the store's migrations and exit (same flags and environment as start)"),
   ).action(async (_options: unknown, command: Command) => {
     const config = configOf(serverArgv(command));
+    // Loaded on use: the store's drivers are not worth loading for every other command.
+    const { migrateStore } = await import('@switchboard/server/src/migrate.ts');
     const { dialect } = await migrateStore(config);
     const where = dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL';
     process.stdout.write(`migrations up to date (${where})\n`);

@@ -32,7 +32,6 @@ export function tailCommand(program: Command): void {
       const client = appClient(command);
       await runStream(client, {
         banner: [`Tailing events of app ${client.appId}`],
-        quiet: options.json,
         stop: new AbortController(),
         stream: { ...(events ? { events } : {}), ...(options.cursor ? { cursor: options.cursor } : {}) },
         onEvent: (event) => {
