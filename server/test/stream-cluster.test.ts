@@ -8,7 +8,6 @@ import {
   createUser,
   expectStatus,
   type Person,
-  type TestApp,
 } from './helpers/fixtures.ts';
 import { startServer, type TestServer, waitFor } from './helpers/harness.ts';
 import { nextEvent, replayed, stream } from './helpers/stream.ts';
