@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { verifyWebhook } from '@switchboard/sdk/webhooks';
+import { Webhook } from 'standardwebhooks';
 import { describeEachStore, type LiveServer, startLive, waitFor } from '../../sdk/test/helpers/live.ts';
 import { reply, startReceiver } from '../../server/test/helpers/receiver.ts';
 import { localSecret } from '../src/local-secret.ts';
@@ -39,6 +40,19 @@ describeEachStore('switchboard listen and tail', (kind) => {
     const receiver = await startReceiver(async (request, response) => {
       try {
         const envelope = await verifyWebhook({ secret, body: request.body, headers: request.headers });
+        // Both signatures: X-Hook-Signature alone verifies too, and the reference library agrees.
+        const {
+          'webhook-id': id,
+          'webhook-timestamp': ts,
+          'webhook-signature': sig,
+          ...hookOnly
+        } = request.headers;
+        await verifyWebhook({ secret, body: request.body, headers: hookOnly });
+        new Webhook(secret).verify(request.body.toString(), {
+          'webhook-id': String(id),
+          'webhook-timestamp': String(ts),
+          'webhook-signature': String(sig),
+        });
         verified.push({ trigger: envelope.trigger, id: request.headers['webhook-id'] as string | undefined });
         reply(
           response,
@@ -118,6 +132,21 @@ describeEachStore('switchboard listen and tail', (kind) => {
       assert.ok(frames.every((f) => f.appId === live.app.id && f.id && f.cursor));
     } finally {
       assert.equal(await tail.stop(), 0);
+    }
+    // Without --json: one readable line per event.
+    const human = start(['tail', '--events', 'messages:new'], env);
+    try {
+      await waitFor(async () => human.stderr().includes('Ready.'), 20000, 'tail to connect');
+      const { user } = await live.asApp.users.create({ name: 'Ed' });
+      const { chat } = await live.asApp.chats.create({ creator: user.id });
+      await live.asApp.chats.send(chat.id, { message: 'readable' });
+      await waitFor(async () => human.stdout().includes('"readable"'), 10000, 'the line');
+      assert.match(
+        human.stdout(),
+        new RegExp(`^\\d\\d:\\d\\d:\\d\\d  messages:new\\s+chat ${chat.id}  system: "readable"$`, 'm'),
+      );
+    } finally {
+      assert.equal(await human.stop(), 0);
     }
   });
 });
