@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — every scenario beside its baseline, in one run, on this machine.
  *   --quick           a smoke run (under 2 minutes); its report goes to results/quick.{json,md}
- *   --only=a,b        only these scenarios (ingest, realtime, connections, webhooks, routing)
+ *   --only=a,b        only these scenarios (ingest, realtime, stream, connections, webhooks, routing)
  *   --store=sqlite|postgres|both   default: sqlite, and postgres too when DATABASE_URL is set
  *   --profile         CPU profiles of the server under test during each measured phase, in
  *                     results/profiles/<store>-<scenario>-<phase>.cpuprofile
@@ -17,9 +17,10 @@ import type { Scenario, ScenarioContext } from './scenarios/context.ts';
 import { ingest } from './scenarios/ingest.ts';
 import { realtime } from './scenarios/realtime.ts';
 import { routing } from './scenarios/routing.ts';
+import { stream } from './scenarios/stream.ts';
 import { webhooks } from './scenarios/webhooks.ts';
 
-const SCENARIOS: Record<string, Scenario> = { ingest, realtime, connections, webhooks, routing };
+const SCENARIOS: Record<string, Scenario> = { ingest, realtime, stream, connections, webhooks, routing };
 
 const { values } = parseArgs({
   options: {

@@ -38,6 +38,11 @@ export interface EventData {
 
 export type Trigger = keyof EventData;
 
+/** The webhook envelope (API.md 8.1), one member per trigger so `data` narrows on `trigger`. */
+export type WebhookEnvelope = {
+  [K in Trigger]: { trigger: K; appId: string; data: EventData[K]; created_at: number };
+}[Trigger];
+
 export const TRIGGERS: readonly Trigger[] = [
   'chats:create',
   'chats:join',

@@ -1,5 +1,6 @@
 import { RealtimeConnection, type RealtimeOptions } from './realtime.ts';
 import { createRestApi, type RestApi } from './rest.ts';
+import { EventStream, type StreamOptions } from './stream.ts';
 import { type ClientOptions, createTransport, type QueryValue } from './transport.ts';
 
 export type { BackoffOptions } from './backoff.ts';
@@ -13,11 +14,19 @@ export type {
   RealtimeRequestName,
   RealtimeRequests,
   Trigger,
+  WebhookEnvelope,
 } from './events.ts';
 export { TRIGGERS } from './events.ts';
 export type { paths } from './generated/openapi.ts';
 export { RealtimeConnection, type RealtimeOptions } from './realtime.ts';
 export type { RestApi } from './rest.ts';
+export {
+  type AssignQuestion,
+  EventStream,
+  type StreamConnectionEvents,
+  type StreamEvent,
+  type StreamOptions,
+} from './stream.ts';
 export type { ClientOptions, QueryValue } from './transport.ts';
 export type * from './types.ts';
 
@@ -34,6 +43,8 @@ export interface Client extends RestApi {
   ): Promise<T>;
   /** A realtime connection (`/v1/ws`, a user's or agent's token), opened at once. */
   realtime(options?: RealtimeOptions): RealtimeConnection;
+  /** The event stream (`/v1/stream`, the app secret) as an async iterator; Node and other server runtimes. */
+  stream(options?: StreamOptions): EventStream;
 }
 
 /** A client of one Switchboard server, with one set of credentials (CLIENTS.md section 2). */
@@ -48,5 +59,6 @@ export function createClient(options: ClientOptions): Client {
       request: { query?: Record<string, QueryValue>; body?: unknown } = {},
     ) => transport.request(method, path, request) as Promise<T>,
     realtime: (realtimeOptions) => new RealtimeConnection(transport, realtimeOptions),
+    stream: (streamOptions) => new EventStream(transport, streamOptions),
   };
 }

@@ -65,7 +65,7 @@ const CLOSE_BAD_CREDENTIALS = 4001;
 const PROBE_EVENT = 'sdk:probe';
 
 function clientId(): string {
-  const c = globalThis.crypto as Crypto | undefined;
+  const c = globalThis.crypto as { randomUUID?: () => string } | undefined;
   return c?.randomUUID ? c.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 

@@ -1,4 +1,6 @@
-import type { EventData, Trigger } from './events.ts';
+import type { WebhookEnvelope } from './events.ts';
+
+export type { WebhookEnvelope } from './events.ts';
 
 /**
  * `verifyWebhook` for receivers (CLIENTS.md section 2, API.md 8.3). Standard Webhooks headers
@@ -7,11 +9,6 @@ import type { EventData, Trigger } from './events.ts';
  * the whole secret). WebCrypto only, so the same code runs in browsers, Node ≥ 24 and edge runtimes —
  * which is why it returns a promise.
  */
-
-/** The webhook envelope (API.md 8.1). */
-export type WebhookEnvelope = {
-  [K in Trigger]: { trigger: K; appId: string; data: EventData[K]; created_at: number };
-}[Trigger];
 
 export class WebhookVerificationError extends Error {
   override readonly name = 'WebhookVerificationError';

@@ -214,6 +214,8 @@ async function runMessages(args: { rate: number; durationSec: number; warmSec: n
     duplicates,
     strays,
     sendSeconds,
+    /** Wall-clock time (ms) at which message 0 was due: other processes time against it (stream scenario). */
+    startEpoch: performance.timeOrigin + start,
     latency: summarize(samples.values()),
     acks: { ...stats },
   };

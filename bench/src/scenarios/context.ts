@@ -19,6 +19,7 @@ export const LOAD = {
   http: join(BENCH_DIR, 'src', 'load', 'http.ts'),
   realtime: join(BENCH_DIR, 'src', 'load', 'realtime.ts'),
   receiver: join(BENCH_DIR, 'src', 'load', 'receiver.ts'),
+  stream: join(BENCH_DIR, 'src', 'load', 'stream.ts'),
   bare: join(BENCH_DIR, 'src', 'baselines', 'bare.ts'),
 };
 

@@ -5238,6 +5238,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Event stream: a WebSocket carrying the webhook envelopes of the app’s events (upgrade only)
+         * @description Open a WebSocket with the `x-hyper-appid` and `x-hyper-secret` headers (never in the URL: such an upgrade is closed with 4001). Frames: first `{"event":"session","data":{"appId","events","cursor","heartbeat"}}`, then one frame per event, the webhook envelope plus its id and cursor: `{"trigger","appId","data","created_at","id","cursor"}`. With `cursor=` every event after it is replayed in order, then `{"event":"resumed","data":{"replayed":n},"cursor"}`; a cursor that cannot be resumed gets `{"event":"resync-required","cursor"}`. With `chats:assign` in `events`, each routing jump sends its envelope and waits up to 5 s for `{"reply":"<id>","data":{"agentId"}}`. Bad frames get `{"error":{"code","message"}}`. Close codes: 4001 bad credentials, 1008 bad `events` (after an error frame), 4008 rate limited, 1009 frame over 64 KB, 1013 slow consumer, 1001 server stopping. A plain HTTP GET answers 426. Guide: docs/stream.md.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                    events?: string;
+                    /** @description Resume after this cursor (the `cursor` of the last event handled) */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Switching Protocols: the stream is open (bad credentials then close 4001) */
+                101: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                426: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -17,6 +17,7 @@ import { userForToken } from '../users/sessions.ts';
 import { newId } from '../util/ids.ts';
 import { matchesDigest } from '../util/secrets.ts';
 import { roomKey, userKey } from './audience.ts';
+import { corkForTurn } from './cork.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import {
   appHead,
@@ -332,24 +333,6 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
   }
 
   // ---------------------------------------------------------------- sockets
-
-  /**
-   * Sockets corked until the code sending to them is done (a microtask later). One commit often brings
-   * several events for the same sockets (a chat created: `chats:create` and `queues:update` to every
-   * agent of the room); corked, each socket gets them in one write instead of one system call per
-   * frame. A microtask, not the next tick: the frames must not wait for unrelated work queued meanwhile.
-   */
-  let corked: Socket[] = [];
-  function uncorkAll(): void {
-    const streams = corked;
-    corked = [];
-    for (const stream of streams) stream.uncork();
-  }
-  function corkForTurn(stream: Socket): void {
-    if (stream.writableCorked > 0) return; // corked already
-    stream.cork();
-    if (corked.push(stream) === 1) queueMicrotask(uncorkAll);
-  }
 
   function send(connection: Connection, text: string | Buffer, onFlushed?: (error?: Error) => void): boolean {
     const { ws } = connection;

@@ -8,6 +8,7 @@ import type { StoredEvent, Trigger } from '../events/catalog.ts';
 import { identify } from '../http/auth.ts';
 import { sendError } from '../http/errors.ts';
 import type { Http } from '../http/types.ts';
+import { corkForTurn } from '../realtime/cork.ts';
 import { decodeCursor, encodeCursor } from '../realtime/cursor.ts';
 import {
   CLOSE_BAD_CREDENTIALS,
@@ -149,6 +150,7 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
           drop(connection, CLOSE_SLOW_CONSUMER, 'Slow consumer: reconnect with your cursor');
           return false;
         }
+        corkForTurn(connection.stream);
         ws.send(text, { binary: false });
         return true;
       },

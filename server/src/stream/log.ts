@@ -1,4 +1,4 @@
-import type { Trigger } from '../events/catalog.ts';
+import { TRIGGERS, type Trigger } from '../events/catalog.ts';
 import type { Db } from '../store/database.ts';
 import type { ReplayRow } from './frames.ts';
 
@@ -15,15 +15,21 @@ export async function eventsAfter(
   upTo: number,
   limit: number,
 ): Promise<ReplayRow[]> {
-  const wanted = [...triggers].filter((t) => t !== 'chats:assign');
+  const wanted: Trigger[] = [...triggers].filter((t) => t !== 'chats:assign');
   if (after >= upTo || wanted.length === 0) return [];
+  // The shorter list: the default stream (every trigger but chats:assign) excludes one.
+  const unwanted = TRIGGERS.filter((t) => !wanted.includes(t));
   const rows = await db
     .selectFrom('events')
     .select(['id', 'position', 'trigger', 'data', 'created'])
     .where('appId', '=', appId)
     .where('position', '>', after)
     .where('position', '<=', upTo)
-    .where('trigger', 'in', wanted)
+    .where(
+      'trigger',
+      unwanted.length < wanted.length ? 'not in' : 'in',
+      unwanted.length < wanted.length ? unwanted : wanted,
+    )
     .orderBy('position')
     .limit(limit)
     .execute();

@@ -1,0 +1,58 @@
+import { type Config, ConfigError, loadConfig, SETTINGS } from '@switchboard/server/src/config.ts';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.ts';
+
+/** The server's own flags (README "Configuration"), declared on `start` and `migrate` for --help. */
+function addServerOptions(command: Command): Command {
+  for (const setting of SETTINGS) {
+    command.option(`--${setting.flag} <value>`, `${setting.meaning} (env ${setting.env})`);
+  }
+  return command;
+}
+
+/** The options given on the command line, back in the server's own `--flag value` form. */
+function serverArgv(command: Command): string[] {
+  // `--admin-key` is also a connection flag of the program, which takes it wherever it appears.
+  const values = { ...command.opts<Record<string, string | undefined>>() };
+  const root = command.parent;
+  if (root && root.getOptionValueSource('adminKey') === 'cli')
+    values.adminKey = root.opts<{ adminKey?: string }>().adminKey;
+  return SETTINGS.flatMap((setting) => {
+    const key = setting.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const value = values[key];
+    return value === undefined ? [] : [`--${setting.flag}`, value];
+  });
+}
+
+function configOf(argv: string[]): Config {
+  try {
+    return loadConfig(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export function serverCommands(program: Command): void {
+  addServerOptions(
+    program
+      .command('start')
+      .description('run the server, exactly as `npm start` does (flags or environment)'),
+  ).action(async (_options: unknown, command: Command) => {
+    // The server's entry point reads process.argv itself: hand it the flags and run it in this process.
+    process.argv = [process.argv[0] ?? process.execPath, 'switchboard-start', ...serverArgv(command)];
+    await import('@switchboard/server/src/main.ts');
+  });
+  addServerOptions(
+    program
+      .command('migrate')
+      .description("run the store's migrations and exit (same flags and environment as start)"),
+  ).action(async (_options: unknown, command: Command) => {
+    const config = configOf(serverArgv(command));
+    // Loaded on use: the store's drivers are not worth loading for every other command.
+    const { migrateStore } = await import('@switchboard/server/src/migrate.ts');
+    const { dialect } = await migrateStore(config);
+    const where = dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL';
+    process.stdout.write(`migrations up to date (${where})\n`);
+  });
+}
