@@ -11,8 +11,10 @@ import { ApiError } from './errors.ts';
 import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
 import { installRealtime, type Realtime, type RealtimeOptions } from './realtime/gateway.ts';
+import { firstValidAdvice } from './routing/advisor.ts';
 import { createRouter, type Router } from './routing/router.ts';
 import { openStore, type Store, type StoreOptions } from './store/database.ts';
+import { installStream, type Stream } from './stream/gateway.ts';
 import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
 import { createAgent } from './users/agents.ts';
 import { digest, randomToken } from './util/secrets.ts';
@@ -32,6 +34,8 @@ export interface Switchboard {
   adminKey: string;
   /** The WebSocket gateway on /v1/ws (spec sections 6 and 7). */
   realtime: Realtime;
+  /** The event stream on /v1/stream (CLIENTS.md section 1). */
+  stream: Stream;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes the bus and the store. */
@@ -109,6 +113,15 @@ export async function buildSwitchboard(
     adminKey: admin.key,
     options: options.realtime,
   });
+  const stream = await installStream({
+    http,
+    ctx,
+    adminKey: admin.key,
+    options: realtime.options,
+    redisUrl: config.redisUrl,
+    channel,
+  });
+  router.advisor = firstValidAdvice([webhooks.advisor, stream.asker]);
   timers.start();
   webhooks.start({ bus, log: http.log });
 
@@ -141,6 +154,7 @@ export async function buildSwitchboard(
     webhooks,
     adminKey: admin.key,
     realtime,
+    stream,
     firstStart,
     listen: () => http.listen({ port: config.port, host: config.host }),
     close() {
@@ -149,6 +163,8 @@ export async function buildSwitchboard(
         // keep-alive timeout: answer with `Connection: close` and drop them as soon as they go idle.
         shuttingDown = true;
         const sweep = setInterval(() => http.server.closeIdleConnections(), 50);
+        // Streams first: the WebSocket server's own close (in http.close) waits for every socket on it.
+        await stream.close();
         await http.close();
         clearInterval(sweep);
         await timers.stop();

@@ -21,9 +21,11 @@ export function QueuePanel({
           <li key={chat.id} class="console__queue-item">
             <span class="console__queue-position">#{(chat.queuePosition ?? index) + 1}</span>
             <span class="console__queue-name">
-              {names[chat.id] ?? 'Visitor'} <span class="sb-hint">· {roomName(chat.room)}</span>
+              {names[chat.id] ?? 'Visitor'}
+              <span class="sb-hint console__queue-meta">
+                {roomName(chat.room)} · waiting {since(chat.created)}
+              </span>
             </span>
-            <span class="sb-hint">waiting {since(chat.created)}</span>
           </li>
         ))}
       </ol>

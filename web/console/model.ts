@@ -1,5 +1,12 @@
 import { bytes } from '../src/lib/format.ts';
-import { type Client, createClient, type Realtime, SwitchboardError } from '../src/lib/sdk.ts';
+import {
+  type Client,
+  createClient,
+  type Realtime,
+  type RealtimeRequestName,
+  type RealtimeRequests,
+  SwitchboardError,
+} from '../src/lib/sdk.ts';
 import { Store } from '../src/lib/store.ts';
 import type { AgentStatus, Chat, Invitation, Message, Settings, User } from '../src/lib/types.ts';
 import { Alerts } from './alerts.ts';
@@ -42,7 +49,7 @@ export interface ConsoleState {
   agent: User;
   status: AgentStatus;
   connected: boolean;
-  /** False until the first connection: the banner only shows after a connection was lost. */
+  /** Set at the first connection, or when it takes too long: the banner waits for one of them. */
   everConnected: boolean;
   settings: Settings | undefined;
   invitations: PendingInvitation[];
@@ -68,6 +75,7 @@ export class ConsoleModel {
   #onExpired: (message: string) => void;
   #queueTimer: ReturnType<typeof setTimeout> | undefined;
   #expiryTimer: ReturnType<typeof setInterval> | undefined;
+  #firstConnect: ReturnType<typeof setTimeout> | undefined;
 
   constructor(session: SavedSession, onExpired: (message: string) => void) {
     this.session = session;
@@ -97,7 +105,10 @@ export class ConsoleModel {
   async start(): Promise<void> {
     const realtime = this.client.realtime();
     this.#realtime = realtime;
-    realtime.on('connected', () => this.store.update({ connected: true, everConnected: true }));
+    realtime.on('connected', () => {
+      clearTimeout(this.#firstConnect);
+      this.store.update({ connected: true, everConnected: true });
+    });
     realtime.on('disconnected', (data: { code?: number }) => {
       this.store.update({ connected: false });
       if (data?.code === 4001) this.#expire();
@@ -120,10 +131,12 @@ export class ConsoleModel {
     realtime.on('users:activity', (data: { chatId: string; userId: string; type: string }) =>
       this.#activity(data),
     );
-    for (const name of ['chats:create', 'queues:update', 'forever:alone']) {
+    for (const name of ['chats:create', 'queues:update', 'forever:alone'] as const) {
       realtime.on(name, () => this.refreshQueue());
     }
     this.#expiryTimer = setInterval(() => this.#dropExpired(), 1000);
+    // A first connection that does not come within 3 s is a lost connection too.
+    this.#firstConnect = setTimeout(() => this.store.update({ everConnected: true }), 3000);
     try {
       await this.#loadInitial();
     } catch (error) {
@@ -146,6 +159,7 @@ export class ConsoleModel {
     this.alerts.stop();
     clearInterval(this.#expiryTimer);
     clearTimeout(this.#queueTimer);
+    clearTimeout(this.#firstConnect);
   }
 
   async #loadInitial(): Promise<void> {
@@ -408,7 +422,7 @@ export class ConsoleModel {
   async send(chatId: string, text: string): Promise<boolean> {
     const clientId = `c-${crypto.randomUUID()}`;
     return this.#act(async () => {
-      const result = await this.#requestRealtime<{ message: Message }>('messages:new', {
+      const result = await this.#requestRealtime('messages:new', {
         chatId,
         message: text,
         clientId,
@@ -540,11 +554,14 @@ export class ConsoleModel {
     this.store.update({ error: undefined });
   }
 
-  async #requestRealtime<T = unknown>(name: string, data: unknown): Promise<T> {
+  async #requestRealtime<K extends RealtimeRequestName>(
+    name: K,
+    data: RealtimeRequests[K]['data'],
+  ): Promise<RealtimeRequests[K]['result']> {
     if (!this.#realtime) throw new Error('Not connected');
     // A request made while disconnected waits for the connection (the SDK queues it); say so instead
     // of leaving the agent in doubt when it takes long.
-    return withTimeout(this.#realtime.request<T>(name, data), 10_000);
+    return withTimeout(this.#realtime.request(name, data), 10_000);
   }
 
   async #act(action: () => Promise<unknown>, onGone?: () => void): Promise<boolean> {

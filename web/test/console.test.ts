@@ -275,6 +275,7 @@ describeEachStore('agent console', (kind) => {
     await alice.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
     await alice.getByRole('button', { name: 'Sign in' }).click();
     await alice.getByRole('combobox', { name: 'Status' }).waitFor();
+    await waitFor(async () => server.sb.realtime.connectionCount() === 1, 10_000, 'the console connected');
     await server.sb.close();
     await alice.getByText(/Connection lost/).waitFor();
     await alice.getByRole('button', { name: 'Sign out' }).click();

@@ -33,6 +33,11 @@ export function answeredAgent(response: string): string | undefined {
   } catch {
     return undefined;
   }
+  return agentOf(body);
+}
+
+/** The agent id an answer's JSON value names (the same forms, for answers over the event stream). */
+export function agentOf(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const answer = body as { agentId?: unknown; agent?: unknown; id?: unknown };
   if (typeof answer.agentId === 'string') return answer.agentId;
@@ -147,7 +152,7 @@ export function createAssignCaller(deps: { store: Store; agent: Agent; log: () =
       );
       if (hooks.length === 0) return undefined;
 
-      const eventId = newId();
+      const eventId = question.id ?? newId();
       const text = JSON.stringify({
         trigger: 'chats:assign',
         appId: question.app.id,

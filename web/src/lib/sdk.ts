@@ -1,2 +1,9 @@
 /** The one door from the web apps to the server (CLIENTS.md section 4: built on the SDK). */
-export { type Client, createClient, type Realtime, SwitchboardError } from './interim-sdk.ts';
+export {
+  type Client,
+  createClient,
+  type RealtimeConnection as Realtime,
+  type RealtimeRequestName,
+  type RealtimeRequests,
+  SwitchboardError,
+} from '@switchboard/sdk';

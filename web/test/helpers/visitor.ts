@@ -33,7 +33,7 @@ export class Visitor {
       'chats:close',
       'queues:update',
       'system:info',
-    ];
+    ] as const;
     for (const name of names) {
       this.realtime.on(name, (data: Record<string, unknown>) => this.heard.push({ event: name, data }));
     }

@@ -1,0 +1,192 @@
+import { useState } from 'preact/hooks';
+import { describeError, useLoad } from '../src/lib/hooks.ts';
+import type { Client } from '../src/lib/sdk.ts';
+import type { User } from '../src/lib/types.ts';
+import { Button, ErrorNote, Field } from '../src/ui/index.ts';
+
+const rooms = (text: string) =>
+  text
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)
+    .map((r) => (/^\d+$/.test(r) ? Number(r) : r));
+const count = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text) : text.trim() || undefined);
+
+/** Agents: create, edit rooms and capacity, reset a password. */
+export function AgentsPanel({ client }: { client: Client }) {
+  const agents = useLoad(() => client.request<{ agents: User[] }>('GET', '/agents'), [client]);
+  const [editing, setEditing] = useState<string | undefined>(undefined);
+  const [status, setStatus] = useState<string | undefined>(undefined);
+  return (
+    <section class="admin__section" aria-labelledby="agents-title">
+      <h2 id="agents-title">Agents</h2>
+      <ErrorNote message={agents.error} />
+      {status ? <p role="status">{status}</p> : null}
+      <table class="sb-table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Status</th>
+            <th scope="col">Rooms</th>
+            <th scope="col">Chats</th>
+            <th scope="col">
+              <span class="sb-visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {agents.data?.agents.map((agent) =>
+            editing === agent.id ? (
+              <tr key={agent.id}>
+                <td colSpan={6}>
+                  <EditAgent
+                    client={client}
+                    agent={agent}
+                    onDone={async (message) => {
+                      setEditing(undefined);
+                      if (message) setStatus(message);
+                      await agents.reload();
+                    }}
+                  />
+                </td>
+              </tr>
+            ) : (
+              <tr key={agent.id}>
+                <td>{agent.name}</td>
+                <td>{agent.contact}</td>
+                <td>
+                  <span class={`admin__status admin__status--${agent.status}`}>{agent.status}</span>
+                </td>
+                <td>{(agent.rooms ?? []).join(', ')}</td>
+                <td>
+                  {agent.chats.length} / {agent.maxChats}
+                </td>
+                <td>
+                  <Button
+                    variant="secondary"
+                    small
+                    aria-label={`Edit ${agent.name}`}
+                    onClick={() => setEditing(agent.id)}
+                  >
+                    Edit
+                  </Button>
+                </td>
+              </tr>
+            ),
+          )}
+        </tbody>
+      </table>
+      <CreateAgent client={client} onCreated={agents.reload} />
+    </section>
+  );
+}
+
+function EditAgent({
+  client,
+  agent,
+  onDone,
+}: {
+  client: Client;
+  agent: User;
+  onDone: (message?: string) => void;
+}) {
+  const [roomText, setRoomText] = useState((agent.rooms ?? []).join(', '));
+  const [maxChats, setMaxChats] = useState(String(agent.maxChats ?? ''));
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  async function save(event: Event) {
+    event.preventDefault();
+    setError(undefined);
+    try {
+      await client.request('PUT', `/agents/${agent.id}`, {
+        body: { rooms: rooms(roomText), maxChats: count(maxChats), ...(password ? { password } : {}) },
+      });
+      onDone(password ? `${agent.name}: saved, password reset.` : `${agent.name}: saved.`);
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  }
+  return (
+    <form class="admin__inline" onSubmit={save} aria-label={`Edit ${agent.name}`}>
+      <strong>{agent.name}</strong>
+      <Field
+        label="Rooms"
+        hint="Room ids, comma-separated"
+        value={roomText}
+        onInput={(e) => setRoomText(e.currentTarget.value)}
+      />
+      <Field label="Max chats" value={maxChats} onInput={(e) => setMaxChats(e.currentTarget.value)} />
+      <Field
+        label="New password"
+        type="password"
+        hint="Leave empty to keep it"
+        value={password}
+        onInput={(e) => setPassword(e.currentTarget.value)}
+        autocomplete="new-password"
+      />
+      <ErrorNote message={error} />
+      <div class="admin__buttons">
+        <Button type="submit">Save</Button>
+        <Button variant="secondary" onClick={() => onDone()}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function CreateAgent({ client, onCreated }: { client: Client; onCreated: () => Promise<void> }) {
+  const empty = { name: '', contact: '', password: '', rooms: '1', maxChats: '' };
+  const [form, setForm] = useState(empty);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [created, setCreated] = useState<string | undefined>(undefined);
+  async function create(event: Event) {
+    event.preventDefault();
+    setError(undefined);
+    setCreated(undefined);
+    try {
+      const max = count(form.maxChats);
+      await client.request('POST', '/agents', {
+        body: {
+          name: form.name.trim(),
+          contact: form.contact.trim(),
+          password: form.password,
+          rooms: rooms(form.rooms),
+          ...(max !== undefined ? { maxChats: max } : {}),
+        },
+      });
+      setCreated(`${form.name.trim()} can now sign in to the console.`);
+      setForm(empty);
+      await onCreated();
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  }
+  const onInput = (key: keyof typeof empty) => (e: { currentTarget: HTMLInputElement }) =>
+    setForm({ ...form, [key]: e.currentTarget.value });
+  return (
+    <form class="admin__form sb-card" onSubmit={create} aria-label="New agent">
+      <h3>New agent</h3>
+      <Field label="Name" value={form.name} onInput={onInput('name')} />
+      <Field label="Email" type="email" value={form.contact} onInput={onInput('contact')} />
+      <Field
+        label="Password"
+        type="password"
+        value={form.password}
+        onInput={onInput('password')}
+        autocomplete="new-password"
+      />
+      <Field label="Rooms" hint="Room ids, comma-separated" value={form.rooms} onInput={onInput('rooms')} />
+      <Field
+        label="Max chats"
+        hint="Empty: the app’s default"
+        value={form.maxChats}
+        onInput={onInput('maxChats')}
+      />
+      <ErrorNote message={error} />
+      {created ? <p role="status">{created}</p> : null}
+      <Button type="submit">Create agent</Button>
+    </form>
+  );
+}
