@@ -56,7 +56,10 @@ describeEachStore('the loader', (kind) => {
     assert.ok(!fetched.some((path) => path.startsWith('/widget/')), `fetched early: ${fetched.join(' ')}`);
     await w.launcher.click();
     await w.dialog.waitFor();
-    assert.ok(fetched.includes('/widget/panel.js'));
+    const panel = fetched.find((path) => /^\/widget\/panel-[\w-]{8}\.js$/.test(path));
+    assert.ok(panel, `the panel, by its hashed name: ${fetched.join(' ')}`);
+    const response = await fetch(`${server.url}${panel}`);
+    assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     // Keyboard: the first field has the focus; Escape hides the panel and gives the focus back.
     await w.name.waitFor();
     assert.equal(await w.name.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement), true);

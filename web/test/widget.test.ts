@@ -218,11 +218,24 @@ describeEachStore('the visitor widget on the demo page', (kind) => {
       1,
     );
 
-    // A reload keeps the chat: same messages, still connected.
+    // A reload keeps the chat: still connected with the panel closed, an unread badge, same messages.
     await page.reload();
+    await page.waitForFunction(() => window.__switchboardPanel !== undefined);
+    await expectOk(server, 'POST', `/v1/chats/${chatId}/messages`, app.as(ada.token), {
+      message: 'Still there?',
+    });
+    const badge = () =>
+      page.evaluate(
+        () => document.querySelector('switchboard-widget')?.shadowRoot?.querySelector('.b')?.textContent,
+      );
+    await page.waitForFunction(
+      () =>
+        document.querySelector('switchboard-widget')?.shadowRoot?.querySelector('.b')?.textContent === '1',
+    );
     await w.launcher.click();
-    await w.items.filter({ hasText: 'Typed while offline' }).waitFor();
-    assert.equal(await w.items.count(), count + 2);
+    await w.items.filter({ hasText: 'Still there?' }).waitFor();
+    assert.equal(await badge(), '');
+    assert.equal(await w.items.count(), count + 3);
     await w.dialog.getByText('Chatting with Ada Agent').waitFor();
 
     // Transfer to Ben.

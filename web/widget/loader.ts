@@ -7,6 +7,9 @@ import type { PanelApi, VisitorDetails, WidgetConfig, WidgetEvent } from './shar
 import { PANEL_HANDOFF } from './shared.ts';
 import { accentInk, hasOpenChat, safeColor } from './theme.ts';
 
+/** The panel's content-hashed file name, set by build.ts. */
+declare const __SWITCHBOARD_PANEL__: string;
+
 const ICON_CHAT =
   '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
 const ICON_DOWN =
@@ -84,7 +87,7 @@ function start(script: HTMLScriptElement): void {
         resolve(panel);
       };
       const tag = document.createElement('script');
-      tag.src = `${config.baseUrl}/widget/panel.js`;
+      tag.src = `${config.baseUrl}/widget/${__SWITCHBOARD_PANEL__}`;
       tag.async = true;
       tag.onerror = () => {
         loading = undefined;

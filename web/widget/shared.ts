@@ -1,5 +1,5 @@
 /**
- * The contract between the loader (widget.js, on the page at once) and the panel (widget/panel.js,
+ * The contract between the loader (widget.js, on the page at once) and the panel (widget/panel-<hash>.js,
  * fetched on first open). Types only, plus the name of the hand-off: the panel is a classic script that
  * calls `window[PANEL_HANDOFF](mount)`, so neither file needs CORS to load on the customer's origin.
  */

@@ -1,12 +1,11 @@
 import type { ComponentChildren } from 'preact';
 
-/** A full-width notice (e.g. "Reconnecting…"); role status so it is announced once, politely. */
+/**
+ * A full-width notice (e.g. "Reconnecting…"). Not a live region: only new messages speak (CLIENTS.md),
+ * and a connection that flaps would otherwise talk over the conversation.
+ */
 export function Banner({ children }: { children: ComponentChildren }) {
-  return (
-    <div class="sb-banner" role="status">
-      {children}
-    </div>
-  );
+  return <div class="sb-banner">{children}</div>;
 }
 
 /** A form or action error, announced at once. Renders nothing without a message. */

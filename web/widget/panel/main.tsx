@@ -1,5 +1,5 @@
 /**
- * widget/panel.js — the visitor's chat panel, loaded by widget.js on first open and rendered into its
+ * widget/panel-<hash>.js — the visitor's chat panel, loaded by widget.js on first open and rendered into its
  * shadow root (the page's CSS cannot reach it). Built as one classic script that hands itself over
  * through `window[PANEL_HANDOFF]`.
  */

@@ -44,7 +44,11 @@ export class Visitor {
       ...(name ? { name } : {}),
       ...(email ? { contact: email } : {}),
       ...(user.externalId ? { externalId: user.externalId } : {}),
-      extraInfo: { page: location.href.slice(0, 500), referrer: document.referrer.slice(0, 500) },
+      // Where the visitor started the chat, for the agent's visitor details.
+      extraInfo: {
+        page: location.href.slice(0, 500),
+        ...(document.referrer ? { referrer: document.referrer.slice(0, 500) } : {}),
+      },
     };
     const created = await this.publicClient.request<Session>('POST', '/users', { body });
     const session: StoredSession = { userId: created.user.id, token: created.session.token, name, email };
