@@ -22,7 +22,13 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: SavedSession) =
     if (!appId.trim()) return setError('Enter the App ID of your team’s app.');
     setBusy(true);
     try {
-      const client = createClient({ baseUrl: location.origin, appId: appId.trim() });
+      // An app with auth.requireDomainKey needs its domain key for the public login: ?key= in the URL.
+      const domainKey = new URLSearchParams(location.search).get('key') ?? undefined;
+      const client = createClient({
+        baseUrl: location.origin,
+        appId: appId.trim(),
+        ...(domainKey ? { domainKey } : {}),
+      });
       const result = await client.request<{ user: User; session: Session }>('POST', '/agents/login', {
         body: { contact: contact.trim(), password },
       });

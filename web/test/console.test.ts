@@ -284,6 +284,30 @@ describeEachStore('agent console', (kind) => {
     await server.request('PUT', '/v1/settings', { headers: app.asApp, body: { assign: { timeout: 30 } } });
   });
 
+  test('an app that requires its domain key: signing in works with ?key= and is refused without it', async () => {
+    await server.request('PUT', '/v1/settings', {
+      headers: app.asApp,
+      body: { auth: { requireDomainKey: true } },
+    });
+    const context = await browser.context();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/?appId=${app.id}`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(contacts.alice);
+    await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password' }).waitFor();
+    await page.goto(`${server.url}/console/?appId=${app.id}&key=${app.domainKey}`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(contacts.alice);
+    await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).waitFor();
+    await context.close();
+    await server.request('PUT', '/v1/settings', {
+      headers: app.asApp,
+      body: { auth: { requireDomainKey: false } },
+    });
+  });
+
   test('an expired session returns to sign-in with a clear message; a server that goes away shows the banner and a clear error', async () => {
     const context = await browser.context();
     const alice = await signIn(context, server, app, contacts.alice);
