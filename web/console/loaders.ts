@@ -1,5 +1,5 @@
 import type { Client } from '../src/lib/sdk.ts';
-import type { Chat, Message, User } from '../src/lib/types.ts';
+import type { Chat, Invitation, Message, User } from '../src/lib/types.ts';
 
 export interface ChatDetail {
   chat: Chat;
@@ -46,4 +46,88 @@ export async function loadQueue(client: Client): Promise<Chat[]> {
       (a.queuePosition ?? Number.MAX_SAFE_INTEGER) - (b.queuePosition ?? Number.MAX_SAFE_INTEGER) ||
       a.created - b.created,
   );
+}
+
+/** Every agent's display name by id (colleagues' messages in transferred chats); empty on failure. */
+export async function loadAgentNames(client: Client): Promise<Record<string, string>> {
+  try {
+    const { agents } = await client.request<{ agents: User[] }>('GET', '/agents');
+    return Object.fromEntries(agents.map((a) => [a.id, a.nickname || a.name]));
+  } catch {
+    return {};
+  }
+}
+
+/** The visitors' names of the first 20 queued chats not named yet, by chat id. */
+export async function queueNames(
+  client: Client,
+  queue: Chat[],
+  known: Record<string, string>,
+): Promise<Record<string, string>> {
+  const unknown = queue.slice(0, 20).filter((c) => known[c.id] === undefined);
+  const found = await Promise.all(
+    unknown.map(async (chat) => {
+      try {
+        const { visitor } = await loadChatDetail(client, chat.id);
+        return [chat.id, visitor?.name || 'Visitor'] as const;
+      } catch {
+        return [chat.id, 'Visitor'] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(found);
+}
+
+/** Agents a chat can be handed to: online, a free slot, serving its room, not `me`. */
+export async function transferTargets(client: Client, me: string, room: number | undefined): Promise<User[]> {
+  const { agents } = await client.request<{ agents: User[] }>('GET', '/agents');
+  return agents.filter(
+    (a) =>
+      a.id !== me &&
+      a.status === 'online' &&
+      (room === undefined || (a.rooms ?? []).includes(room)) &&
+      (a.maxChats ?? 0) > (a.chats?.length ?? 0),
+  );
+}
+
+/** The data of `invitations:new`. */
+export interface InvitedEvent {
+  chatId: string;
+  userId: string;
+  invitationId: string;
+  expires: number;
+}
+
+/**
+ * The invitation an `invitations:new` announces. The event is skinny; the invitation itself says
+ * whether it is a transfer and when it started. Without it, what the event said.
+ */
+export async function loadInvitation(client: Client, data: InvitedEvent): Promise<Invitation> {
+  const fallback: Invitation = {
+    id: data.invitationId,
+    chatId: data.chatId,
+    userId: data.userId,
+    status: 'pending',
+    transfer: false,
+    created: Math.floor(Date.now() / 1000),
+    expires: data.expires,
+  };
+  try {
+    const { invitations } = await client.request<{ invitations: Invitation[] }>('GET', '/invitations', {
+      query: { userId: data.userId, status: 'pending' },
+    });
+    return invitations.find((i) => i.id === data.invitationId) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** The visitor's name in a chat, or undefined (the name is a nicety; nothing waits for it). */
+export async function visitorName(client: Client, chatId: string): Promise<string | undefined> {
+  try {
+    const { visitor } = await loadChatDetail(client, chatId);
+    return visitor ? visitor.name || 'Visitor' : undefined;
+  } catch {
+    return undefined;
+  }
 }

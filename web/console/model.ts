@@ -1,4 +1,3 @@
-import { bytes } from '../src/lib/format.ts';
 import {
   type Client,
   createClient,
@@ -10,60 +9,41 @@ import {
 import { Store } from '../src/lib/store.ts';
 import type { AgentStatus, Chat, Invitation, Message, Settings, User } from '../src/lib/types.ts';
 import { Alerts } from './alerts.ts';
-import { loadChatDetail, loadQueue } from './loaders.ts';
+import {
+  type InvitedEvent,
+  loadAgentNames,
+  loadChatDetail,
+  loadInvitation,
+  transferTargets,
+  visitorName,
+} from './loaders.ts';
+import { mediaUrl, uploadMedia } from './media.ts';
+import { QueueWatcher } from './queue.ts';
+import {
+  type ChatView,
+  type ConsoleState,
+  describe,
+  initialState,
+  mergeMessages,
+  now,
+  type PendingInvitation,
+  type SavedSession,
+  withTimeout,
+} from './state.ts';
+import {
+  activityPatch,
+  newChatView,
+  pendingOf,
+  uploadRefusal,
+  withMessage,
+  withoutChat,
+  withRead,
+} from './views.ts';
 
-/** What the console remembers of a signed-in agent (sessionStorage: a reload keeps the tab signed in). */
-export interface SavedSession {
-  baseUrl: string;
-  appId: string;
-  token: string;
-  agent: User;
-}
+export type { ChatView, ConsoleState, PendingInvitation, SavedSession } from './state.ts';
 
-export interface PendingInvitation {
-  id: string;
-  chatId: string;
-  expires: number;
-  /** When the countdown started (the invitation's `created`, or when it reached this tab). */
-  started: number;
-  visitorName: string;
-  transfer: boolean;
-}
-
-export interface ChatView {
-  chat: Chat;
-  visitor: User | undefined;
-  messages: Message[];
-  unread: number;
-  /** The visitor is typing. */
-  typing: boolean;
-  /** The visitor's connection dropped (reconnect grace running). */
-  away: boolean;
-  /** Highest `seq` of my messages the visitor has read. */
-  readSeq: number;
-  closed: boolean;
-  loaded: boolean;
-}
-
-export interface ConsoleState {
-  agent: User;
-  status: AgentStatus;
-  connected: boolean;
-  /** Set at the first connection, or when it takes too long: the banner waits for one of them. */
-  everConnected: boolean;
-  settings: Settings | undefined;
-  invitations: PendingInvitation[];
-  chats: Record<string, ChatView>;
-  order: string[];
-  selected: string | undefined;
-  queue: Chat[];
-  /** Names of the visitors waiting in the queue and of the app's agents, by id. */
-  names: Record<string, string>;
-  /** A failed action, shown until the next one. */
-  error: string | undefined;
-}
-
-const now = () => Math.floor(Date.now() / 1000);
+/** Messages this tab has already marked read (one receipt per message). */
+const readByMe = new Set<string>();
 
 /** The agent console's state and every action it takes, over the SDK's REST and realtime clients. */
 export class ConsoleModel {
@@ -73,7 +53,7 @@ export class ConsoleModel {
   readonly alerts = new Alerts();
   #realtime: Realtime | undefined;
   #onExpired: (message: string) => void;
-  #queueTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #queue: QueueWatcher;
   #expiryTimer: ReturnType<typeof setInterval> | undefined;
   #firstConnect: ReturnType<typeof setTimeout> | undefined;
 
@@ -81,20 +61,8 @@ export class ConsoleModel {
     this.session = session;
     this.#onExpired = onExpired;
     this.client = createClient({ baseUrl: session.baseUrl, appId: session.appId, token: session.token });
-    this.store = new Store<ConsoleState>({
-      agent: session.agent,
-      status: session.agent.status ?? 'online',
-      connected: false,
-      everConnected: false,
-      settings: undefined,
-      invitations: [],
-      chats: {},
-      order: [],
-      selected: undefined,
-      queue: [],
-      names: {},
-      error: undefined,
-    });
+    this.store = new Store<ConsoleState>(initialState(session.agent));
+    this.#queue = new QueueWatcher(this.client, this.store, () => this.#expire());
   }
 
   get me(): string {
@@ -158,7 +126,7 @@ export class ConsoleModel {
     this.#realtime?.close();
     this.alerts.stop();
     clearInterval(this.#expiryTimer);
-    clearTimeout(this.#queueTimer);
+    this.#queue.stop();
     clearTimeout(this.#firstConnect);
   }
 
@@ -183,63 +151,22 @@ export class ConsoleModel {
 
   /** Colleagues' names, for their messages in chats transferred to me. */
   async #loadAgentNames(): Promise<void> {
-    try {
-      const { agents } = await this.client.request<{ agents: User[] }>('GET', '/agents');
-      const names: Record<string, string> = {};
-      for (const agent of agents) names[agent.id] = agent.nickname || agent.name;
-      this.store.update((s) => ({ names: { ...s.names, ...names } }));
-    } catch {
-      // Messages then say "Agent" instead of a name.
-    }
+    const names = await loadAgentNames(this.client);
+    this.store.update((s) => ({ names: { ...s.names, ...names } }));
   }
 
   // ——— invitations ———
 
-  async #invited(data: { chatId: string; userId: string; invitationId: string; expires: number }) {
-    if (data.userId !== this.me) return;
-    // The event is skinny; the invitation itself says whether it is a transfer and when it started.
-    let invitation: Invitation = {
-      id: data.invitationId,
-      chatId: data.chatId,
-      userId: data.userId,
-      status: 'pending',
-      transfer: false,
-      created: now(),
-      expires: data.expires,
-    };
-    try {
-      const { invitations } = await this.client.request<{ invitations: Invitation[] }>(
-        'GET',
-        '/invitations',
-        {
-          query: { userId: this.me, status: 'pending' },
-        },
-      );
-      invitation = invitations.find((i) => i.id === data.invitationId) ?? invitation;
-    } catch {
-      // Shown with what the event said.
-    }
-    await this.#addInvitation(invitation);
+  async #invited(data: InvitedEvent) {
+    if (data.userId === this.me) await this.#addInvitation(await loadInvitation(this.client, data));
   }
 
   async #addInvitation(invitation: Invitation): Promise<void> {
     if (this.store.state.invitations.some((i) => i.id === invitation.id)) return;
-    const pending: PendingInvitation = {
-      id: invitation.id,
-      chatId: invitation.chatId,
-      expires: invitation.expires,
-      started: Math.min(invitation.created, now()),
-      visitorName: 'Visitor',
-      transfer: invitation.transfer,
-    };
-    this.store.update((s) => ({ invitations: [...s.invitations, pending] }));
+    this.store.update((s) => ({ invitations: [...s.invitations, pendingOf(invitation)] }));
     this.#alert();
-    try {
-      const { visitor } = await loadChatDetail(this.client, invitation.chatId);
-      if (visitor) this.#patchInvitation(invitation.id, { visitorName: visitor.name || 'Visitor' });
-    } catch {
-      // The name is a nicety; the invitation works without it.
-    }
+    const name = await visitorName(this.client, invitation.chatId);
+    if (name) this.#patchInvitation(invitation.id, { visitorName: name });
   }
 
   #patchInvitation(id: string, patch: Partial<PendingInvitation>): void {
@@ -295,17 +222,7 @@ export class ConsoleModel {
     const existing = this.store.state.chats[chatId];
     if (!existing) {
       const detail = await loadChatDetail(this.client, chatId, true);
-      const view: ChatView = {
-        chat: detail.chat,
-        visitor: detail.visitor,
-        messages: detail.messages,
-        unread: 0,
-        typing: false,
-        away: false,
-        readSeq: 0,
-        closed: detail.chat.status === 'closed',
-        loaded: true,
-      };
+      const view = newChatView(detail);
       this.store.update((s) => {
         // Events that arrived while loading merge in (deduplicated by id, kept in seq order).
         const raced = s.chats[chatId];
@@ -375,11 +292,7 @@ export class ConsoleModel {
   }
 
   #forget(chatId: string): void {
-    this.store.update((s) => {
-      const { [chatId]: _gone, ...chats } = s.chats;
-      const order = s.order.filter((id) => id !== chatId);
-      return { chats, order, selected: s.selected === chatId ? order[0] : s.selected };
-    });
+    this.store.update((s) => withoutChat(s, chatId));
     this.#alert();
   }
 
@@ -393,30 +306,19 @@ export class ConsoleModel {
     if (!view) return;
     const visible = this.store.state.selected === message.chat && !document.hidden;
     const mine = message.sender === this.me;
-    this.#patchChat(message.chat, (v) => ({
-      messages: mergeMessages(v.messages, [message]),
-      unread: mine || visible || v.messages.some((m) => m.id === message.id) ? v.unread : v.unread + 1,
-      typing: mine ? v.typing : false,
-    }));
+    this.#patchChat(message.chat, (v) => withMessage(v, message, mine || visible));
     this.#alert();
     if (visible && !mine) void this.markRead(message.chat);
   }
 
   #read(data: { messageId: string; chatId: string; userId: string }): void {
     if (data.userId === this.me) return;
-    this.#patchChat(data.chatId, (v) => {
-      const seq = v.messages.find((m) => m.id === data.messageId)?.seq ?? 0;
-      return { readSeq: Math.max(v.readSeq, seq) };
-    });
+    this.#patchChat(data.chatId, (v) => withRead(v, data.messageId));
   }
 
   #activity(data: { chatId: string; userId: string; type: string }): void {
     if (data.userId === this.me) return;
-    if (data.type === 'writing' || data.type === 'not-writing') {
-      this.#patchChat(data.chatId, () => ({ typing: data.type === 'writing' }));
-    } else if (data.type === 'disconnected' || data.type === 'reconnected') {
-      this.#patchChat(data.chatId, () => ({ away: data.type === 'disconnected', typing: false }));
-    }
+    this.#patchChat(data.chatId, () => activityPatch(data.type));
   }
 
   async send(chatId: string, text: string): Promise<boolean> {
@@ -444,32 +346,17 @@ export class ConsoleModel {
     file: File,
     media: Settings['media'] | undefined,
   ): Promise<string | undefined> {
-    const form = new FormData();
-    form.set('chatId', chatId);
-    form.set('senderId', this.me);
-    form.set('media', file, file.name);
     try {
-      const result = await this.client.request<{ message: Message }>('POST', '/media', { body: form });
-      this.#message(result.message);
+      this.#message(await uploadMedia(this.client, chatId, this.me, file));
       return undefined;
     } catch (error) {
-      if (error instanceof SwitchboardError && error.status === 413) {
-        return `“${file.name}” is too large${media ? `: the limit is ${bytes(media.maxBytes)}` : ''}.`;
-      }
-      if (error instanceof SwitchboardError && error.status === 403) {
-        const allowed = media ? `: allowed types are ${media.allowedTypes.join(', ')}` : '';
-        return `“${file.name}” cannot be sent${allowed}.`;
-      }
       if (error instanceof SwitchboardError && error.status === 401) this.#expire();
-      return describe(error);
+      return uploadRefusal(error, file, media);
     }
   }
 
   mediaUrl(path: string): string {
-    const url = new URL(`${this.session.baseUrl}/v1${path}`);
-    url.searchParams.set('appId', this.session.appId);
-    url.searchParams.set('token', this.session.token);
-    return url.toString();
+    return mediaUrl(this.session, path);
   }
 
   async close(chatId: string): Promise<void> {
@@ -495,16 +382,8 @@ export class ConsoleModel {
   }
 
   /** Agents a chat can be handed to: online, a free slot, serving the chat's room, not me. */
-  async transferTargets(chatId: string): Promise<User[]> {
-    const room = this.store.state.chats[chatId]?.chat.room;
-    const { agents } = await this.client.request<{ agents: User[] }>('GET', '/agents');
-    return agents.filter(
-      (a) =>
-        a.id !== this.me &&
-        a.status === 'online' &&
-        (room === undefined || (a.rooms ?? []).includes(room)) &&
-        (a.maxChats ?? 0) > (a.chats?.length ?? 0),
-    );
+  transferTargets(chatId: string): Promise<User[]> {
+    return transferTargets(this.client, this.me, this.store.state.chats[chatId]?.chat.room);
   }
 
   async setStatus(status: AgentStatus): Promise<void> {
@@ -516,38 +395,7 @@ export class ConsoleModel {
 
   /** The queue of the agent's rooms, re-read at most every 300 ms however many events ask for it. */
   refreshQueue(now = false): Promise<void> {
-    clearTimeout(this.#queueTimer);
-    return new Promise((resolve) => {
-      this.#queueTimer = setTimeout(
-        async () => {
-          try {
-            const queue = await loadQueue(this.client);
-            this.store.update({ queue });
-            await this.#nameQueue(queue);
-          } catch (error) {
-            if (error instanceof SwitchboardError && error.status === 401) this.#expire();
-          }
-          resolve();
-        },
-        now ? 0 : 300,
-      );
-    });
-  }
-
-  /** The visitors' names of the first queued chats (each chat is looked up once). */
-  async #nameQueue(queue: Chat[]): Promise<void> {
-    const unknown = queue.slice(0, 20).filter((c) => this.store.state.names[c.id] === undefined);
-    const found = await Promise.all(
-      unknown.map(async (chat) => {
-        try {
-          const { visitor } = await loadChatDetail(this.client, chat.id);
-          return [chat.id, visitor?.name || 'Visitor'] as const;
-        } catch {
-          return [chat.id, 'Visitor'] as const;
-        }
-      }),
-    );
-    if (found.length > 0) this.store.update((s) => ({ names: { ...s.names, ...Object.fromEntries(found) } }));
+    return this.#queue.refresh(now);
   }
 
   clearError(): void {
@@ -585,39 +433,4 @@ export class ConsoleModel {
     this.stop();
     this.#onExpired('Your session has expired. Sign in again.');
   }
-}
-
-const readByMe = new Set<string>();
-const UNREACHABLE = 'The server cannot be reached. Check your connection and try again.';
-
-function mergeMessages(a: Message[], b: Message[]): Message[] {
-  const byId = new Map<string, Message>();
-  for (const m of [...a, ...b]) byId.set(m.id, m);
-  return [...byId.values()].sort((x, y) => x.seq - y.seq);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof SwitchboardError) {
-    if (error.status === 0) return UNREACHABLE;
-    return error.message;
-  }
-  // fetch itself rejects with a TypeError when the server is gone.
-  if (error instanceof TypeError) return UNREACHABLE;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('The server did not answer in time. Try again.')), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
