@@ -219,6 +219,16 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
         drop(connection, CLOSE_BAD_CREDENTIALS, who.slice(0, 120));
         return;
       }
+      if (request.validationError) {
+        // A parameter given twice (an array) or otherwise not one string: the same refusal as bad events.
+        const field = request.validationError.validation?.[0]?.instancePath.replace(/^\//, '') || 'query';
+        refuse(connection, {
+          code: 400,
+          message: `Invalid ${field}: give it once, as one string`,
+          details: [{ field, message: 'must be one string' }],
+        });
+        return;
+      }
       const query = (request.query ?? {}) as Record<string, unknown>;
       const triggers = parseTriggers(query.events);
       if (!(triggers instanceof Set)) {
@@ -344,14 +354,20 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
       );
     }
     if (connection.phase !== 'live') return;
-    // The secret is checked again for each answer, as each REST request checks it.
-    const app = await findApp(db(), connection.appId);
-    if (!app || !matchesDigest(connection.secret, app.secretHash)) {
-      drop(connection, CLOSE_BAD_CREDENTIALS, 'Credentials are no longer valid');
-      return;
-    }
+    if (!(await stillValid(connection))) return;
     const problem = asker.answer(connection, reply, (frame as { data?: unknown }).data);
     if (problem) connection.send(errorFrame(problem));
+  }
+
+  /**
+   * The secret is checked again for each answer, as each REST request checks it, and at each heartbeat:
+   * a stream whose secret no longer opens its app is closed with 4001.
+   */
+  async function stillValid(connection: StreamConnection): Promise<boolean> {
+    const app = await findApp(db(), connection.appId);
+    if (app && matchesDigest(connection.secret, app.secretHash)) return true;
+    drop(connection, CLOSE_BAD_CREDENTIALS, 'Credentials are no longer valid');
+    return false;
   }
 
   // ---------------------------------------------------------------- housekeeping
@@ -370,6 +386,10 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
       }
       connection.awaitingPong = true;
       ws.ping();
+      if (connection.phase === 'live')
+        stillValid(connection).catch((error: unknown) =>
+          log.error({ err: error }, 'stream: checking credentials failed'),
+        );
     }
   }, options.heartbeatMs);
   heartbeat.unref();
@@ -401,6 +421,8 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
     method: 'GET',
     url: '/v1/stream',
     schema: streamRouteSchema,
+    // Bad query parameters are answered on the socket (error frame, 1008), as bad `events` are.
+    attachValidation: true,
     handler: async (_request, reply) =>
       sendError(reply, 426, 'Upgrade required: connect with a WebSocket client').header(
         'upgrade',
