@@ -153,7 +153,12 @@ describeEachStore('stream: protocol', (kind) => {
   it('a query parameter given twice is refused like bad events', async () => {
     const app = await createTestApp(server);
     for (const name of ['events', 'cursor']) {
-      const bad = await openStream(server, app, { append: [[name, 'messages:new'], [name, 'chats:close']] });
+      const bad = await openStream(server, app, {
+        append: [
+          [name, 'messages:new'],
+          [name, 'chats:close'],
+        ],
+      });
       const error = await nextError(bad, 400, new RegExp(`Invalid ${name}`));
       assert.equal(error.details[0].field, name);
       assert.equal((await bad.closed).code, 1008);
@@ -250,7 +255,11 @@ describeEachStore('stream: heartbeat', (kind) => {
   it('a secret that no longer matches ends a silent stream at the next heartbeat (4001)', async () => {
     const app = await createTestApp(server);
     const s = await stream(server, app);
-    await server.sb.store.db.updateTable('apps').set({ secretHash: 'changed' }).where('id', '=', app.id).execute();
+    await server.sb.store.db
+      .updateTable('apps')
+      .set({ secretHash: 'changed' })
+      .where('id', '=', app.id)
+      .execute();
     assert.equal((await s.closed).code, 4001);
   });
 });
