@@ -25,6 +25,7 @@ async function forward(
   secret: string,
   event: StreamEvent,
   signal: AbortSignal,
+  timeoutMs = FORWARD_TIMEOUT_MS,
 ): Promise<Forwarded> {
   const { trigger, appId, data, created_at } = event;
   const body = Buffer.from(JSON.stringify({ trigger, appId, data, created_at }));
