@@ -27,6 +27,7 @@ export async function runStream(
   stream.on('disconnected', ({ code, willReconnect }) => {
     if (willReconnect) say(`connection lost (${code}), reconnecting…`);
   });
+  stream.on('error', ({ code, message }) => say(`the server said: ${message} (${code})`));
   stream.on('resync-required', () =>
     say('the server could not resume from the last cursor: some events may be missing'),
   );

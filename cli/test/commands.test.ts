@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import {
   describeEachStore,
   freePort,
@@ -97,6 +98,33 @@ describe('switchboard --help and bad input', () => {
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('switchboard migrate on PostgreSQL', { skip: !process.env.SWITCHBOARD_TEST_DATABASE_URL }, () => {
+  it('creates the schema of an empty database and exits 0, twice', async () => {
+    const databaseUrl = process.env.SWITCHBOARD_TEST_DATABASE_URL ?? '';
+    const schema = `sb_cli_migrate_${process.pid}`;
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(`create schema ${schema}`);
+      // The schema through the connection's search_path, as an operator would point at their own.
+      const url = `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      for (let i = 0; i < 2; i++) {
+        const result = await run(['migrate'], { DATABASE_URL: url });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout.trim(), 'migrations up to date (PostgreSQL)');
+      }
+      const { rows } = await admin.query<{ n: number }>(
+        "select count(*)::int as n from information_schema.tables where table_schema = $1 and table_name in ('apps', 'chats', 'events', 'switchboard_migrations')",
+        [schema],
+      );
+      assert.equal(rows[0]?.n, 4);
+    } finally {
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.end();
     }
   });
 });

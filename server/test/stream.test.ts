@@ -150,6 +150,21 @@ describeEachStore('stream: protocol', (kind) => {
     }
   });
 
+  it('a query parameter given twice is refused like bad events', async () => {
+    const app = await createTestApp(server);
+    for (const name of ['events', 'cursor']) {
+      const bad = await openStream(server, app, {
+        append: [
+          [name, 'messages:new'],
+          [name, 'chats:close'],
+        ],
+      });
+      const error = await nextError(bad, 400, new RegExp(`Invalid ${name}`));
+      assert.equal(error.details[0].field, name);
+      assert.equal((await bad.closed).code, 1008);
+    }
+  });
+
   it('a stream hears only its own app', async () => {
     const app = await createTestApp(server);
     const other = await createTestApp(server);
@@ -212,6 +227,39 @@ describeEachStore('stream: protocol', (kind) => {
       .where('id', '=', app.id)
       .execute();
     s.send({ reply: 'x', data: {} });
+    assert.equal((await s.closed).code, 4001);
+  });
+});
+
+describeEachStore('stream: heartbeat', (kind) => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer(kind, {}, { realtime: { heartbeatMs: 150 } });
+    await server.sb.listen();
+  });
+  after(() => server.close());
+
+  it('pings every heartbeat; a stream that does not answer two pings is dropped', async () => {
+    const app = await createTestApp(server);
+    const alive = await stream(server, app);
+    assert.equal(alive.session.heartbeat, 0, 'heartbeat is given in seconds (0 here: 150 ms)');
+    const silent = await stream(server, app, { autoPong: false });
+    const closed = await silent.closed;
+    assert.equal(closed.code, 1006, 'cut without a close frame');
+    assert.ok(silent.pings >= 2, `${silent.pings} pings`);
+    assert.equal(alive.isClosed, false, 'a stream that answers stays');
+    assert.ok(alive.pings >= 2);
+    await alive.close();
+  });
+
+  it('a secret that no longer matches ends a silent stream at the next heartbeat (4001)', async () => {
+    const app = await createTestApp(server);
+    const s = await stream(server, app);
+    await server.sb.store.db
+      .updateTable('apps')
+      .set({ secretHash: 'changed' })
+      .where('id', '=', app.id)
+      .execute();
     assert.equal((await s.closed).code, 4001);
   });
 });

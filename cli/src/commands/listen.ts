@@ -9,6 +9,8 @@ import { runStream } from '../stream-loop.ts';
 import { parseEvents } from '../triggers.ts';
 
 const FORWARD_TIMEOUT_MS = 15_000;
+/** A chats:assign answer later than the server's 5 s cannot count: stop waiting then. */
+const ASSIGN_TIMEOUT_MS = 5_000;
 
 interface Forwarded {
   status: number | undefined;
@@ -23,6 +25,7 @@ async function forward(
   secret: string,
   event: StreamEvent,
   signal: AbortSignal,
+  timeoutMs = FORWARD_TIMEOUT_MS,
 ): Promise<Forwarded> {
   const { trigger, appId, data, created_at } = event;
   const body = Buffer.from(JSON.stringify({ trigger, appId, data, created_at }));
@@ -34,7 +37,7 @@ async function forward(
       headers,
       body,
       redirect: 'manual',
-      signal: AbortSignal.any([signal, AbortSignal.timeout(FORWARD_TIMEOUT_MS)]),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
     });
     const text = await response.text();
     return { status: response.status, ms: Math.round(performance.now() - started), body: text };
@@ -84,7 +87,7 @@ export function listenCommand(program: Command): void {
       const secret = localSecret(client.appId, client.secret);
       const stop = new AbortController();
       const onAssign = async (question: AssignQuestion) => {
-        const result = await forward(options.forwardTo, secret, question, stop.signal);
+        const result = await forward(options.forwardTo, secret, question, stop.signal, ASSIGN_TIMEOUT_MS);
         const agentId = chosenAgent(result);
         process.stdout.write(line(question, result, agentId ? `  agent ${agentId}` : '  (built-in choice)'));
         return agentId;

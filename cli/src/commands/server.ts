@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Config, ConfigError, loadConfig, SETTINGS } from '@switchboard/server/src/config.ts';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
@@ -24,6 +26,16 @@ function serverArgv(command: Command): string[] {
   });
 }
 
+/**
+ * `npm start` runs in the server's workspace, so its default `./data` is server/data: without
+ * --data-dir or SWITCHBOARD_DATA_DIR, start and migrate use that same directory (same store, same key).
+ */
+function withDataDir(argv: string[]): string[] {
+  if (argv.includes('--data-dir') || process.env.SWITCHBOARD_DATA_DIR) return argv;
+  const serverDir = fileURLToPath(new URL('.', import.meta.resolve('@switchboard/server/package.json')));
+  return [...argv, '--data-dir', join(serverDir, 'data')];
+}
+
 function configOf(argv: string[]): Config {
   try {
     return loadConfig(argv);
@@ -40,7 +52,11 @@ export function serverCommands(program: Command): void {
       .description('run the server, exactly as `npm start` does (flags or environment)'),
   ).action(async (_options: unknown, command: Command) => {
     // The server's entry point reads process.argv itself: hand it the flags and run it in this process.
-    process.argv = [process.argv[0] ?? process.execPath, 'switchboard-start', ...serverArgv(command)];
+    process.argv = [
+      process.argv[0] ?? process.execPath,
+      'switchboard-start',
+      ...withDataDir(serverArgv(command)),
+    ];
     await import('@switchboard/server/src/main.ts');
   });
   addServerOptions(
@@ -48,7 +64,7 @@ export function serverCommands(program: Command): void {
       .command('migrate')
       .description("run the store's migrations and exit (same flags and environment as start)"),
   ).action(async (_options: unknown, command: Command) => {
-    const config = configOf(serverArgv(command));
+    const config = configOf(withDataDir(serverArgv(command)));
     // Loaded on use: the store's drivers are not worth loading for every other command.
     const { migrateStore } = await import('@switchboard/server/src/migrate.ts');
     const { dialect } = await migrateStore(config);

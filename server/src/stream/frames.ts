@@ -1,3 +1,4 @@
+import type { RawData } from 'ws';
 import { isTrigger, type StoredEvent, TRIGGERS, type Trigger } from '../events/catalog.ts';
 import { encodeCursor } from '../realtime/cursor.ts';
 
@@ -70,4 +71,24 @@ export function replayFrame(appId: string, row: ReplayRow): string {
 
 export function errorFrame(problem: Problem): string {
   return JSON.stringify({ error: problem });
+}
+
+/** A client frame: the only one a stream takes is `{"reply": "<chats:assign id>", "data": {…}}`. */
+export function parseReply(raw: RawData, isBinary: boolean): { reply: string; data: unknown } | Problem {
+  if (isBinary) return { code: 400, message: 'Frames must be JSON text' };
+  let frame: unknown;
+  try {
+    frame = JSON.parse(raw.toString());
+  } catch {
+    return { code: 400, message: 'Frame is not valid JSON' };
+  }
+  const reply = (frame as { reply?: unknown } | null)?.reply;
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || typeof reply !== 'string') {
+    return {
+      code: 400,
+      message: 'The only frame a stream takes is {"reply": "<chats:assign id>", "data": {"agentId"}}',
+      details: [{ field: 'reply', message: 'must be the id of a chats:assign frame' }],
+    };
+  }
+  return { reply, data: (frame as { data?: unknown }).data };
 }

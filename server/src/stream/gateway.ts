@@ -3,9 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { findApp } from '../apps/apps.ts';
 import type { Ctx } from '../context.ts';
-import { ApiError } from '../errors.ts';
 import type { StoredEvent, Trigger } from '../events/catalog.ts';
-import { identify } from '../http/auth.ts';
 import { sendError } from '../http/errors.ts';
 import type { Http } from '../http/types.ts';
 import { corkForTurn } from '../realtime/cork.ts';
@@ -21,7 +19,8 @@ import { appHead, resumable } from '../realtime/log.ts';
 import { matchesDigest } from '../util/secrets.ts';
 import { createAsker, type StreamAsker } from './asker.ts';
 import { createFeeds, type FeedSubscriber } from './feed.ts';
-import { errorFrame, liveFrame, type Problem, parseTriggers, replayFrame } from './frames.ts';
+import { errorFrame, liveFrame, type Problem, parseReply, replayFrame } from './frames.ts';
+import { authenticate, streamQuery } from './handshake.ts';
 import { eventsAfter } from './log.ts';
 import { streamRouteSchema } from './openapi.ts';
 
@@ -79,8 +78,6 @@ export interface StreamDeps {
   /** The Redis channel prefix of this store's nodes. */
   channel: string;
 }
-
-const CREDENTIALS_IN_QUERY = ['secret', 'token', 'appId', 'key'];
 
 export async function installStream(deps: StreamDeps): Promise<Stream> {
   const { http, ctx, options } = deps;
@@ -172,23 +169,6 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
     return connection;
   }
 
-  /** The app whose secret the upgrade carries in headers, or why not (4001, as on /v1/ws). */
-  async function authenticate(request: FastifyRequest): Promise<{ appId: string; secret: string } | string> {
-    const query = (request.query ?? {}) as Record<string, unknown>;
-    if (CREDENTIALS_IN_QUERY.some((name) => query[name] !== undefined))
-      return 'Credentials go in the x-hyper-appid and x-hyper-secret headers, never in the URL';
-    let principal: Awaited<ReturnType<typeof identify>>;
-    try {
-      principal = await identify(ctx, deps.adminKey, request);
-    } catch (error) {
-      if (error instanceof ApiError && error.status < 500) return error.message;
-      throw error;
-    }
-    if (principal.kind !== 'secret') return 'The app secret is required (x-hyper-appid + x-hyper-secret)';
-    const secret = request.headers['x-hyper-secret'];
-    return { appId: principal.app.id, secret: (Array.isArray(secret) ? secret[0] : secret) ?? '' };
-  }
-
   async function accept(ws: WebSocket, request: FastifyRequest): Promise<void> {
     const connection = newConnection(ws, request);
     connections.add(connection);
@@ -213,21 +193,20 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
       return;
     }
     try {
-      const who = await authenticate(request);
+      const who = await authenticate(ctx, deps.adminKey, request);
       if (isClosed(connection)) return;
       if (typeof who === 'string') {
         drop(connection, CLOSE_BAD_CREDENTIALS, who.slice(0, 120));
         return;
       }
-      const query = (request.query ?? {}) as Record<string, unknown>;
-      const triggers = parseTriggers(query.events);
-      if (!(triggers instanceof Set)) {
-        refuse(connection, triggers);
+      const query = streamQuery(request);
+      if ('code' in query) {
+        refuse(connection, query);
         return;
       }
       connection.appId = who.appId;
       connection.secret = who.secret;
-      connection.triggers = triggers;
+      connection.triggers = query.triggers;
       await open(connection, query.cursor);
     } catch (error) {
       log.error({ err: error }, 'stream: opening failed');
@@ -326,32 +305,23 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
   }
 
   async function handleFrame(connection: StreamConnection, data: RawData, isBinary: boolean): Promise<void> {
-    if (isBinary) return void connection.send(errorFrame({ code: 400, message: 'Frames must be JSON text' }));
-    let frame: unknown;
-    try {
-      frame = JSON.parse(data.toString());
-    } catch {
-      return void connection.send(errorFrame({ code: 400, message: 'Frame is not valid JSON' }));
-    }
-    const reply = (frame as { reply?: unknown } | null)?.reply;
-    if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || typeof reply !== 'string') {
-      return void connection.send(
-        errorFrame({
-          code: 400,
-          message: 'The only frame a stream takes is {"reply": "<chats:assign id>", "data": {"agentId"}}',
-          details: [{ field: 'reply', message: 'must be the id of a chats:assign frame' }],
-        }),
-      );
-    }
+    const reply = parseReply(data, isBinary);
+    if ('code' in reply) return void connection.send(errorFrame(reply));
     if (connection.phase !== 'live') return;
-    // The secret is checked again for each answer, as each REST request checks it.
-    const app = await findApp(db(), connection.appId);
-    if (!app || !matchesDigest(connection.secret, app.secretHash)) {
-      drop(connection, CLOSE_BAD_CREDENTIALS, 'Credentials are no longer valid');
-      return;
-    }
-    const problem = asker.answer(connection, reply, (frame as { data?: unknown }).data);
+    if (!(await stillValid(connection))) return;
+    const problem = asker.answer(connection, reply.reply, reply.data);
     if (problem) connection.send(errorFrame(problem));
+  }
+
+  /**
+   * The secret is checked again for each answer, as each REST request checks it, and at each heartbeat:
+   * a stream whose secret no longer opens its app is closed with 4001.
+   */
+  async function stillValid(connection: StreamConnection): Promise<boolean> {
+    const app = await findApp(db(), connection.appId);
+    if (app && matchesDigest(connection.secret, app.secretHash)) return true;
+    drop(connection, CLOSE_BAD_CREDENTIALS, 'Credentials are no longer valid');
+    return false;
   }
 
   // ---------------------------------------------------------------- housekeeping
@@ -370,6 +340,10 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
       }
       connection.awaitingPong = true;
       ws.ping();
+      if (connection.phase === 'live')
+        stillValid(connection).catch((error: unknown) =>
+          log.error({ err: error }, 'stream: checking credentials failed'),
+        );
     }
   }, options.heartbeatMs);
   heartbeat.unref();
@@ -401,6 +375,8 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
     method: 'GET',
     url: '/v1/stream',
     schema: streamRouteSchema,
+    // Bad query parameters are answered on the socket (error frame, 1008), as bad `events` are.
+    attachValidation: true,
     handler: async (_request, reply) =>
       sendError(reply, 426, 'Upgrade required: connect with a WebSocket client').header(
         'upgrade',

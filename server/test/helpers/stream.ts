@@ -14,6 +14,8 @@ export interface StreamOptions {
   cursor?: string;
   /** Extra query parameters, sent as given. */
   query?: Record<string, string>;
+  /** Query parameters appended as given, repeated names included. */
+  append?: Array<[string, string]>;
   autoPong?: boolean;
 }
 
@@ -34,6 +36,7 @@ export async function openStream(
   if (options.events !== undefined) url.searchParams.set('events', options.events);
   if (options.cursor !== undefined) url.searchParams.set('cursor', options.cursor);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+  for (const [key, value] of options.append ?? []) url.searchParams.append(key, value);
   const ws = new WebSocket(url, {
     headers: options.headers ?? { 'x-hyper-appid': app.id, 'x-hyper-secret': app.secret },
     autoPong: options.autoPong ?? true,

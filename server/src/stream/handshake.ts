@@ -1,0 +1,47 @@
+import type { FastifyRequest } from 'fastify';
+import type { Ctx } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import type { Trigger } from '../events/catalog.ts';
+import { identify } from '../http/auth.ts';
+import { type Problem, parseTriggers } from './frames.ts';
+
+/** Credentials a stream upgrade must not carry in its URL (proxies and access logs keep URLs). */
+const CREDENTIALS_IN_QUERY = ['secret', 'token', 'appId', 'key'];
+
+/** The app whose secret the upgrade carries in headers, or why not (4001, as on /v1/ws). */
+export async function authenticate(
+  ctx: Ctx,
+  adminKey: string,
+  request: FastifyRequest,
+): Promise<{ appId: string; secret: string } | string> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  if (CREDENTIALS_IN_QUERY.some((name) => query[name] !== undefined))
+    return 'Credentials go in the x-hyper-appid and x-hyper-secret headers, never in the URL';
+  let principal: Awaited<ReturnType<typeof identify>>;
+  try {
+    principal = await identify(ctx, adminKey, request);
+  } catch (error) {
+    if (error instanceof ApiError && error.status < 500) return error.message;
+    throw error;
+  }
+  if (principal.kind !== 'secret') return 'The app secret is required (x-hyper-appid + x-hyper-secret)';
+  const secret = request.headers['x-hyper-secret'];
+  return { appId: principal.app.id, secret: (Array.isArray(secret) ? secret[0] : secret) ?? '' };
+}
+
+/** `events` and `cursor` of the upgrade, or the problem with them (answered on the socket, then 1008). */
+export function streamQuery(request: FastifyRequest): { triggers: Set<Trigger>; cursor: unknown } | Problem {
+  if (request.validationError) {
+    // A parameter given twice (an array) or otherwise not one string.
+    const field = request.validationError.validation?.[0]?.instancePath.replace(/^\//, '') || 'query';
+    return {
+      code: 400,
+      message: `Invalid ${field}: give it once, as one string`,
+      details: [{ field, message: 'must be one string' }],
+    };
+  }
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const triggers = parseTriggers(query.events);
+  if (!(triggers instanceof Set)) return triggers;
+  return { triggers, cursor: query.cursor };
+}
