@@ -18,7 +18,7 @@ import { ReadBody } from '../http/routes/messages.ts';
 import { AnswerBody, AssignQuery } from '../http/routes/routing.ts';
 import { ActivityBody } from '../http/routes/users.ts';
 import { Id } from '../http/schemas.ts';
-import { rejectNul } from '../http/tolerance.ts';
+import { screenInput } from '../http/tolerance.ts';
 import type { Actor } from '../policies/actor.ts';
 import { acceptInvitation, assignChat, rejectInvitation } from '../routing/invitations.ts';
 import { reportActivity } from '../users/activity.ts';
@@ -179,7 +179,7 @@ export async function runRequest(ctx: Ctx, actor: Actor, event: string, rawData:
       { field: 'data', message: 'must be object' },
     ]);
   }
-  rejectNul('data', data);
+  screenInput('data', data);
   const body = data as Record<string, unknown>;
   for (const [key, value] of Object.entries(body)) if (value === null || value === '') delete body[key];
   if (!handle.validate(body)) {
