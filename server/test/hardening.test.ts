@@ -11,7 +11,13 @@ import {
   type Person,
   type TestApp,
 } from './helpers/fixtures.ts';
-import { describeEachStore, type Json, startServer, type TestServer } from './helpers/harness.ts';
+import {
+  describeEachStore,
+  type Json,
+  type Response,
+  startServer,
+  type TestServer,
+} from './helpers/harness.ts';
 import { startReceiver } from './helpers/receiver.ts';
 import { registerWebhook, WEBHOOK_ENV } from './helpers/webhooks.ts';
 import { connect } from './helpers/ws.ts';
@@ -76,7 +82,7 @@ describeEachStore('hardening: numbers out of range', (kind) => {
       body: { history: [{ sender: 'assistant', message: 'late', created: 253402300799 }] },
     });
     const after = await snapshotApp(server, app.id);
-    assert.equal(after.counts.historyEntries, before.counts.historyEntries + 1);
+    assert.equal(after.counts.historyEntries, (before.counts.historyEntries ?? 0) + 1);
     await assertReadsAnswer(server, app, chatId, user);
   });
 
@@ -309,7 +315,7 @@ describeEachStore('hardening: bounded lists and per-app caps', (kind) => {
     let pages = 0;
     do {
       const sep = url.includes('?') ? '&' : '?';
-      const res = await expectStatus(
+      const res: Response = await expectStatus(
         server,
         200,
         'GET',
