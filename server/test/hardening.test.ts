@@ -315,7 +315,7 @@ describeEachStore('hardening: bounded lists and per-app caps', (kind) => {
     let pages = 0;
     do {
       const sep = url.includes('?') ? '&' : '?';
-      const res: Response = await expectStatus(
+      const res: Response<Json> = await expectStatus(
         server,
         200,
         'GET',
