@@ -32,6 +32,8 @@ import { updateAgent } from '../users/agents.ts';
  * is a field of `data` here (`chatId`).
  */
 interface RequestHandler {
+  /** The JSON Schema of `data` (also what the fuzz suite generates frames from). */
+  schema: TObject;
   validate: (data: unknown) => boolean;
   errors: () => ErrorObject[] | null | undefined;
   run: (ctx: Ctx, actor: Actor, data: never) => Promise<unknown>;
@@ -55,7 +57,7 @@ function handler<S extends TObject>(
   run: (ctx: Ctx, actor: Actor, data: Static<S>) => Promise<unknown>,
 ): RequestHandler {
   const validate = ajv.compile(schema);
-  return { validate: (data) => validate(data), errors: () => validate.errors, run };
+  return { schema, validate: (data) => validate(data), errors: () => validate.errors, run };
 }
 
 /** Acting as oneself: a token's user, or (with the secret) the user the data names. */

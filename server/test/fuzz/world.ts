@@ -1,0 +1,130 @@
+import { buildDataSet, type DataSet, multipart } from '../helpers/dataset.ts';
+import { createTestApp, createUser, expectStatus, type Person, type TestApp } from '../helpers/fixtures.ts';
+import { type StoreKind, startServer, type TestServer } from '../helpers/harness.ts';
+import { okHandler, type Receiver, startReceiver } from '../helpers/receiver.ts';
+import { registerWebhook } from '../helpers/webhooks.ts';
+import { type Client, connect } from '../helpers/ws.ts';
+
+/**
+ * What the fuzzer aims at: a server on a fresh store, an app filled with one of everything (the
+ * tests' data set), a second app whose data must never move, a webhook with a receiver, and one
+ * realtime socket per kind of caller. Durable timers are stopped, so nothing changes between two
+ * requests but what the requests themselves do (that is what lets a refused request be checked
+ * for "nothing changed").
+ */
+export interface World {
+  server: TestServer;
+  app: TestApp;
+  other: TestApp;
+  data: DataSet;
+  otherUser: Person;
+  webhookId: string;
+  deliveryId: string | undefined;
+  receiver: Receiver;
+  sockets: { user: Client; agent: Client; app: Client };
+  /** Ids by kind, for path parameters and id-valued fields: this app's, the other app's, unknown. */
+  ids: Record<IdKind, string[]>;
+  close(): Promise<void>;
+}
+
+export type IdKind =
+  | 'chat'
+  | 'user'
+  | 'agent'
+  | 'message'
+  | 'media'
+  | 'ticket'
+  | 'webhook'
+  | 'delivery'
+  | 'app';
+
+export const UNKNOWN_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+
+export async function buildWorld(kind: StoreKind): Promise<World> {
+  const server = await startServer(
+    kind,
+    {
+      SWITCHBOARD_WEBHOOK_ALLOWLIST: '127.0.0.0/8',
+      SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE: '1,1',
+      SWITCHBOARD_WEBHOOK_TIMEOUT: '2',
+      SWITCHBOARD_MAX_WEBHOOKS: '5',
+      SWITCHBOARD_MAX_AGENTS: '40',
+      SWITCHBOARD_MAX_APPS: '40',
+    },
+    // Every frame counts against the socket's rate limit; the fuzzer sends many on purpose.
+    { realtime: { rateLimit: { burst: 1_000_000, perSecond: 1_000_000 } } },
+  );
+  const app = await createTestApp(server, 'Fuzzed');
+  const other = await createTestApp(server, 'Bystander');
+  const data = await buildDataSet(server, app, 'fuzz');
+  const otherData = await buildDataSet(server, other, 'other');
+  const otherUser = await createUser(server, other);
+  const receiver = await startReceiver(okHandler);
+  const hook = await registerWebhook(server, app, `http://127.0.0.1:${receiver.port}/`, ['messages:new']);
+  // One delivery in the log, so the delivery routes have something real to point at.
+  await expectStatus(server, 201, 'POST', `/v1/chats/${data.chat.id}/messages`, {
+    headers: app.as(data.user.token),
+    body: { message: 'hello hook' },
+  });
+  const deliveries = await waitForDelivery(server, app, hook.id);
+  // A media file of the other app, so cross-app media ids are real ones.
+  const { body, contentType } = await multipart(
+    { chatId: otherData.chat.id },
+    { name: 'o.txt', type: 'text/plain', bytes: Buffer.from('other') },
+  );
+  await expectStatus(server, 201, 'POST', '/v1/media', {
+    headers: { ...other.as(otherData.user.token), 'content-type': contentType },
+    body,
+  });
+  await server.sb.timers.stop();
+  const sockets = {
+    user: await connect(server, app, { token: data.user.token }),
+    agent: await connect(server, app, { token: data.agent.token }),
+    app: await connect(server, app, { secret: app.secret }),
+  };
+  const ids: Record<IdKind, string[]> = {
+    chat: [data.chat.id, data.closedChat.id, otherData.chat.id],
+    user: [data.user.id, data.closedUser.id, otherUser.id, data.agent.id],
+    agent: [data.agent.id, data.agent2.id, otherData.agent.id, data.user.id],
+    message: [data.message.id, otherData.message.id],
+    media: [data.media.id, otherData.media.id],
+    ticket: [data.ticket.id, otherData.ticket.id],
+    webhook: [hook.id],
+    delivery: deliveries ? [deliveries] : [],
+    app: [app.id, other.id],
+  };
+  return {
+    server,
+    app,
+    other,
+    data,
+    otherUser,
+    webhookId: hook.id,
+    deliveryId: deliveries,
+    receiver,
+    sockets,
+    ids,
+    async close() {
+      // Keep the event loop alive while everything closes (a CLI has nothing else holding it).
+      const hold = setInterval(() => undefined, 1000);
+      await Promise.allSettled(Object.values(sockets).map((s) => s.close()));
+      await server.close();
+      await receiver.close();
+      clearInterval(hold);
+    },
+  };
+}
+
+async function waitForDelivery(
+  server: TestServer,
+  app: TestApp,
+  hookId: string,
+): Promise<string | undefined> {
+  for (let i = 0; i < 100; i++) {
+    const res = await server.request('GET', `/v1/webhooks/${hookId}/deliveries`, { headers: app.asApp });
+    const first = res.body.deliveries?.[0] as { id: string } | undefined;
+    if (first) return first.id;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
+}
