@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { REQUEST_NAMES, REQUESTS } from '../../src/realtime/requests.ts';
-import { jsonText, nasty, RAW_BODIES, RAW_NUMBERS, type Schema, valuesOf } from './generate.ts';
-import { UNKNOWN_ID, type World } from './world.ts';
+import { jsonText, nasty, RAW_BODIES, RAW_NUMBERS, type Schema, validOf, valuesOf } from './generate.ts';
+import { idMark, resolveIds, UNKNOWN_ID, type World } from './world.ts';
 
 /** One REST request or one realtime frame the fuzzer sends. */
 export type Case = HttpCase | FrameCase;
@@ -14,7 +14,7 @@ export interface HttpCase {
   url: string;
   credential: Credential;
   headers: Record<string, string>;
-  body?: string | Buffer;
+  body?: string;
 }
 
 export interface FrameCase {
@@ -135,7 +135,8 @@ function httpCase(world: World, op: Operation): fc.Arbitrary<HttpCase> {
   const queryParams = op.parameters.filter((p) => p.in === 'query');
   const param = (p: Operation['parameters'][number]) =>
     fc.oneof(
-      { weight: 6, arbitrary: valuesOf(p.schema, world, p.name, op.path).map(queryText) },
+      { weight: 8, arbitrary: validOf(p.schema, world, p.name, op.path, 0).map(queryText) },
+      { weight: 1, arbitrary: nasty(world).map(queryText) },
       { weight: 1, arbitrary: fc.constantFrom(...BAD_SEGMENTS) },
     );
   const query = fc.record(
@@ -144,7 +145,8 @@ function httpCase(world: World, op: Operation): fc.Arbitrary<HttpCase> {
         p.name,
         fc.oneof(
           { weight: 2, arbitrary: fc.constant(undefined) },
-          { weight: 3, arbitrary: valuesOf(p.schema, world, p.name, op.path).map(queryText) },
+          { weight: 4, arbitrary: validOf(p.schema, world, p.name, op.path, 0).map(queryText) },
+          { weight: 1, arbitrary: nasty(world).map(queryText) },
           { weight: 1, arbitrary: fc.constantFrom(...RAW_NUMBERS) },
         ),
       ]),
@@ -167,7 +169,7 @@ function httpCase(world: World, op: Operation): fc.Arbitrary<HttpCase> {
     .map(({ params, query, extraQuery, credential, body }) => {
       let i = 0;
       const path = op.path.replace(/\{[^}]+\}/g, () => {
-        const value = params[i++] ?? '';
+        const value = resolveIds(world, params[i++] ?? '');
         // The bad segments are written as they are (already percent-encoded); the rest encoded.
         return BAD_SEGMENTS.includes(value) ? value : encodeSegment(value);
       });
@@ -183,14 +185,14 @@ function httpCase(world: World, op: Operation): fc.Arbitrary<HttpCase> {
         url: text ? `${path}?${text}` : path,
         credential,
         headers,
-        ...(body.body !== undefined ? { body: body.body } : {}),
+        ...(body.body !== undefined ? { body: resolveIds(world, body.body as string) } : {}),
       };
     });
 }
 
 interface BodyChoice {
   headers: Record<string, string>;
-  body?: string | Buffer;
+  body?: string;
 }
 
 function bodyOf(world: World, op: Operation): fc.Arbitrary<BodyChoice> {
@@ -216,8 +218,13 @@ function bodyOf(world: World, op: Operation): fc.Arbitrary<BodyChoice> {
 function multipartOf(world: World): fc.Arbitrary<BodyChoice> {
   return fc
     .record({
-      chatId: fc.oneof(fc.constantFrom(...world.ids.chat), nasty(world).map(String)),
-      senderId: fc.option(fc.constantFrom(...world.ids.user), { nil: undefined }),
+      chatId: fc.oneof(
+        fc.constantFrom(...world.ids.chat.map((_, i) => idMark('chat', i))),
+        nasty(world).map(String),
+      ),
+      senderId: fc.option(fc.constantFrom(...world.ids.user.map((_, i) => idMark('user', i))), {
+        nil: undefined,
+      }),
       type: fc.constantFrom('text/plain', 'image/png', 'application/x-evil', 'text', '', 'image/svg+xml'),
       name: fc.constantFrom('a.txt', '', '../x', 'a\u0000b', 'x'.repeat(300)),
       size: fc.nat(2048),
@@ -281,7 +288,7 @@ function frameCase(world: World): fc.Arbitrary<FrameCase> {
             (typeof id === 'string' && id.length > 0 && id.length <= 100)
           ? (id as string | number)
           : null;
-    return { kind: 'frame' as const, socket, event: request.event, text, id: ackId };
+    return { kind: 'frame' as const, socket, event: request.event, text: resolveIds(world, text), id: ackId };
   });
 }
 
@@ -289,7 +296,13 @@ function frameCase(world: World): fc.Arbitrary<FrameCase> {
 export function caseOf(world: World, document: Schema): fc.Arbitrary<Case> {
   const operations = operationsOf(document);
   return fc.oneof(
-    { weight: 3, arbitrary: fc.oneof(...operations.map((op) => httpCase(world, op))) },
+    {
+      weight: 3,
+      // Changes weigh twice what reads do: they are what can store something that breaks later.
+      arbitrary: fc.oneof(
+        ...operations.map((op) => ({ weight: op.method === 'GET' ? 1 : 2, arbitrary: httpCase(world, op) })),
+      ),
+    },
     { weight: 1, arbitrary: frameCase(world) },
   );
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { UNKNOWN_ID, type World } from './world.ts';
+import { type IdKind, idMark, UNKNOWN_ID, type World } from './world.ts';
 
 /**
  * Generators of hostile input from the server's own schemas: the OpenAPI document for REST and the
@@ -60,36 +60,46 @@ const NASTY_STRINGS = [
 /** A value for any field of any type: wrong types, extreme numbers, hostile strings, odd shapes. */
 export function nasty(world: World): fc.Arbitrary<unknown> {
   return fc.oneof(
-    fc.constantFrom(...RAW_NUMBERS.map((n) => `${RAW_MARK}${n}`)),
-    fc.constantFrom(...NASTY_STRINGS),
-    fc.constantFrom<unknown>(
-      true,
-      false,
-      null,
-      0,
-      [],
-      {},
-      [[[]]],
-      { a: { b: { c: 1 } } },
-      ['x'],
-      [1, 'x', null],
-    ),
-    fc.constantFrom(...allIds(world)),
-    fc.integer(),
-    fc.double(),
-    fc.string({ maxLength: 20 }),
-    fc.jsonValue({ maxDepth: 3 }),
-    fc.array(fc.integer(), { minLength: 1001, maxLength: 1001 }),
+    // Numbers past what a field, the store or JavaScript can hold come first: they poison reads.
+    { weight: 4, arbitrary: fc.constantFrom(...RAW_NUMBERS.map((n) => `${RAW_MARK}${n}`)) },
+    { weight: 3, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<unknown>(
+        true,
+        false,
+        null,
+        0,
+        [],
+        {},
+        [[[]]],
+        { a: { b: 1 } },
+        ['x'],
+        [1, 'x'],
+      ),
+    },
+    { weight: 2, arbitrary: fc.constantFrom(...allIds(world)) },
+    { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.string({ maxLength: 20 })) },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+    { weight: 1, arbitrary: fc.array(fc.integer(), { minLength: 1001, maxLength: 1001 }) },
   );
 }
 
 function allIds(world: World): string[] {
-  return [...new Set(Object.values(world.ids).flat()), UNKNOWN_ID];
+  const marks = (Object.keys(world.ids) as IdKind[]).flatMap((kind) => marksOf(world, kind));
+  return [...marks, UNKNOWN_ID];
+}
+
+/** Stand-ins for the world's ids, resolved when the case is built (the world heals meanwhile). */
+function marksOf(world: World, kind: IdKind): string[] {
+  return world.ids[kind].map((_, i) => idMark(kind, i));
 }
 
 /** Which world ids a field or parameter of this name takes. */
 function idsFor(world: World, name: string, path = ''): string[] | undefined {
-  const { ids } = world;
+  const ids = Object.fromEntries(
+    (Object.keys(world.ids) as IdKind[]).map((kind) => [kind, marksOf(world, kind)]),
+  ) as Record<IdKind, string[]>;
   const lower = name.toLowerCase();
   if (lower === 'chatid' || lower === 'externalid') return ids.chat;
   if (lower === 'messageid') return ids.message;
@@ -123,19 +133,60 @@ const SPECIFIC: Record<string, (world: World) => unknown[]> = {
   domains: () => [['example.com'], ['*.example.com']],
 };
 
-/** Mostly-valid values of a schema, with hostile ones mixed in at every depth. */
-export function valuesOf(
-  schema: Schema,
-  world: World,
-  name = '',
-  path = '',
-  depth = 0,
-): fc.Arbitrary<unknown> {
-  const good = validOf(schema, world, name, path, depth);
-  return fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: nasty(world) });
+/**
+ * Values of a schema: a valid one, and most of the time one mutation somewhere inside it (a field
+ * or item replaced by a hostile value, a required field dropped, an unknown one added), so the
+ * rest of the request is right and the bad part reaches whatever checks it — or fails to.
+ */
+export function valuesOf(schema: Schema, world: World, name = '', path = ''): fc.Arbitrary<unknown> {
+  return fc
+    .tuple(
+      validOf(schema, world, name, path, 0),
+      fc.nat(7),
+      fc.nat(),
+      nasty(world),
+      fc.constantFrom(...RAW_NUMBERS.map((n) => `${RAW_MARK}${n}`)),
+      fc.constantFrom(...NASTY_STRINGS),
+    )
+    .map(([value, mode, pick, bad, number, text]) => {
+      if (mode === 0) return value;
+      // A number is mostly replaced by a number no field may hold, a string by a hostile string.
+      const typed = (current: unknown) =>
+        mode < 5 && typeof current === 'number'
+          ? number
+          : mode < 4 && typeof current === 'string'
+            ? text
+            : bad;
+      return mutate(value, mode, pick, typed);
+    });
 }
 
-function validOf(
+/** Every place inside a value that can be replaced: the value itself, each field, each item. */
+function places(value: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
+  const found = [at];
+  if (Array.isArray(value)) value.forEach((item, i) => found.push(...places(item, [...at, i])));
+  else if (value && typeof value === 'object')
+    for (const [key, inner] of Object.entries(value)) found.push(...places(inner, [...at, key]));
+  return found;
+}
+
+function mutate(value: unknown, mode: number, pick: number, bad: (current: unknown) => unknown): unknown {
+  const all = places(value);
+  // The root is replaced rarely: a body that is not even an object tells little.
+  const inner = all.length > 1 && pick % 8 !== 0 ? all.slice(1) : all;
+  const target = inner[pick % inner.length] ?? [];
+  if (target.length === 0) return bad(value);
+  const copy = structuredClone(value) as Record<string | number, unknown>;
+  let parent: Record<string | number, unknown> = copy;
+  for (const step of target.slice(0, -1)) parent = parent[step] as Record<string | number, unknown>;
+  const last = target[target.length - 1]!;
+  if (mode === 7 && !Array.isArray(parent)) delete parent[last];
+  else if (mode === 6 && !Array.isArray(parent)) parent.unknownField = bad(undefined);
+  else parent[last] = bad(parent[last]);
+  return copy;
+}
+
+export function validOf(
   schema: Schema,
   world: World,
   name: string,
@@ -143,7 +194,8 @@ function validOf(
   depth: number,
 ): fc.Arbitrary<unknown> {
   const choices = idsFor(world, name, path);
-  if (choices && (schema.type === 'string' || schema.type === undefined)) return fc.constantFrom(...choices);
+  if (choices && (schema.type === 'string' || schema.type === undefined))
+    return fc.oneof({ weight: 3, arbitrary: fc.constant(choices[0]) }, fc.constantFrom(...choices));
   const specific = SPECIFIC[name]?.(world);
   if (specific) return fc.constantFrom(...specific);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
@@ -155,8 +207,11 @@ function validOf(
       const min = typeof schema.minimum === 'number' ? schema.minimum : -1_000_000;
       const max = typeof schema.maximum === 'number' ? schema.maximum : 1_000_000;
       return fc.oneof(
-        fc.integer({ min: Math.max(min, -(2 ** 31)), max: Math.min(max, 2 ** 31 - 1) }),
-        fc.constantFrom(min, max, min - 1, max + 1),
+        {
+          weight: 9,
+          arbitrary: fc.integer({ min: Math.max(min, -(2 ** 31)), max: Math.min(max, 2 ** 31 - 1) }),
+        },
+        { weight: 1, arbitrary: fc.constantFrom(min, max, min - 1, max + 1) },
       );
     }
     case 'number':
@@ -167,15 +222,22 @@ function validOf(
       const max = Math.min(typeof schema.maxLength === 'number' ? schema.maxLength : 50, 50);
       const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
       if (schema.pattern) return fc.constantFrom('abc', 'A1_-', UNKNOWN_ID, '123', 'x'.repeat(max));
+      // Mostly short strings; now and then exactly the longest allowed, or one more.
       return fc.oneof(
-        fc.string({ minLength: Math.min(min, max), maxLength: max }),
-        fc.constantFrom('x'.repeat(schema.maxLength ?? 1), 'x'.repeat((schema.maxLength ?? 1) + 1)),
+        { weight: 9, arbitrary: fc.string({ minLength: Math.min(min, max), maxLength: max }) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            'x'.repeat(schema.maxLength ?? 1),
+            'x'.repeat((schema.maxLength ?? 1) + 1),
+          ),
+        },
       );
     }
     case 'array': {
       const items = (schema.items ?? {}) as Schema;
       const maxLength = Math.min(typeof schema.maxItems === 'number' ? schema.maxItems : 3, 3);
-      return fc.array(valuesOf(items, world, name, path, depth + 1), { maxLength });
+      return fc.array(validOf(items, world, name, path, depth + 1), { maxLength });
     }
     case 'object':
       return objectOf(schema, world, path, depth);
@@ -191,17 +253,8 @@ function objectOf(schema: Schema, world: World, path: string, depth: number): fc
     return fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
   const required = new Set((schema.required ?? []) as string[]);
   const model: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const key of keys) model[key] = valuesOf(properties[key] ?? {}, world, key, path, depth + 1);
-  const record = fc.record(model, { requiredKeys: keys.filter((k) => required.has(k)) });
-  // Now and then: a required field dropped, or an unknown one added.
-  return fc
-    .tuple(record, fc.nat(9), fc.constantFrom(...keys), nasty(world))
-    .map(([value, mode, key, bad]) => {
-      const object = { ...(value as Record<string, unknown>) };
-      if (mode === 0) delete object[key];
-      if (mode === 1) object.unknownField = bad;
-      return object;
-    });
+  for (const key of keys) model[key] = validOf(properties[key] ?? {}, world, key, path, depth + 1);
+  return fc.record(model, { requiredKeys: keys.filter((k) => required.has(k)) });
 }
 
 /** The JSON text of a value, with the raw-number marks written out as the numbers themselves. */

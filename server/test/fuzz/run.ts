@@ -12,7 +12,7 @@ import {
   snapshot,
 } from './check.ts';
 import type { Schema } from './generate.ts';
-import { buildWorld, type World } from './world.ts';
+import { buildWorld, heal, type World } from './world.ts';
 
 /**
  * The fuzz run: fast-check draws cases (REST requests over every operation of the OpenAPI document,
@@ -129,6 +129,7 @@ async function runCase(world: World, pool: Pool, testCase: Case, result: FuzzRes
   if (changed) {
     await checkReads(world);
     result.poisonChecks++;
+    await heal(world);
   }
 }
 

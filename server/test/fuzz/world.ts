@@ -40,6 +40,53 @@ export type IdKind =
 
 export const UNKNOWN_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 
+const ID_MARK = '\u2063id:';
+export const idMark = (kind: IdKind, index: number): string => `${ID_MARK}${kind}:${index}`;
+
+/** Replaces the id stand-ins in a text with the world's ids of now. */
+export function resolveIds(world: World, text: string): string {
+  return text.replace(/\u2063id:(\w+):(\d+)/g, (_all, kind: string, index: string) => {
+    return world.ids[kind as IdKind]?.[Number(index)] ?? UNKNOWN_ID;
+  });
+}
+
+/**
+ * Accepted requests may close the main chat, take the agent out of it or send it offline. Before
+ * the next case the world gets an open chat again (a new end user's, with the agent in it), so the
+ * fuzzer keeps reaching the code behind "the chat is open" for the whole run.
+ */
+export async function heal(world: World): Promise<void> {
+  const { server, app } = world;
+  const chat = await server.request('GET', `/v1/chats/${world.data.chat.id}`, { headers: app.asApp });
+  const agentId = world.data.agent.id;
+  await server.request('PUT', `/v1/agents/${agentId}`, {
+    headers: app.asApp,
+    body: { status: 'online', rooms: [1], maxChats: 1000 },
+  });
+  if (chat.body.chat?.status === 'closed') {
+    const made = await server.request('POST', '/v1/users', { headers: app.asApp, body: { name: 'Healed' } });
+    if (made.status !== 201) return;
+    const user = { id: made.body.user.id as string, token: made.body.session.token as string };
+    const opened = await server.request('POST', '/v1/chats', { headers: app.as(user.token), body: {} });
+    if (opened.status !== 201) return;
+    await world.sockets.user.close();
+    world.sockets.user = await connect(server, app, { token: user.token });
+    world.data.user = { ...world.data.user, ...user };
+    world.data.chat = opened.body.chat;
+    world.ids.chat[0] = opened.body.chat.id;
+    world.ids.user[0] = user.id;
+  }
+  if (
+    !(chat.body.chat?.users as string[] | undefined)?.includes(agentId) ||
+    chat.body.chat?.status === 'closed'
+  ) {
+    await server.request('POST', `/v1/chats/${world.data.chat.id}/join`, {
+      headers: app.asApp,
+      body: { userId: agentId },
+    });
+  }
+}
+
 export async function buildWorld(kind: StoreKind): Promise<World> {
   const server = await startServer(
     kind,
