@@ -164,8 +164,9 @@ export function valuesOf(schema: Schema, world: World, name = '', path = ''): fc
 /** Every place inside a value that can be replaced: the value itself, each field, each item. */
 function places(value: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
   const found = [at];
-  if (Array.isArray(value)) value.forEach((item, i) => found.push(...places(item, [...at, i])));
-  else if (value && typeof value === 'object')
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) found.push(...places(item, [...at, i]));
+  } else if (value && typeof value === 'object')
     for (const [key, inner] of Object.entries(value)) found.push(...places(inner, [...at, key]));
   return found;
 }
