@@ -7,6 +7,7 @@ import {
   createChat,
   createTestApp,
   createUser,
+  eventsOf,
   expectStatus,
   type Person,
   type TestApp,
@@ -17,6 +18,7 @@ import {
   type Response,
   startServer,
   type TestServer,
+  waitFor,
 } from './helpers/harness.ts';
 import { startReceiver } from './helpers/receiver.ts';
 import { registerWebhook, WEBHOOK_ENV } from './helpers/webhooks.ts';
@@ -26,6 +28,9 @@ import { connect } from './helpers/ws.ts';
  * Regressions of the black-box attack (issue 11): numbers out of range, forged history senders and
  * unbounded lists. Each reproduction answers a 4xx, changes nothing, and every read still answers.
  */
+
+const isDisconnect = (e: { trigger: string; data: Json }) =>
+  e.trigger === 'users:activity' && e.data.type === 'disconnected';
 
 /** Every read that shows a chat's history, its queue or its settings. */
 async function assertReadsAnswer(
@@ -103,6 +108,8 @@ describeEachStore('hardening: numbers out of range', (kind) => {
     } finally {
       await client.close();
     }
+    // The user's disconnection is written after the close; let it land before the next test looks.
+    await waitFor(async () => (await eventsOf(server, app.id)).some(isDisconnect), 5000, 'the disconnection');
   });
 
   it('refuses room ids beyond 32 bits in settings, and queue status keeps answering', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, it } from 'node:test';
 import { assertError, createTestApp, createUser, type TestApp } from './helpers/fixtures.ts';
-import { describeEachStore, startServer, type TestServer } from './helpers/harness.ts';
+import { describeEachStore, startServer, type TestServer, waitFor } from './helpers/harness.ts';
 import { connect } from './helpers/ws.ts';
 
 /**
@@ -96,6 +96,8 @@ describeEachStore('http framing: deep JSON', (kind) => {
     } finally {
       await client.close();
     }
+    // Let the server finish with the closed socket before the suite closes the store.
+    await waitFor(async () => server.sb.realtime.connectionCount() === 0, 5000, 'the socket to go');
   });
 });
 
