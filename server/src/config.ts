@@ -18,6 +18,15 @@ export interface Config {
   /** Days webhook delivery logs and payloads are kept. */
   webhookRetentionDays: number;
   logLevel: LogLevel;
+  /** Seconds a whole request (headers and body) may take to arrive. */
+  requestTimeout: number;
+  /** Seconds the request headers may take to arrive. */
+  headersTimeout: number;
+  /** Per-app caps on collections (docs/limits.md). */
+  maxWebhooks: number;
+  maxAgents: number;
+  /** Apps per instance. */
+  maxApps: number;
 }
 
 /** Each setting: its environment variable, its command-line flag and its default (spec section 10). */
@@ -64,6 +73,21 @@ export const SETTINGS = [
     meaning: 'days webhook delivery logs and payloads are kept',
   },
   { env: 'SWITCHBOARD_LOG_LEVEL', flag: 'log-level', default: 'info', meaning: 'debug, info, warn, error' },
+  {
+    env: 'SWITCHBOARD_REQUEST_TIMEOUT',
+    flag: 'request-timeout',
+    default: '60',
+    meaning: 'seconds a whole request (headers and body) may take to arrive',
+  },
+  {
+    env: 'SWITCHBOARD_HEADERS_TIMEOUT',
+    flag: 'headers-timeout',
+    default: '15',
+    meaning: 'seconds the request headers may take to arrive',
+  },
+  { env: 'SWITCHBOARD_MAX_WEBHOOKS', flag: 'max-webhooks', default: '50', meaning: 'webhooks per app' },
+  { env: 'SWITCHBOARD_MAX_AGENTS', flag: 'max-agents', default: '5000', meaning: 'agents per app' },
+  { env: 'SWITCHBOARD_MAX_APPS', flag: 'max-apps', default: '10000', meaning: 'apps per instance' },
 ] as const;
 
 export class ConfigError extends Error {}
@@ -114,6 +138,11 @@ export function loadConfig(
   const schedule = list(byEnv.SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE).map((s) =>
     integer('SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE', s, 0, 30 * 86400),
   );
+  const requestTimeout = integer('SWITCHBOARD_REQUEST_TIMEOUT', byEnv.SWITCHBOARD_REQUEST_TIMEOUT, 1, 3600);
+  const headersTimeout = integer('SWITCHBOARD_HEADERS_TIMEOUT', byEnv.SWITCHBOARD_HEADERS_TIMEOUT, 1, 3600);
+  // Node refuses a headers timeout longer than the request's (the headers are part of the request).
+  if (headersTimeout > requestTimeout)
+    throw new ConfigError('SWITCHBOARD_HEADERS_TIMEOUT must not exceed SWITCHBOARD_REQUEST_TIMEOUT');
   return {
     port: integer('SWITCHBOARD_PORT', byEnv.SWITCHBOARD_PORT, 0, 65535),
     host: byEnv.SWITCHBOARD_HOST,
@@ -132,5 +161,10 @@ export function loadConfig(
       3650,
     ),
     logLevel: logLevel as LogLevel,
+    requestTimeout,
+    headersTimeout,
+    maxWebhooks: integer('SWITCHBOARD_MAX_WEBHOOKS', byEnv.SWITCHBOARD_MAX_WEBHOOKS, 1, 100_000),
+    maxAgents: integer('SWITCHBOARD_MAX_AGENTS', byEnv.SWITCHBOARD_MAX_AGENTS, 1, 1_000_000),
+    maxApps: integer('SWITCHBOARD_MAX_APPS', byEnv.SWITCHBOARD_MAX_APPS, 1, 10_000_000),
   };
 }

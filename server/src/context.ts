@@ -1,8 +1,10 @@
 import type { Bus } from './bus/bus.ts';
+import type { Caps } from './limits/caps.ts';
 import type { Store } from './store/database.ts';
 
-/** What every command needs: the store to change and the bus to announce the change on. */
+/** What every command needs: the store to change, the bus to announce the change on, the caps. */
 export interface Ctx {
   store: Store;
   bus: Bus;
+  caps: Caps;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import { createApp, listApps } from './apps/apps.ts';
+import { countApps, createApp } from './apps/apps.ts';
 import { type Bus, createMemoryBus } from './bus/bus.ts';
 import { createRedisBus } from './bus/redis.ts';
 import type { Config } from './config.ts';
@@ -10,6 +10,7 @@ import type { Ctx } from './context.ts';
 import { ApiError } from './errors.ts';
 import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
+import type { Caps } from './limits/caps.ts';
 import { installRealtime, type Realtime, type RealtimeOptions } from './realtime/gateway.ts';
 import { firstValidAdvice } from './routing/advisor.ts';
 import { createRouter, type Router } from './routing/router.ts';
@@ -82,17 +83,24 @@ export async function buildSwitchboard(
   const admin = resolveAdminKey(config);
   let bus: Bus | undefined;
   const webhooks = createWebhooks({ store, config });
+  const caps: Caps = {
+    webhooksPerApp: config.maxWebhooks,
+    agentsPerApp: config.maxAgents,
+    apps: config.maxApps,
+  };
   const http = await buildHttp({
     ctx: {
       store,
       get bus(): Bus {
         return bus!;
       },
+      caps,
     },
     adminKey: admin.key,
     version: VERSION,
     logger,
     webhooks,
+    timeouts: { request: config.requestTimeout, headers: config.headersTimeout },
   });
   const onBusError = (error: unknown) => http.log.error({ err: error }, 'event subscriber failed');
   // Nodes sharing a store share a channel (and only they do, e.g. several test schemas on one Redis).
@@ -101,7 +109,7 @@ export async function buildSwitchboard(
   bus = config.redisUrl
     ? await createRedisBus(config.redisUrl, channel, onBusError)
     : createMemoryBus(onBusError);
-  const ctx: Ctx = { store, bus };
+  const ctx: Ctx = { store, bus, caps };
   const timers = createTimerWorker(store, (error, timer) =>
     http.log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
   );
@@ -127,7 +135,7 @@ export async function buildSwitchboard(
 
   // A first start of an empty store gets a demo app, so a newcomer can try the API at once.
   const firstStart: FirstStart = { adminKeyGenerated: admin.generated };
-  if ((await listApps(store.db)).length === 0) {
+  if ((await countApps(store.db)) === 0) {
     const demo = await createApp(store, { name: 'Demo' });
     // …and an agent, so the demo page (/demo/) and the console can be tried against each other at once.
     const agent = { contact: 'agent@demo.local', password: randomBytes(9).toString('base64url') };

@@ -259,7 +259,9 @@ describeEachStore('agents', (kind) => {
     await newAgent(other);
 
     const res = await expectStatus(server, 200, 'GET', '/v1/agents', { headers: app.asApp });
-    assert.deepEqual(Object.keys(res.body), ['agents']);
+    // Every list pages (spec section 0, issue 11): `next` is null when nothing follows.
+    assert.deepEqual(Object.keys(res.body), ['agents', 'next']);
+    assert.equal(res.body.next, null);
     assert.deepEqual(res.body.agents.map((a: Json) => a.id).sort(), [a1.id, a2.id].sort());
     for (const a of res.body.agents) {
       assert.deepEqual(Object.keys(a).sort(), AGENT_KEYS);

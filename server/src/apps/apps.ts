@@ -3,6 +3,7 @@ import { invalidField, notFound } from '../errors.ts';
 import type { Db, Store } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { AppRow } from '../store/schema.ts';
+import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { digest, randomToken } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
 import { defaultSettings, parseStoredSettings, type Settings } from './settings.ts';
@@ -104,9 +105,26 @@ export async function getApp(db: Db, id: string): Promise<App> {
   return app;
 }
 
-export async function listApps(db: Db): Promise<App[]> {
-  const rows = await db.selectFrom('apps').selectAll().orderBy('created').orderBy('id').execute();
-  return rows.map(toApp);
+/** GET /apps — one page of apps, by id. */
+export async function listApps(db: Db, query: PageQuery = {}): Promise<{ apps: App[]; next: string | null }> {
+  const limit = limitOf(query);
+  const after = decodeCursor(query.cursor);
+  let q = db.selectFrom('apps').selectAll();
+  if (after !== undefined) q = q.where('id', '>', after);
+  const rows = await q
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+  const { items, next } = page(rows, limit);
+  return { apps: items.map(toApp), next };
+}
+
+export async function countApps(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('apps')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 export interface NewAppCredentials {

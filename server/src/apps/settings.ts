@@ -1,9 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { badRequest } from '../errors.ts';
+import { int } from '../limits/ranges.ts';
 
 const Room = Type.Object({
-  id: Type.Integer({ minimum: 1 }),
+  id: int('roomId'),
   name: Type.String({ minLength: 1, maxLength: 200 }),
   langs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 35 }), { maxItems: 100 })),
 });
@@ -17,17 +18,17 @@ export const SettingsSchema = Type.Object({
   queue: Type.Object({ active: Type.Boolean() }),
   assign: Type.Object({
     onCreate: Type.Boolean(),
-    timeout: Type.Integer({ minimum: 1, maximum: 86400 }),
-    maxAttempts: Type.Integer({ minimum: 1, maximum: 1000 }),
+    timeout: int('durationDay', { minimum: 1 }),
+    maxAttempts: int('attempts'),
     algorithm: Type.Union([Type.Literal('least-busy'), Type.Literal('round-robin')]),
-    maxChatsPerAgent: Type.Integer({ minimum: 1, maximum: 1000 }),
+    maxChatsPerAgent: int('maxChats'),
     autoAccept: Type.Boolean(),
   }),
-  presence: Type.Object({ reconnectGrace: Type.Integer({ minimum: 0, maximum: 86400 }) }),
-  chats: Type.Object({ inactivityTimeout: Type.Integer({ minimum: 0, maximum: 30 * 86400 }) }),
+  presence: Type.Object({ reconnectGrace: int('durationDay') }),
+  chats: Type.Object({ inactivityTimeout: int('inactivity') }),
   tickets: Type.Object({ createOnClose: Type.Boolean() }),
   media: Type.Object({
-    maxBytes: Type.Integer({ minimum: 1, maximum: 100 * 1024 * 1024 }),
+    maxBytes: int('mediaBytes'),
     allowedTypes: Type.Array(Type.String({ pattern: '^[\\w.+-]+/([\\w.+-]+|\\*)$' }), { maxItems: 100 }),
   }),
   auth: Type.Object({ requireDomainKey: Type.Boolean() }),

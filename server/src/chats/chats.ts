@@ -29,7 +29,7 @@ import {
   participantsOf,
   requireOpen,
 } from './access.ts';
-import { appendHistory, type HistoryEntry, listHistoryEntries } from './history.ts';
+import { appendHistory, checkHistorySenders, type HistoryEntry, listHistoryEntries } from './history.ts';
 import { type ChatView, presentChat } from './present.ts';
 
 export interface ChatInput {
@@ -116,6 +116,7 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
     if (creator.role !== 'user')
       throw badRequest('creator must be an end user', [{ field: 'creator', message: 'is an agent' }]);
   }
+  if (input.history) checkHistorySenders(actor, [creator.id], input.history);
   const room = input.room ?? app.settings.rooms[0]!.id;
   checkRoom(app, room);
   const roomLangs = app.settings.rooms.find((r) => r.id === room)?.langs;

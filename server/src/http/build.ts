@@ -1,3 +1,4 @@
+import type { ServerOptions } from 'node:http';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -8,6 +9,7 @@ import { newId } from '../util/ids.ts';
 import type { Webhooks } from '../webhooks/service.ts';
 import { installAuth } from './auth.ts';
 import { installCors } from './cors.ts';
+import { answerClientError } from './client-errors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { appRoutes } from './routes/apps.ts';
@@ -33,6 +35,8 @@ export interface HttpOptions {
   logger: FastifyServerOptions['logger'];
   /** Webhook registration and the delivery log (spec section 8). */
   webhooks?: Webhooks;
+  /** Seconds a whole request, and its headers, may take to arrive (docs/limits.md). */
+  timeouts: { request: number; headers: number };
 }
 
 /** The HTTP face of Switchboard: every route of spec section 3 under /v1, plus /docs. */
@@ -40,6 +44,9 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   const http = Fastify({
     logger: options.logger,
     bodyLimit: BODY_LIMIT,
+    ...socketTimeouts(options.timeouts),
+    // What Node's HTTP parser refuses (431, bad framing, timeouts) leaves in the envelope too.
+    clientErrorHandler: answerClientError,
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
@@ -110,6 +117,23 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   );
   await installWeb(http, options.ctx);
   return http;
+}
+
+/**
+ * A request must arrive whole within `request` seconds, its headers within `headers` (slow bodies
+ * and slow headers would otherwise hold a socket for ever: Fastify switches Node's request timeout
+ * off by default). Node checks them on a timer; it runs often enough to cut within a quarter of the
+ * headers timeout.
+ */
+function socketTimeouts(timeouts: HttpOptions['timeouts']): { requestTimeout: number; http: ServerOptions } {
+  const headersMs = timeouts.headers * 1000;
+  return {
+    requestTimeout: timeouts.request * 1000,
+    http: {
+      headersTimeout: headersMs,
+      connectionsCheckingInterval: Math.min(5000, Math.max(100, Math.floor(headersMs / 4))),
+    },
+  };
 }
 
 /**

@@ -1,16 +1,17 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { int } from '../limits/ranges.ts';
 
 /** Shared schemas: request pieces and the response objects of spec section 1, for validation and OpenAPI. */
 
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z_-]+$' });
 export const Text = (max = 1000) => Type.String({ minLength: 1, maxLength: max });
-export const RoomId = Type.Integer({ minimum: 1 });
+export const RoomId = int('roomId');
 export const Lang = Type.String({ minLength: 1, maxLength: 35 });
 export const ExtraInfo = Type.Record(Type.String(), Type.Unknown(), { maxProperties: 200 });
 
 export const IdParams = Type.Object({ id: Id });
 export const Paging = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  limit: Type.Optional(int('limit', { default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 };
 
@@ -54,7 +55,7 @@ export const SessionSchema = Type.Object({ token: Type.String(), expires: Type.I
 export const HistoryEntrySchema = Type.Object({
   sender: Type.String({ minLength: 1, maxLength: 64 }),
   message: Type.String({ maxLength: 65536 }),
-  created: Type.Integer({ minimum: 0 }),
+  created: int('seconds'),
   type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('object')])),
 });
 

@@ -42,9 +42,9 @@ export function installTolerance(app: FastifyInstance): void {
     if (query && typeof query === 'object') {
       for (const [key, value] of Object.entries(query)) if (value === '') delete query[key];
     }
-    rejectNul('query', request.query);
-    rejectNul('params', request.params);
-    rejectNul('body', request.body);
+    screenInput('query', request.query);
+    screenInput('params', request.params);
+    screenInput('body', request.body);
     const hasBodySchema = Boolean(request.routeOptions.schema?.body);
     // The multipart plugin accepts multipart bodies on every route and leaves them unread; a JSON
     // route must not mistake that for "no body" and act on defaults.
@@ -62,23 +62,39 @@ export function installTolerance(app: FastifyInstance): void {
   });
 }
 
+/** How deep a request's JSON may nest (objects and arrays); our own shapes need four levels. */
+export const MAX_JSON_DEPTH = 32;
+
 /**
- * U+0000 has no business in chat text, and PostgreSQL cannot store it in text columns: refuse it
- * everywhere with a 400 naming the field, rather than fail deep in the store.
+ * Two things no route can store, refused everywhere with a 400 naming the field rather than failing
+ * deep in the store: U+0000 (chat text has no use for it, and PostgreSQL cannot hold it in text
+ * columns), and JSON nested deeper than MAX_JSON_DEPTH (thousands of levels fit in a few KB and
+ * would overflow the stack of any recursive walk). The walk is iterative for that reason.
  */
-export function rejectNul(part: string, value: unknown, path = ''): void {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) {
-      const field = path || part;
-      throw new ApiError(400, `Invalid ${field}: must not contain NUL characters`, [
-        { field, message: 'must not contain NUL characters' },
-      ]);
+export function screenInput(part: string, value: unknown): void {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if (typeof item.value === 'string') {
+      if (item.value.includes('\u0000')) nulError(item.path || part);
+      continue;
     }
-    return;
+    if (item.value === null || typeof item.value !== 'object' || Buffer.isBuffer(item.value)) continue;
+    const field = item.path || part;
+    if (item.depth >= MAX_JSON_DEPTH)
+      throw new ApiError(400, `Invalid ${field}: nested deeper than ${MAX_JSON_DEPTH} levels`, [
+        { field, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` },
+      ]);
+    for (const [key, inner] of Object.entries(item.value)) {
+      const path = item.path ? `${item.path}.${key}` : key;
+      if (key.includes('\u0000')) nulError(path);
+      stack.push({ value: inner, path, depth: item.depth + 1 });
+    }
   }
-  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return;
-  for (const [key, inner] of Object.entries(value)) {
-    rejectNul(part, key, path ? `${path}.${key}` : key);
-    rejectNul(part, inner, path ? `${path}.${key}` : key);
-  }
+}
+
+function nulError(field: string): never {
+  throw new ApiError(400, `Invalid ${field}: must not contain NUL characters`, [
+    { field, message: 'must not contain NUL characters' },
+  ]);
 }

@@ -9,6 +9,7 @@ import { commitChange } from '../events/commit.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { MediaRow } from '../store/schema.ts';
 import { newId } from '../util/ids.ts';
+import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
 
 export interface MediaView extends MediaRef {
@@ -111,12 +112,23 @@ export async function downloadMedia(ctx: Ctx, actor: Actor, id: string): Promise
   return row;
 }
 
-export async function listMedia(ctx: Ctx, app: App, chatId: string | undefined): Promise<MediaView[]> {
+export async function listMedia(
+  ctx: Ctx,
+  app: App,
+  query: PageQuery & { chatId?: string | undefined },
+): Promise<{ media: MediaView[]; next: string | null }> {
+  const limit = limitOf(query);
+  const after = decodeCursor(query.cursor);
   let q = ctx.store.db
     .selectFrom('media')
     .select(['id', 'appId', 'chatId', 'sender', 'name', 'type', 'size', 'created'])
     .where('appId', '=', app.id);
-  if (chatId !== undefined) q = q.where('chatId', '=', chatId);
-  const rows = await q.orderBy('id').limit(1000).execute();
-  return rows.map(presentMedia);
+  if (query.chatId !== undefined) q = q.where('chatId', '=', query.chatId);
+  if (after !== undefined) q = q.where('id', '>', after);
+  const rows = await q
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+  const { items, next } = page(rows, limit);
+  return { media: items.map(presentMedia), next };
 }

@@ -1,3 +1,5 @@
+import { inRange } from '../limits/ranges.ts';
+
 /**
  * Realtime cursors (spec section 7): opaque to clients. Inside, the app and the event's per-app
  * `position` (gap-free, in commit order), so "every event after the cursor" is a range query and a
@@ -13,7 +15,7 @@ export function encodeCursor(appId: string, position: number): string {
 export function decodeCursor(appId: string, cursor: string): number | undefined {
   if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
   const [version, app, position, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  if (rest.length > 0 || version !== VERSION || app !== appId || !position || !/^\d{1,15}$/.test(position))
+  if (rest.length > 0 || version !== VERSION || app !== appId || !position || !/^\d{1,16}$/.test(position))
     return undefined;
-  return Number(position);
+  return inRange('position', Number(position)) ? Number(position) : undefined;
 }

@@ -18,7 +18,7 @@ import { ReadBody } from '../http/routes/messages.ts';
 import { AnswerBody, AssignQuery } from '../http/routes/routing.ts';
 import { ActivityBody } from '../http/routes/users.ts';
 import { Id } from '../http/schemas.ts';
-import { rejectNul } from '../http/tolerance.ts';
+import { screenInput } from '../http/tolerance.ts';
 import type { Actor } from '../policies/actor.ts';
 import { acceptInvitation, assignChat, rejectInvitation } from '../routing/invitations.ts';
 import { reportActivity } from '../users/activity.ts';
@@ -32,6 +32,8 @@ import { updateAgent } from '../users/agents.ts';
  * is a field of `data` here (`chatId`).
  */
 interface RequestHandler {
+  /** The JSON Schema of `data` (also what the fuzz suite generates frames from). */
+  schema: TObject;
   validate: (data: unknown) => boolean;
   errors: () => ErrorObject[] | null | undefined;
   run: (ctx: Ctx, actor: Actor, data: never) => Promise<unknown>;
@@ -55,7 +57,7 @@ function handler<S extends TObject>(
   run: (ctx: Ctx, actor: Actor, data: Static<S>) => Promise<unknown>,
 ): RequestHandler {
   const validate = ajv.compile(schema);
-  return { validate: (data) => validate(data), errors: () => validate.errors, run };
+  return { schema, validate: (data) => validate(data), errors: () => validate.errors, run };
 }
 
 /** Acting as oneself: a token's user, or (with the secret) the user the data names. */
@@ -179,7 +181,7 @@ export async function runRequest(ctx: Ctx, actor: Actor, event: string, rawData:
       { field: 'data', message: 'must be object' },
     ]);
   }
-  rejectNul('data', data);
+  screenInput('data', data);
   const body = data as Record<string, unknown>;
   for (const [key, value] of Object.entries(body)) if (value === null || value === '') delete body[key];
   if (!handle.validate(body)) {

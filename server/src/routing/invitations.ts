@@ -11,6 +11,7 @@ import type { InvitationRow } from '../store/schema.ts';
 import { scheduleTimer } from '../timers/timers.ts';
 import { requireAgent } from '../users/agents.ts';
 import { newId } from '../util/ids.ts';
+import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
 import type { Algorithm } from './choose.ts';
 import { routeAfterLeave } from './hooks.ts';
@@ -96,15 +97,23 @@ export async function inviteAgent(
 export async function listInvitations(
   ctx: Ctx,
   actor: Actor,
-  query: { userId?: string; status?: InvitationRow['status']; chatId?: string },
-): Promise<InvitationView[]> {
+  query: PageQuery & { userId?: string; status?: InvitationRow['status']; chatId?: string },
+): Promise<{ invitations: InvitationView[]; next: string | null }> {
   const userId = actingUserId(actor, query.userId);
+  const limit = limitOf(query);
+  const before = decodeCursor(query.cursor);
   let q = ctx.store.db.selectFrom('invitations').selectAll().where('appId', '=', actor.app.id);
   if (userId !== undefined) q = q.where('userId', '=', userId);
   if (query.status !== undefined) q = q.where('status', '=', query.status);
   if (query.chatId !== undefined) q = q.where('chatId', '=', query.chatId);
-  const rows = await q.orderBy('id', 'desc').limit(500).execute();
-  return rows.map(presentInvitation);
+  // Newest first, so the cursor is the last (oldest) id of the page.
+  if (before !== undefined) q = q.where('id', '<', before);
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const { items, next } = page(rows, limit);
+  return { invitations: items.map(presentInvitation), next };
 }
 
 const pendingOf = prepare<{ appId: string; chatId: string; userId: string }, InvitationRow>((db, arg) =>

@@ -6,6 +6,7 @@ import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow, TicketRow } from '../store/schema.ts';
 import { newId } from '../util/ids.ts';
+import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
 
 export interface TicketView {
@@ -63,11 +64,22 @@ export async function createTicketOnClose(tx: Tx, chat: ChatRow, emit: Emit): Pr
   return id;
 }
 
-export async function listTickets(ctx: Ctx, app: App, externalId: string | undefined): Promise<TicketView[]> {
+export async function listTickets(
+  ctx: Ctx,
+  app: App,
+  query: PageQuery & { externalId?: string | undefined },
+): Promise<{ tickets: TicketView[]; next: string | null }> {
+  const limit = limitOf(query);
+  const after = decodeCursor(query.cursor);
   let q = ctx.store.db.selectFrom('tickets').selectAll().where('appId', '=', app.id);
-  if (externalId !== undefined) q = q.where('chatId', '=', externalId);
-  const rows = await q.orderBy('id').limit(500).execute();
-  return rows.map(presentTicket);
+  if (query.externalId !== undefined) q = q.where('chatId', '=', query.externalId);
+  if (after !== undefined) q = q.where('id', '>', after);
+  const rows = await q
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+  const { items, next } = page(rows, limit);
+  return { tickets: items.map(presentTicket), next };
 }
 
 export async function getTicket(ctx: Ctx, app: App, id: string): Promise<TicketView> {

@@ -2,12 +2,14 @@ import type { App } from '../apps/apps.ts';
 import type { Ctx } from '../context.ts';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../errors.ts';
 import { commitChange } from '../events/commit.ts';
+import { checkAppCap } from '../limits/caps.ts';
 import type { Actor } from '../policies/actor.ts';
 import { routeAgentAvailability } from '../routing/hooks.ts';
 import { isUniqueViolation } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { UserRow } from '../store/schema.ts';
 import { newId } from '../util/ids.ts';
+import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { hashPassword, verifyPassword } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
 import { maxChatsOf, presentUsers, type UserView } from './present.ts';
@@ -83,7 +85,10 @@ export async function createAgent(
     created: nowSeconds(),
   };
   try {
-    await ctx.store.db.insertInto('users').values(row).execute();
+    await ctx.store.transaction(async (tx) => {
+      await checkAppCap(tx, app.id, 'agents', ctx.caps.agentsPerApp);
+      await tx.insertInto('users').values(row).execute();
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('An agent with this contact already exists');
     throw error;
@@ -91,15 +96,25 @@ export async function createAgent(
   return presentAgent(ctx, app, row);
 }
 
-export async function listAgents(ctx: Ctx, app: App): Promise<UserView[]> {
-  const rows = await ctx.store.db
+export async function listAgents(
+  ctx: Ctx,
+  app: App,
+  query: PageQuery = {},
+): Promise<{ agents: UserView[]; next: string | null }> {
+  const limit = limitOf(query);
+  const after = decodeCursor(query.cursor);
+  let q = ctx.store.db
     .selectFrom('users')
     .selectAll()
     .where('appId', '=', app.id)
-    .where('role', '=', 'agent')
+    .where('role', '=', 'agent');
+  if (after !== undefined) q = q.where('id', '>', after);
+  const rows = await q
     .orderBy('id')
+    .limit(limit + 1)
     .execute();
-  return presentUsers(ctx.store.db, rows, app.settings);
+  const { items, next } = page(rows, limit);
+  return { agents: await presentUsers(ctx.store.db, items, app.settings), next };
 }
 
 export async function getAgent(ctx: Ctx, actor: Actor, id: string): Promise<UserView> {

@@ -3,6 +3,14 @@ import { invalidField } from '../errors.ts';
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
+/** What every list route takes (spec section 0: `?limit=` default 50, max 200, and `?cursor=`). */
+export interface PageQuery {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+export const limitOf = (query: PageQuery): number => query.limit ?? DEFAULT_LIMIT;
+
 /** Cursors are opaque to clients: the last id of the previous page, encoded. */
 export function encodeCursor(lastId: string): string {
   return Buffer.from(lastId, 'utf8').toString('base64url');

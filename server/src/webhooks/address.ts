@@ -2,41 +2,13 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { ConfigError } from '../config.ts';
+import { SPECIAL_IPV4, SPECIAL_IPV6, SPECIAL_NAMES } from './special-ranges.ts';
 
 /**
  * Target address rules (spec 8.7), applied to the address actually dialled: a hostname is resolved
  * here, every address it resolves to is checked, and the connection goes to the checked address itself,
  * so a DNS answer that changes between check and connect (rebinding) cannot get around the rules.
  */
-
-/** Why an address may not be dialled, by range. Order matters only for the reason shown. */
-const REFUSED_V4: Array<[string, number, string]> = [
-  ['169.254.169.254', 32, 'a cloud metadata address'],
-  ['100.100.100.200', 32, 'a cloud metadata address'],
-  ['0.0.0.0', 8, 'a "this network" address'],
-  ['127.0.0.0', 8, 'a loopback address'],
-  ['10.0.0.0', 8, 'a private address'],
-  ['172.16.0.0', 12, 'a private address'],
-  ['192.168.0.0', 16, 'a private address'],
-  ['100.64.0.0', 10, 'a carrier-grade NAT address'],
-  ['169.254.0.0', 16, 'a link-local address'],
-  ['192.0.0.0', 24, 'a reserved address'],
-  ['198.18.0.0', 15, 'a reserved address'],
-  ['224.0.0.0', 4, 'a multicast address'],
-  ['240.0.0.0', 4, 'a reserved address'],
-];
-
-const REFUSED_V6: Array<[string, number, string]> = [
-  ['fd00:ec2::254', 128, 'a cloud metadata address'],
-  ['::', 128, 'the unspecified address'],
-  ['::1', 128, 'a loopback address'],
-  ['fc00::', 7, 'a private (unique local) address'],
-  ['fe80::', 10, 'a link-local address'],
-  ['fec0::', 10, 'a site-local address'],
-  ['ff00::', 8, 'a multicast address'],
-  ['100::', 64, 'a discard address'],
-  ['2001:db8::', 32, 'a documentation address'],
-];
 
 export class AddressRefusedError extends Error {
   readonly code = 'ADDRESS_REFUSED';
@@ -74,12 +46,15 @@ function v4(bytes: Uint8Array, at: number): string {
 
 /**
  * The IPv4 address an IPv6 address carries, for the forms that reach an IPv4 host: IPv4-mapped
- * (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+ * (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64
+ * (64:ff9b::/96) and 6to4 (2002::/16).
  */
 export function embeddedIPv4(address: string): string | undefined {
   const b = ipv6Bytes(address.replace(/%.*$/, ''));
   const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
   if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return v4(b, 12);
+  // IPv4-translated (SIIT, RFC 2765): ::ffff:0:a.b.c.d
+  if (zeros(0, 8) && b[8] === 0xff && b[9] === 0xff && b[10] === 0 && b[11] === 0) return v4(b, 12);
   if (zeros(0, 12) && !zeros(12, 16) && !(zeros(12, 15) && b[15] === 1)) return v4(b, 12);
   if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12)) return v4(b, 12);
   if (b[0] === 0x20 && b[1] === 0x02) return v4(b, 2);
@@ -89,21 +64,20 @@ export function embeddedIPv4(address: string): string | undefined {
 export interface AddressRules {
   /** Undefined when the address may be dialled; otherwise why not. */
   refusal(address: string): string | undefined;
+  /** Undefined when the host name may be looked up; otherwise why not (special-ranges.ts). */
+  nameRefusal(hostname: string): string | undefined;
 }
 
 /** The rules with the operator's allowlist (CIDRs, or bare addresses) opening chosen ranges. */
 export function addressRules(allowlist: readonly string[]): AddressRules {
-  const refused = new Map<string, BlockList>();
-  const byReason = (reason: string): BlockList => {
-    let list = refused.get(reason);
-    if (!list) {
-      list = new BlockList();
-      refused.set(reason, list);
-    }
-    return list;
-  };
-  for (const [net, prefix, reason] of REFUSED_V4) byReason(reason).addSubnet(net, prefix, 'ipv4');
-  for (const [net, prefix, reason] of REFUSED_V6) byReason(reason).addSubnet(net, prefix, 'ipv6');
+  const refused = [
+    ...SPECIAL_IPV4.map((range) => ({ range, family: 'ipv4' as const })),
+    ...SPECIAL_IPV6.map((range) => ({ range, family: 'ipv6' as const })),
+  ].map(({ range, family }) => {
+    const list = new BlockList();
+    list.addSubnet(range.network, range.prefix, family);
+    return { list, family, reason: range.reason };
+  });
 
   const allowed = new BlockList();
   for (const entry of allowlist) {
@@ -119,9 +93,11 @@ export function addressRules(allowlist: readonly string[]): AddressRules {
 
   const check = (address: string, family: 'ipv4' | 'ipv6'): string | undefined => {
     if (allowed.check(address, family)) return undefined;
-    for (const [reason, list] of refused) if (list.check(address, family)) return reason;
+    for (const row of refused)
+      if (row.family === family && row.list.check(address, family)) return row.reason;
     return undefined;
   };
+  const opened = (address: string): boolean => allowed.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
 
   return {
     refusal(raw) {
@@ -140,6 +116,17 @@ export function addressRules(allowlist: readonly string[]): AddressRules {
       }
       return check(plain, 'ipv6');
     },
+    nameRefusal(hostname) {
+      const name = hostname.toLowerCase().replace(/\.$/, '');
+      for (const rule of SPECIAL_NAMES) {
+        const matches = rule.name.startsWith('.')
+          ? name === rule.name.slice(1) || name.endsWith(rule.name)
+          : name === rule.name;
+        if (!matches) continue;
+        return rule.standsFor.some(opened) ? undefined : rule.reason;
+      }
+      return undefined;
+    },
   };
 }
 
@@ -154,6 +141,8 @@ export async function resolveTarget(rules: AddressRules, hostname: string): Prom
     if (reason) throw new AddressRefusedError(`refused to connect to ${host}: ${reason}`);
     return host;
   }
+  const named = rules.nameRefusal(host);
+  if (named) throw new AddressRefusedError(`refused to connect to ${host}: ${named}`);
   let addresses: Array<{ address: string }>;
   try {
     addresses = await lookup(host, { all: true, verbatim: true });

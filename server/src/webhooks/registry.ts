@@ -2,10 +2,12 @@ import type { Agent } from 'undici';
 import type { App } from '../apps/apps.ts';
 import { ApiError, badRequest, invalidField, notFound } from '../errors.ts';
 import { isTrigger, TRIGGERS, type Trigger } from '../events/catalog.ts';
+import { checkAppCap } from '../limits/caps.ts';
 import type { Store, Tx } from '../store/database.ts';
 import { onPostgres } from '../store/database.ts';
 import type { WebhookRow } from '../store/schema.ts';
 import { newId } from '../util/ids.ts';
+import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
 import { newWebhookSecret } from './signing.ts';
 import { postOnce } from './transport.ts';
@@ -128,14 +130,21 @@ export async function findWebhook(store: Store | Tx, appId: string, id: string):
   return row;
 }
 
-export async function listWebhooks(store: Store, appId: string): Promise<WebhookRow[]> {
-  return store.db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('appId', '=', appId)
-    .orderBy('created')
+/** One page of an app's webhooks in registration order (ids are time-sortable). */
+export async function listWebhooks(
+  store: Store,
+  appId: string,
+  query: PageQuery = {},
+): Promise<{ items: WebhookRow[]; next: string | null }> {
+  const limit = limitOf(query);
+  const after = decodeCursor(query.cursor);
+  let q = store.db.selectFrom('webhooks').selectAll().where('appId', '=', appId);
+  if (after !== undefined) q = q.where('id', '>', after);
+  const rows = await q
     .orderBy('id')
+    .limit(limit + 1)
     .execute();
+  return page(rows, limit);
 }
 
 export interface RegistryDeps {
@@ -144,6 +153,8 @@ export interface RegistryDeps {
   timeoutMs: number;
   /** Tells the dispatcher that deliveries of this webhook may be due now. */
   wake(webhookId: string): void;
+  /** Webhooks one app may have (SWITCHBOARD_MAX_WEBHOOKS). */
+  maxWebhooks: number;
 }
 
 export interface NewWebhookInput {
@@ -160,8 +171,11 @@ export async function createWebhook(
   const target = checkTarget(input.target);
   const events = checkTriggers(input.events);
   const secret = newWebhookSecret();
+  // Once before the handshake (a full app dials nobody), once more where it counts: in the insert.
+  await deps.store.transaction((tx) => checkAppCap(tx, app.id, 'webhooks', deps.maxWebhooks));
   await handshake(deps.agent, target, secret, deps.timeoutMs);
   const webhook = await deps.store.transaction(async (tx) => {
+    await checkAppCap(tx, app.id, 'webhooks', deps.maxWebhooks);
     const { eventPosition } = await tx
       .selectFrom('apps')
       .select('eventPosition')

@@ -5,6 +5,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/database.ts';
 import type { WebhookRow } from '../store/schema.ts';
+import type { PageQuery } from '../util/pagination.ts';
 import { type AddressRules, addressRules, guardedAgent } from './address.ts';
 import { ASSIGN_CONNECT_MS, type AssignCaller, createAssignCaller } from './assign.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
@@ -39,7 +40,7 @@ export interface Webhooks {
   start(deps: { bus: Bus; log: Log }): void;
   stop(): Promise<void>;
   create(app: App, input: NewWebhookInput): Promise<{ webhook: WebhookRow; secret: string }>;
-  list(app: App): Promise<WebhookRow[]>;
+  list(app: App, query?: PageQuery): Promise<{ items: WebhookRow[]; next: string | null }>;
   get(app: App, id: string): Promise<WebhookRow>;
   update(app: App, id: string, input: WebhookUpdate): Promise<WebhookRow>;
   remove(app: App, id: string): Promise<void>;
@@ -88,6 +89,7 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
     agent: deliveryAgent,
     timeoutMs,
     wake: (id) => dispatcher.wake(id),
+    maxWebhooks: config.maxWebhooks,
   };
   const retentionDays = config.webhookRetentionDays;
   let unsubscribe: (() => void) | undefined;
@@ -124,7 +126,7 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
       dispatcher.watchApp(app.id);
       return created;
     },
-    list: (app) => listWebhooks(store, app.id),
+    list: (app, query) => listWebhooks(store, app.id, query),
     get: (app, id) => findWebhook(store, app.id, id),
     update: (app, id, input) => updateWebhook(registry, app, id, input),
     remove: (app, id) => deleteWebhook(registry, app, id),

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { badRequest } from '../../errors.ts';
+import { inRange, int } from '../../limits/ranges.ts';
 import { requireAgentToken } from '../../policies/actor.ts';
 import {
   agentsOnline,
@@ -16,6 +17,8 @@ import {
   Id,
   IdParams,
   Lang,
+  Next,
+  Paging,
   RoomId,
   SessionSchema,
   Success,
@@ -27,7 +30,7 @@ import type { Http, RouteDeps } from '../types.ts';
 
 const Rooms = Type.Array(RoomId, { maxItems: 1000 });
 const Langs = Type.Array(Lang, { maxItems: 100 });
-const MaxChats = Type.Integer({ minimum: 1, maximum: 1000 });
+const MaxChats = int('maxChats');
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 export const Status = Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]);
 
@@ -37,9 +40,9 @@ function integers(field: string, raw: string | undefined): number[] | undefined 
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-  if (!parts.every((p) => /^\d+$/.test(p)))
-    throw badRequest(`${field} must be comma-separated integers`, [
-      { field, message: 'must be comma-separated integers' },
+  if (!parts.every((p) => /^\d{1,10}$/.test(p) && inRange('roomId', Number(p))))
+    throw badRequest(`${field} must be comma-separated room ids`, [
+      { field, message: 'must be comma-separated room ids' },
     ]);
   // `?roomIds=` means absent (spec section 11), i.e. every room, not none.
   return parts.length > 0 ? parts.map(Number) : undefined;
@@ -80,13 +83,14 @@ export function agentRoutes(http: Http, { ctx }: RouteDeps): void {
       schema: {
         tags: ['agents'],
         summary: 'List agents',
-        response: withErrors({ 200: Type.Object({ agents: Type.Array(UserSchema) }) }),
+        querystring: Type.Object(Paging, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ agents: Type.Array(UserSchema), next: Next }) }),
       },
     },
     async (request) => {
       const actor = actorOf(request);
       if (actor.user) requireAgentToken(actor);
-      return { agents: await listAgents(ctx, actor.app) };
+      return listAgents(ctx, actor.app, request.query);
     },
   );
 

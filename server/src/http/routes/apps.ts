@@ -1,10 +1,19 @@
 import { Type } from '@sinclair/typebox';
-import { createApp, getApp, listApps, presentApp, saveSettings, updateApp } from '../../apps/apps.ts';
+import {
+  countApps,
+  createApp,
+  getApp,
+  listApps,
+  presentApp,
+  saveSettings,
+  updateApp,
+} from '../../apps/apps.ts';
 import { mergeSettings, publicSettings } from '../../apps/settings.ts';
 import { notFound } from '../../errors.ts';
+import { capReached } from '../../limits/caps.ts';
 import { newId } from '../../util/ids.ts';
 import { appOf } from '../auth.ts';
-import { AppSchema, Text, withErrors } from '../schemas.ts';
+import { AppSchema, Next, Paging, Text, withErrors } from '../schemas.ts';
 import type { Http, RouteDeps } from '../types.ts';
 
 const Domains = Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 100 });
@@ -23,12 +32,15 @@ export function appRoutes(http: Http, { ctx, version }: RouteDeps): void {
           { name: Text(200), domains: Type.Optional(Domains) },
           { additionalProperties: false },
         ),
-        response: withErrors({
-          201: Type.Object({ app: AppSchema, secret: Type.String(), domainKey: Type.String() }),
-        }),
+        response: withErrors(
+          { 201: Type.Object({ app: AppSchema, secret: Type.String(), domainKey: Type.String() }) },
+          [400, 401, 403, 404, 409],
+        ),
       },
     },
     async (request, reply) => {
+      // Apps are the operator's own; a count before the insert is enough (no tenant races it).
+      if ((await countApps(ctx.store.db)) >= ctx.caps.apps) throw capReached('apps', ctx.caps.apps);
       const created = await createApp(ctx.store, request.body);
       return reply
         .code(201)
@@ -43,10 +55,14 @@ export function appRoutes(http: Http, { ctx, version }: RouteDeps): void {
       schema: {
         tags: ['apps'],
         summary: 'List apps',
-        response: withErrors({ 200: Type.Object({ apps: Type.Array(AppSchema) }) }),
+        querystring: Type.Object(Paging, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ apps: Type.Array(AppSchema), next: Next }) }),
       },
     },
-    async () => ({ apps: (await listApps(ctx.store.db)).map(presentApp) }),
+    async (request) => {
+      const { apps, next } = await listApps(ctx.store.db, request.query);
+      return { apps: apps.map(presentApp), next };
+    },
   );
 
   /** The operator sees every app; an app's secret sees only its own. */

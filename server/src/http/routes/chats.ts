@@ -11,6 +11,8 @@ import {
 } from '../../chats/chats.ts';
 import { exportHistory, historyCsv, importHistory } from '../../chats/history.ts';
 import { listMessages, MAX_MESSAGE_LENGTH, sendMessage } from '../../chats/messages.ts';
+import { invalidField } from '../../errors.ts';
+import { inRange, int } from '../../limits/ranges.ts';
 import { actorOf } from '../auth.ts';
 import {
   ChatSchema,
@@ -30,7 +32,15 @@ import {
 } from '../schemas.ts';
 import type { Http, RouteDeps } from '../types.ts';
 
-const Priority = Type.Integer({ minimum: -1000000, maximum: 1000000 });
+/** A message listing's cursor is the last `seq` seen, as text; it is held to the range of `after`. */
+function seqCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  const seq = Number(cursor);
+  if (!inRange('seq', seq)) throw invalidField('cursor', 'is not a cursor this server issued');
+  return seq;
+}
+
+const Priority = int('priority');
 export const History = Type.Array(HistoryEntrySchema, { maxItems: 1000 });
 const ChatResponse = Type.Object({ chat: ChatSchema });
 export const UserIdBody = Type.Object({ userId: Type.Optional(Id) }, { additionalProperties: false });
@@ -41,7 +51,7 @@ export const CreateChatBody = Type.Object(
     creator: Type.Optional(Id),
     room: Type.Optional(RoomId),
     lang: Type.Optional(Lang),
-    source: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    source: Type.Optional(int('source')),
     externalId: Type.Optional(Text(200)),
     priority: Type.Optional(Priority),
     history: Type.Optional(History),
@@ -180,9 +190,9 @@ export function chatRoutes(http: Http, { ctx }: RouteDeps): void {
         params: IdParams,
         querystring: Type.Object(
           {
-            after: Type.Optional(Type.Integer({ minimum: 0 })),
-            cursor: Type.Optional(Type.String({ pattern: '^\\d{1,15}$' })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+            after: Type.Optional(int('seq')),
+            cursor: Type.Optional(Type.String({ pattern: '^\\d{1,10}$' })),
+            limit: Paging.limit,
           },
           { additionalProperties: false },
         ),
@@ -190,9 +200,7 @@ export function chatRoutes(http: Http, { ctx }: RouteDeps): void {
       },
     },
     async (request) => {
-      const after =
-        request.query.after ??
-        (request.query.cursor !== undefined ? Number(request.query.cursor) : undefined);
+      const after = request.query.after ?? seqCursor(request.query.cursor);
       return listMessages(ctx, actorOf(request), request.params.id, {
         ...(after !== undefined ? { after } : {}),
         limit: request.query.limit ?? 50,

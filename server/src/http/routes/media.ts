@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../../errors.ts';
 import { downloadMedia, listMedia, uploadMedia } from '../../media/media.ts';
 import { actorOf, appOf } from '../auth.ts';
-import { Id, IdParams, MediaSchema, MessageSchema, withErrors } from '../schemas.ts';
+import { Id, IdParams, MediaSchema, MessageSchema, Next, Paging, withErrors } from '../schemas.ts';
 import type { Http, RouteDeps } from '../types.ts';
 
 interface UploadParts {
@@ -148,10 +148,10 @@ export function mediaRoutes(http: Http, { ctx }: RouteDeps): void {
       schema: {
         tags: ['media'],
         summary: 'List files, optionally of one chat',
-        querystring: Type.Object({ chatId: Type.Optional(Id) }, { additionalProperties: false }),
-        response: withErrors({ 200: Type.Object({ media: Type.Array(MediaSchema) }) }),
+        querystring: Type.Object({ chatId: Type.Optional(Id), ...Paging }, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ media: Type.Array(MediaSchema), next: Next }) }),
       },
     },
-    async (request) => ({ media: await listMedia(ctx, appOf(request), request.query.chatId) }),
+    async (request) => listMedia(ctx, appOf(request), request.query),
   );
 }

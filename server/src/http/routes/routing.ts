@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { int } from '../../limits/ranges.ts';
 import { requireAgentToken } from '../../policies/actor.ts';
 import {
   acceptInvitation,
@@ -10,7 +11,7 @@ import {
 } from '../../routing/invitations.ts';
 import { queuePositionOf, queuesStatus } from '../../routing/status.ts';
 import { actorOf } from '../auth.ts';
-import { ChatSchema, Id, IdParams, withErrors } from '../schemas.ts';
+import { ChatSchema, Id, IdParams, Next, Paging, withErrors } from '../schemas.ts';
 import type { Http, RouteDeps } from '../types.ts';
 
 const Algorithm = Type.Union([Type.Literal('least-busy'), Type.Literal('round-robin')]);
@@ -40,8 +41,8 @@ export const AnswerBody = Type.Object(
 export const AssignQuery = Type.Object(
   {
     algorithm: Type.Optional(Algorithm),
-    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    interval: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+    maxAttempts: Type.Optional(int('attempts')),
+    interval: Type.Optional(int('durationDay', { minimum: 1 })),
   },
   { additionalProperties: false },
 );
@@ -117,16 +118,21 @@ export function routingRoutes(http: Http, { ctx }: RouteDeps): void {
         tags: ['routing'],
         summary: 'Invitations (an agent: its own)',
         querystring: Type.Object(
-          { userId: Type.Optional(Id), status: Type.Optional(InvitationStatus), chatId: Type.Optional(Id) },
+          {
+            userId: Type.Optional(Id),
+            status: Type.Optional(InvitationStatus),
+            chatId: Type.Optional(Id),
+            ...Paging,
+          },
           { additionalProperties: false },
         ),
-        response: withErrors({ 200: Type.Object({ invitations: Type.Array(InvitationSchema) }) }),
+        response: withErrors({ 200: Type.Object({ invitations: Type.Array(InvitationSchema), next: Next }) }),
       },
     },
     async (request) => {
       const actor = actorOf(request);
       if (actor.user) requireAgentToken(actor);
-      return { invitations: await listInvitations(ctx, actor, request.query) };
+      return listInvitations(ctx, actor, request.query);
     },
   );
 

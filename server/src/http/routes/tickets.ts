@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { getTicket, listTickets } from '../../tickets/tickets.ts';
 import { appOf } from '../auth.ts';
-import { Id, IdParams, TicketSchema, withErrors } from '../schemas.ts';
+import { Id, IdParams, Next, Paging, TicketSchema, withErrors } from '../schemas.ts';
 import type { Http, RouteDeps } from '../types.ts';
 
 /** Tickets made when chats close. */
@@ -13,11 +13,14 @@ export function ticketRoutes(http: Http, { ctx }: RouteDeps): void {
       schema: {
         tags: ['tickets'],
         summary: 'Tickets, optionally of one chat (externalId = chat id)',
-        querystring: Type.Object({ externalId: Type.Optional(Id) }, { additionalProperties: false }),
-        response: withErrors({ 200: Type.Object({ tickets: Type.Array(TicketSchema) }) }),
+        querystring: Type.Object(
+          { externalId: Type.Optional(Id), ...Paging },
+          { additionalProperties: false },
+        ),
+        response: withErrors({ 200: Type.Object({ tickets: Type.Array(TicketSchema), next: Next }) }),
       },
     },
-    async (request) => ({ tickets: await listTickets(ctx, appOf(request), request.query.externalId) }),
+    async (request) => listTickets(ctx, appOf(request), request.query),
   );
 
   http.get(

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { TRIGGERS } from '../../events/catalog.ts';
+import { int } from '../../limits/ranges.ts';
 import { presentWebhook } from '../../webhooks/registry.ts';
 import type { Webhooks } from '../../webhooks/service.ts';
 import { appOf } from '../auth.ts';
@@ -12,11 +13,7 @@ const Events = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
   maxItems: 50,
   description: `Triggers: ${TRIGGERS.join(', ')}`,
 });
-const RateLimit = Type.Integer({
-  minimum: 0,
-  maximum: 100000,
-  description: 'deliveries per second; 0 = none',
-});
+const RateLimit = int('rateLimit', { description: 'deliveries per second; 0 = none' });
 
 export const WebhookSchema = Type.Object({
   id: Type.String(),
@@ -76,7 +73,10 @@ export function webhookRoutes(http: Http, webhooks: Webhooks): void {
           { target: Target, events: Events, rateLimit: Type.Optional(RateLimit) },
           { additionalProperties: false },
         ),
-        response: withErrors({ 201: Type.Object({ webhook: WebhookSchema, secret: Type.String() }) }),
+        response: withErrors(
+          { 201: Type.Object({ webhook: WebhookSchema, secret: Type.String() }) },
+          [400, 401, 403, 404, 409],
+        ),
       },
     },
     async (request, reply) => {
@@ -92,10 +92,14 @@ export function webhookRoutes(http: Http, webhooks: Webhooks): void {
       schema: {
         tags,
         summary: 'List webhooks in registration order',
-        response: withErrors({ 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }) }),
+        querystring: Type.Object(Paging, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ webhooks: Type.Array(WebhookSchema), next: Next }) }),
       },
     },
-    async (request) => ({ webhooks: (await webhooks.list(appOf(request))).map(presentWebhook) }),
+    async (request) => {
+      const { items, next } = await webhooks.list(appOf(request), request.query);
+      return { webhooks: items.map(presentWebhook), next };
+    },
   );
 
   http.get(
@@ -231,7 +235,7 @@ export function webhookRoutes(http: Http, webhooks: Webhooks): void {
         tags,
         summary: 'Send again every failed delivery created since a time (Unix seconds)',
         params: IdParams,
-        body: Type.Object({ since: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+        body: Type.Object({ since: int('seconds') }, { additionalProperties: false }),
         response: withErrors({ 202: Type.Object({ queued: Type.Integer() }) }),
       },
     },
