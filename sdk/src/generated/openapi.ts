@@ -12,7 +12,10 @@ export interface paths {
         /** List apps */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -32,6 +35,7 @@ export interface paths {
                                 domains: string[];
                                 created: number;
                             }[];
+                            next: string | null;
                         };
                     };
                 };
@@ -138,6 +142,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1212,7 +1225,10 @@ export interface paths {
         /** List agents */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1244,6 +1260,7 @@ export interface paths {
                                 chats: string[];
                                 created: number;
                             }[];
+                            next: string | null;
                         };
                     };
                 };
@@ -3117,6 +3134,8 @@ export interface paths {
             parameters: {
                 query?: {
                     chatId?: string;
+                    limit?: number;
+                    cursor?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3141,6 +3160,7 @@ export interface paths {
                                 sender: string;
                                 created: number;
                             }[];
+                            next: string | null;
                         };
                     };
                 };
@@ -3365,6 +3385,8 @@ export interface paths {
             parameters: {
                 query?: {
                     externalId?: string;
+                    limit?: number;
+                    cursor?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3401,6 +3423,7 @@ export interface paths {
                                 }[];
                                 created: number;
                             }[];
+                            next: string | null;
                         };
                     };
                 };
@@ -3866,6 +3889,8 @@ export interface paths {
                     userId?: string;
                     status?: "pending" | "accepted" | "rejected" | "expired" | "cancelled";
                     chatId?: string;
+                    limit?: number;
+                    cursor?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3891,6 +3916,7 @@ export interface paths {
                                 created: number;
                                 expires: number;
                             }[];
+                            next: string | null;
                         };
                     };
                 };
@@ -4413,7 +4439,10 @@ export interface paths {
         /** List webhooks in registration order */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -4436,6 +4465,7 @@ export interface paths {
                                 rateLimit?: number;
                                 created: number;
                             }[];
+                            next: string | null;
                         };
                     };
                 };
@@ -4548,6 +4578,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

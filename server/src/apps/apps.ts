@@ -106,6 +106,18 @@ export async function getApp(db: Db, id: string): Promise<App> {
 }
 
 /** GET /apps — one page of apps, by id. */
+/** The oldest app of that name (ids are time-ordered), e.g. the Demo app made on first start. */
+export async function oldestAppNamed(db: Db, name: string): Promise<App | undefined> {
+  const row = await db
+    .selectFrom('apps')
+    .selectAll()
+    .where('name', '=', name)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toApp(row) : undefined;
+}
+
 export async function listApps(db: Db, query: PageQuery = {}): Promise<{ apps: App[]; next: string | null }> {
   const limit = limitOf(query);
   const after = decodeCursor(query.cursor);

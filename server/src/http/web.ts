@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
-import { listApps } from '../apps/apps.ts';
+import { listApps, oldestAppNamed } from '../apps/apps.ts';
 import type { Ctx } from '../context.ts';
 import { sendError } from './errors.ts';
 import type { Http } from './types.ts';
@@ -79,13 +79,14 @@ export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST):
   // The demo page embeds the widget for the Demo app made on first start (the oldest app of that name).
   // Its id is all the page needs: the app lists no domains and does not require its domain key.
   http.get('/demo/config.json', { schema: { hide: true } }, async (_request, reply) => {
-    const demo = (await listApps(ctx.store.db)).find((app) => app.name === 'Demo');
+    const demo = await oldestAppNamed(ctx.store.db, 'Demo');
     reply.header('cache-control', 'no-store');
     if (!demo) return sendError(reply, 404, 'This server has no Demo app');
     return { appId: demo.id, name: demo.name };
   });
   http.get('/console/app.json', { schema: { hide: true } }, async (_request, reply) => {
-    const apps = await listApps(ctx.store.db);
+    // Two rows are enough to tell "exactly one app" from "several".
+    const { apps } = await listApps(ctx.store.db, { limit: 2 });
     reply.header('cache-control', 'no-store');
     return { appId: apps.length === 1 ? apps[0]!.id : null };
   });
