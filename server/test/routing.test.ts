@@ -617,12 +617,13 @@ describeEachStore('routing: durable timers', (kind) => {
     const server = await startServer(kind);
     try {
       const app = await createTestApp(server);
-      await settings(server, app, { assign: { timeout: 1 } });
+      // Long enough that the second invitation is still pending when it is listed on a busy machine.
+      await settings(server, app, { assign: { timeout: 3 } });
       await createAgent(server, app);
       await createAgent(server, app);
       const { chatId } = await openChat(server, app);
       const first = (await waitForTrigger(server, app, chatId, 'invitations:new')).at(-1)!.data;
-      await server.restart(() => new Promise((r) => setTimeout(r, 1500)));
+      await server.restart(() => new Promise((r) => setTimeout(r, 3500)));
       const events = await waitForTrigger(server, app, chatId, 'invitations:new', 2);
       const second = events.filter((e) => e.trigger === 'invitations:new')[1]!.data;
       assert.notEqual(second.userId, first.userId);

@@ -292,6 +292,7 @@ export class VisitorChat {
       const messages = await this.allMessages();
       for (const message of messages) this.addMessage(message, undefined, true);
       this.markRead();
+      this.countUnseen();
     } catch (error) {
       if (error instanceof SwitchboardError && (error.status === 401 || error.status === 404))
         return this.forget();
@@ -353,9 +354,26 @@ export class VisitorChat {
     this.markRead();
   }
 
+  /**
+   * After a reload with the panel closed: the others' messages past the last one the visitor had in
+   * view are unread, whether they came by replay or in the reload's own read of the chat.
+   */
+  private countUnseen(): void {
+    if (this.visible) return;
+    const seen = this.visitor.session?.seen ?? 0;
+    const unread = this.state.lines.filter(
+      (l) => l.sender !== this.state.me && l.sender !== 'system' && l.seq > seen,
+    ).length;
+    if (unread === this.state.unread) return;
+    this.set({ unread });
+    this.emit('unread', unread);
+  }
+
   /** Marks the others' messages read while the visitor can see them. */
   markRead(): void {
     if (!this.visible || document.visibilityState !== 'visible' || !this.visitor.connected) return;
+    const last = this.state.lines.reduce((max, l) => (l.id ? Math.max(max, l.seq) : max), 0); // sent lines only
+    if (this.visitor.session && last > (this.visitor.session.seen ?? 0)) this.visitor.save({ seen: last });
     for (const line of this.state.lines) {
       if (!line.id || line.sender === this.state.me || line.sender === 'system' || this.readSent.has(line.id))
         continue;

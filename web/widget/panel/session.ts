@@ -13,6 +13,8 @@ export interface StoredSession {
   chatId?: string;
   /** The realtime cursor last seen, so a reload replays what it missed. */
   cursor?: string;
+  /** The highest message `seq` the visitor has had in view, so a reload can count what came unseen. */
+  seen?: number;
 }
 
 export function readSession(appId: string): StoredSession | undefined {
