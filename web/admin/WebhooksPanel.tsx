@@ -55,7 +55,7 @@ export function WebhooksPanel({ client }: { client: Client }) {
       <ErrorNote message={hooks.error ?? error} />
       {secret ? (
         <div class="sb-card admin__secret" role="status">
-          <p>{secret.label} Copy it now: it is shown only once.</p>
+          <p>{secret.label} Copy the signing secret now: it is shown only once.</p>
           <code class="admin__secret-value">{secret.value}</code>{' '}
           <Button variant="secondary" small onClick={() => setSecret(undefined)}>
             Done
@@ -130,7 +130,7 @@ export function WebhooksPanel({ client }: { client: Client }) {
       <RegisterWebhook
         client={client}
         onRegistered={async (value) => {
-          setSecret({ label: 'Webhook registered. Its signing secret:', value });
+          setSecret({ label: 'Webhook registered.', value });
           await hooks.reload();
         }}
       />
