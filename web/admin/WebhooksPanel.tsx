@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { dateTime } from '../src/lib/format.ts';
 import { describeError, useLoad } from '../src/lib/hooks.ts';
-import type { Client } from '../src/lib/sdk.ts';
+import { type Client, TRIGGERS } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
 import { DeliveryLog } from './DeliveryLog.tsx';
 
@@ -14,23 +14,6 @@ export interface Webhook {
   rateLimit?: number;
   created: number;
 }
-
-/** The triggers a webhook may be registered for (API.md section 4). */
-const TRIGGERS = [
-  'chats:create',
-  'chats:join',
-  'chats:leave',
-  'chats:close',
-  'chats:assign',
-  'forever:alone',
-  'invitations:new',
-  'invitations:accept',
-  'messages:new',
-  'messages:read',
-  'queues:update',
-  'system:info',
-  'users:activity',
-];
 
 /** Webhooks: register (with the handshake), events, rotate the secret, pause and resume, the delivery log. */
 export function WebhooksPanel({ client }: { client: Client }) {

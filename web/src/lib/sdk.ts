@@ -6,4 +6,5 @@ export {
   type RealtimeRequestName,
   type RealtimeRequests,
   SwitchboardError,
+  TRIGGERS,
 } from '@switchboard/sdk';
