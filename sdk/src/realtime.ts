@@ -61,8 +61,8 @@ const SAFE_TO_REPEAT = new Set<string>([
 ]);
 
 const CLOSE_BAD_CREDENTIALS = 4001;
-/** The probe is a request the server answers at once without touching the store (an error ack). */
-const PROBE_EVENT = 'sdk:probe';
+/** The probe: the gateway's `ping` request, answered at once with an empty ack (docs/realtime.md). */
+const PROBE_EVENT = 'ping';
 
 function clientId(): string {
   const c = globalThis.crypto as { randomUUID?: () => string } | undefined;

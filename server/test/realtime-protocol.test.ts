@@ -5,6 +5,7 @@ import {
   createAgent,
   createTestApp,
   createUser,
+  eventsOf,
   expectStatus,
   type TestApp,
 } from './helpers/fixtures.ts';
@@ -105,6 +106,18 @@ describeEachStore('realtime: protocol hygiene', (kind) => {
     assert.equal(got.chat.id, chatId);
     assert.equal(got.chat.users.length, 2);
     assert.equal(typeof got.chat.users[0], 'object');
+    await ws.close();
+  });
+
+  it('ping is answered with an empty ack and changes nothing', async () => {
+    const app = await createTestApp(server);
+    const { user: ann } = await chatWithAgent(server, app);
+    const ws = await connect(server, app, { token: ann.token });
+    const before = await eventsOf(server, app.id);
+    assert.deepEqual(await ws.call('ping', {}), {});
+    assert.deepEqual(await ws.call('ping'), {});
+    assert.equal((await eventsOf(server, app.id)).length, before.length);
+    await ws.expectQuiet(100);
     await ws.close();
   });
 

@@ -149,6 +149,9 @@ export const REQUESTS: Record<string, RequestHandler> = {
   'agents:status': handler(AgentStatusData, async (ctx, actor, { agentId, status }) => ({
     agent: await updateAgent(ctx, actor, selfOr(actor, agentId, 'agentId'), { status }),
   })),
+  // No REST twin: a liveness probe for clients that cannot see WebSocket pings (browsers). The frame's
+  // credentials are re-checked like any request's, so it also tells a client its session expired.
+  ping: handler(Type.Object({}), async () => ({})),
 };
 
 export const REQUEST_NAMES = Object.keys(REQUESTS);
