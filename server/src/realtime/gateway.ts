@@ -30,6 +30,7 @@ import {
 } from './log.ts';
 import { createPresence, GRACE_TIMER, type Presence } from './presence.ts';
 import { runRequest } from './requests.ts';
+import { CLOSE_GOING_AWAY, closeForShutdown } from './shutdown.ts';
 import { TYPING_TIMER, typingTimeoutHandler } from './typing.ts';
 
 /**
@@ -83,7 +84,6 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
 export const CLOSE_BAD_CREDENTIALS = 4001;
 export const CLOSE_RATE_LIMITED = 4008;
 export const CLOSE_SLOW_CONSUMER = 1013;
-export const CLOSE_GOING_AWAY = 1001;
 
 const REPLAY_BATCH = 500;
 const MAX_INBOX = 1000;
@@ -704,22 +704,7 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
     clearInterval(catchUpTimer);
     clearInterval(maintenance);
     const open = [...connections];
-    await Promise.all(
-      open.map(
-        (connection) =>
-          new Promise<void>((resolve) => {
-            const { ws } = connection;
-            if (ws.readyState === ws.CLOSED) return resolve();
-            ws.once('close', () => resolve());
-            const cut = setTimeout(() => ws.terminate(), 1000);
-            cut.unref();
-            ws.once('close', () => clearTimeout(cut));
-            if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING)
-              ws.close(CLOSE_GOING_AWAY, 'Server shutting down');
-            finish(connection);
-          }),
-      ),
-    );
+    await Promise.all(open.map((connection) => closeForShutdown(connection.ws, () => finish(connection))));
     for (const feed of feeds.values()) if (feed.gapTimer) clearTimeout(feed.gapTimer);
     feeds.clear();
     await presence.idle();

@@ -10,12 +10,12 @@ import { corkForTurn } from '../realtime/cork.ts';
 import { decodeCursor, encodeCursor } from '../realtime/cursor.ts';
 import {
   CLOSE_BAD_CREDENTIALS,
-  CLOSE_GOING_AWAY,
   CLOSE_RATE_LIMITED,
   CLOSE_SLOW_CONSUMER,
   type RealtimeOptions,
 } from '../realtime/gateway.ts';
 import { appHead, resumable } from '../realtime/log.ts';
+import { CLOSE_GOING_AWAY, closeForShutdown } from '../realtime/shutdown.ts';
 import { matchesDigest } from '../util/secrets.ts';
 import { createAsker, type StreamAsker } from './asker.ts';
 import { createFeeds, type FeedSubscriber } from './feed.ts';
@@ -351,22 +351,7 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
   async function close(): Promise<void> {
     clearInterval(heartbeat);
     const open = [...connections];
-    await Promise.all(
-      open.map(
-        (connection) =>
-          new Promise<void>((resolve) => {
-            const { ws } = connection;
-            if (ws.readyState === ws.CLOSED) return resolve();
-            ws.once('close', () => resolve());
-            const cut = setTimeout(() => ws.terminate(), 1000);
-            cut.unref();
-            ws.once('close', () => clearTimeout(cut));
-            if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING)
-              ws.close(CLOSE_GOING_AWAY, 'Server shutting down');
-            finish(connection);
-          }),
-      ),
-    );
+    await Promise.all(open.map((connection) => closeForShutdown(connection.ws, () => finish(connection))));
     feeds.close();
     await asker.close();
   }
