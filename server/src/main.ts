@@ -1,4 +1,4 @@
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { buildSwitchboard, VERSION } from './server.ts';
 
 /** `npm start`: one Switchboard node with the configuration of the environment and flags. */

@@ -25,8 +25,8 @@ const { values } = parseArgs({
 });
 const serverDir = resolve(values.server);
 const { loadConfig } = (await import(
-  join(serverDir, 'src', 'config.ts')
-)) as typeof import('../../../server/src/config.ts');
+  join(serverDir, 'src', 'config', 'config.ts')
+)) as typeof import('../../../server/src/config/config.ts');
 const { buildSwitchboard } = (await import(
   join(serverDir, 'src', 'server.ts')
 )) as typeof import('../../../server/src/server.ts');

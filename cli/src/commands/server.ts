@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Config, ConfigError, loadConfig, SETTINGS } from '@switchboard/server/src/config.ts';
+import { type Config, ConfigError, loadConfig, SETTINGS } from '@switchboard/server/src/config/config.ts';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 

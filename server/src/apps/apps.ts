@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { invalidField, notFound } from '../errors.ts';
 import type { Db, Store } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { AppRow } from '../store/schema.ts';
+import { invalidField, notFound } from '../util/errors.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { digest, randomToken } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { badRequest } from '../errors.ts';
 import { int } from '../limits/ranges.ts';
+import { badRequest } from '../util/errors.ts';
 
 const Room = Type.Object({
   id: int('roomId'),

@@ -1,9 +1,9 @@
-import type { Ctx } from '../context.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
+import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { Db, Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
+import { conflict, forbidden, notFound } from '../util/errors.ts';
 
 /** A chat with its current participants, as policies need it. */
 export interface LoadedChat {

@@ -1,7 +1,6 @@
 import type { App } from '../apps/apps.ts';
-import type { Ctx } from '../context.ts';
-import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import { type Actor, actingUserId } from '../policies/actor.ts';
 import {
   routeAfterLeave,
@@ -17,6 +16,7 @@ import type { ChatRow, UserRow } from '../store/schema.ts';
 import { createTicketOnClose } from '../tickets/tickets.ts';
 import { presentUsers, type UserView } from '../users/present.ts';
 import { requireUser } from '../users/users.ts';
+import { badRequest, conflict, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';

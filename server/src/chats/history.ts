@@ -1,9 +1,9 @@
-import type { Ctx } from '../context.ts';
-import { forbidden, invalidField } from '../errors.ts';
 import { commitChange } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { Db, Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
+import { forbidden, invalidField } from '../util/errors.ts';
 import { nowSeconds } from '../util/time.ts';
 import { chatFor, requireOpen } from './access.ts';
 import { lockOpenChat } from './chats.ts';

@@ -1,10 +1,10 @@
-import type { Ctx } from '../context.ts';
-import { badRequest, forbidden, notFound } from '../errors.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import { isUniqueViolation, type Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { ChatRow, MessageRow } from '../store/schema.ts';
+import { badRequest, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import {

@@ -1,11 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type App, findApp } from '../apps/apps.ts';
-import type { Ctx } from '../context.ts';
-import { ApiError, forbidden, unauthorized } from '../errors.ts';
+import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { UserRow } from '../store/schema.ts';
 import { userForToken } from '../users/sessions.ts';
+import { ApiError, forbidden, unauthorized } from '../util/errors.ts';
 import { digest, matchesDigest } from '../util/secrets.ts';
 import { browserOriginAllowed } from './cors.ts';
 

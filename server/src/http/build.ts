@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifySchema, type FastifyServerOptions } from 'fastify';
-import type { Ctx } from '../context.ts';
+import type { Ctx } from '../events/context.ts';
 import { newId } from '../util/ids.ts';
 import type { Webhooks } from '../webhooks/service.ts';
 import { installAuth } from './auth.ts';

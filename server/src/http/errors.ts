@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, type ErrorDetail } from '../errors.ts';
+import { ApiError, type ErrorDetail } from '../util/errors.ts';
 
 export interface ErrorBody {
   error: { code: number; message: string; details?: ErrorDetail[] };

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../util/errors.ts';
 
 /**
  * What HyperChat connectors send (spec section 11): JSON bodies that are empty, and `null` or `""`

@@ -6,7 +6,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import type { Ctx } from '../context.ts';
+import type { Ctx } from '../events/context.ts';
 
 /** The Fastify instance routes are declared on: TypeBox schemas give handlers typed input. */
 export type Http = FastifyInstance<

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import { listApps, oldestAppNamed } from '../apps/apps.ts';
-import type { Ctx } from '../context.ts';
+import type { Ctx } from '../events/context.ts';
 import { sendError } from './errors.ts';
 import type { Http } from './types.ts';
 

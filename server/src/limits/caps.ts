@@ -1,5 +1,5 @@
-import { ApiError } from '../errors.ts';
 import { onPostgres, type Tx } from '../store/database.ts';
+import { ApiError } from '../util/errors.ts';
 
 /**
  * How many of each collection one app (or the instance) may hold, so no tenant can grow a list

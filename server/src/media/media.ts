@@ -3,11 +3,11 @@ import { chatFor, isParticipant, loadChat, mayOnChat, requireOpen } from '../cha
 import { lockOpenChat } from '../chats/chats.ts';
 import { appendMessage } from '../chats/messages.ts';
 import type { MediaRef, MessageView } from '../chats/present.ts';
-import type { Ctx } from '../context.ts';
-import { ApiError, forbidden, notFound } from '../errors.ts';
 import { commitChange } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { MediaRow } from '../store/schema.ts';
+import { ApiError, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';

@@ -1,6 +1,6 @@
 import type { App } from '../apps/apps.ts';
-import { forbidden } from '../errors.ts';
 import type { UserRow } from '../store/schema.ts';
+import { forbidden } from '../util/errors.ts';
 
 /**
  * Who is acting inside an app: the app server itself (secret; `user` is null, full access)

@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import { type App, findApp } from '../apps/apps.ts';
 import { closeChatInTx, lockOpenChat, removeFromChat } from '../chats/chats.ts';
-import type { Ctx } from '../context.ts';
-import { ApiError } from '../errors.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import { routeAfterLeave, routeAgentAvailability } from '../routing/hooks.ts';
 import { onPostgres, type Tx } from '../store/database.ts';
 import type { TimerRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
+import { ApiError } from '../util/errors.ts';
 import { rtDb, rtTx } from './tables.ts';
 
 /**

@@ -3,8 +3,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { closeChat, createChat, getChat, joinChat, leaveChat, listChats } from '../chats/chats.ts';
 import { importHistory } from '../chats/history.ts';
 import { readMessage, sendMessage } from '../chats/messages.ts';
-import type { Ctx } from '../context.ts';
-import { ApiError, badRequest } from '../errors.ts';
+import type { Ctx } from '../events/context.ts';
 import { Status } from '../http/routes/agents.ts';
 import {
   ChatListQuery,
@@ -23,6 +22,7 @@ import type { Actor } from '../policies/actor.ts';
 import { acceptInvitation, assignChat, rejectInvitation } from '../routing/invitations.ts';
 import { reportActivity } from '../users/activity.ts';
 import { updateAgent } from '../users/agents.ts';
+import { ApiError, badRequest } from '../util/errors.ts';
 
 /**
  * The client → server events of spec section 7. Each one validates its `data` with the schema of its

@@ -1,6 +1,6 @@
 import type { App } from '../apps/apps.ts';
-import type { Ctx } from '../context.ts';
 import { commitChange } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import type { Tx } from '../store/database.ts';
 import type { TimerRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';

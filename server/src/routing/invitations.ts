@@ -1,15 +1,15 @@
 import { chatFor, isParticipant, loadChat, requireOpen } from '../chats/access.ts';
 import { addAgentToChat, lockChatRow, lockOpenChat, removeFromChat } from '../chats/chats.ts';
 import { type ChatView, presentChat } from '../chats/present.ts';
-import type { Ctx } from '../context.ts';
-import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { commitChange } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import { type Actor, actingUserId } from '../policies/actor.ts';
 import { isUniqueViolation } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { InvitationRow } from '../store/schema.ts';
 import { scheduleTimer } from '../timers/timers.ts';
 import { requireAgent } from '../users/agents.ts';
+import { badRequest, conflict, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';

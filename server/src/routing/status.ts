@@ -1,5 +1,5 @@
 import { chatFor } from '../chats/access.ts';
-import type { Ctx } from '../context.ts';
+import type { Ctx } from '../events/context.ts';
 import { type Actor, requireAgentToken } from '../policies/actor.ts';
 import { nowSeconds } from '../util/time.ts';
 import { freeSlots, onlineAgentsOfRoom } from './eligibility.ts';

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import type { Ctx } from '../context.ts';
-import { ApiError } from '../errors.ts';
 import type { Trigger } from '../events/catalog.ts';
+import type { Ctx } from '../events/context.ts';
 import { identify } from '../http/auth.ts';
+import { ApiError } from '../util/errors.ts';
 import { type Problem, parseTriggers } from './frames.ts';
 
 /** Credentials a stream upgrade must not carry in its URL (proxies and access logs keep URLs). */

@@ -1,10 +1,10 @@
 import type { App } from '../apps/apps.ts';
 import { type MessageView, presentMessage } from '../chats/present.ts';
-import type { Ctx } from '../context.ts';
-import { notFound } from '../errors.ts';
 import type { Emit } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow, TicketRow } from '../store/schema.ts';
+import { notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';

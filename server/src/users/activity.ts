@@ -1,9 +1,9 @@
 import { chatFor, isParticipant, requireOpen } from '../chats/access.ts';
-import type { Ctx } from '../context.ts';
-import { forbidden } from '../errors.ts';
 import { commitChange } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import { armTypingTimeout } from '../realtime/typing.ts';
+import { forbidden } from '../util/errors.ts';
 import { requireUser } from './users.ts';
 
 export type TypingType = 'writing' | 'not-writing';

@@ -1,13 +1,13 @@
 import type { App } from '../apps/apps.ts';
-import type { Ctx } from '../context.ts';
-import { badRequest, conflict, forbidden, notFound, unauthorized } from '../errors.ts';
 import { commitChange } from '../events/commit.ts';
+import type { Ctx } from '../events/context.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import type { Actor } from '../policies/actor.ts';
 import { routeAgentAvailability } from '../routing/hooks.ts';
 import { isUniqueViolation } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { UserRow } from '../store/schema.ts';
+import { badRequest, conflict, forbidden, notFound, unauthorized } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { hashPassword, verifyPassword } from '../util/secrets.ts';

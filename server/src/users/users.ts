@@ -1,9 +1,9 @@
 import type { App } from '../apps/apps.ts';
-import type { Ctx } from '../context.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
+import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import { isUniqueViolation } from '../store/database.ts';
 import type { UserRow } from '../store/schema.ts';
+import { conflict, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';

@@ -1,4 +1,4 @@
-import { invalidField } from '../errors.ts';
+import { invalidField } from './errors.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../config/config.ts';
 import { SPECIAL_IPV4, SPECIAL_IPV6, SPECIAL_NAMES } from './special-ranges.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { App } from '../apps/apps.ts';
-import { conflict, notFound } from '../errors.ts';
 import type { Store } from '../store/database.ts';
 import type { AttemptRow, DeliveryRow } from '../store/schema.ts';
+import { conflict, notFound } from '../util/errors.ts';
 import { decodeCursor, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
 import { armIdleLanes } from './dispatcher.ts';

@@ -1,11 +1,11 @@
 import type { Agent } from 'undici';
 import type { App } from '../apps/apps.ts';
-import { ApiError, badRequest, invalidField, notFound } from '../errors.ts';
 import { isTrigger, TRIGGERS, type Trigger } from '../events/catalog.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import type { Store, Tx } from '../store/database.ts';
 import { onPostgres } from '../store/database.ts';
 import type { WebhookRow } from '../store/schema.ts';
+import { ApiError, badRequest, invalidField, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Agent } from 'undici';
 import type { App } from '../apps/apps.ts';
 import type { Bus } from '../bus/bus.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { Store } from '../store/database.ts';
 import type { WebhookRow } from '../store/schema.ts';
 import type { PageQuery } from '../util/pagination.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'node:test';
 import pg from 'pg';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/config.ts';
 import type { RealtimeOptions } from '../../src/realtime/gateway.ts';
 import { buildSwitchboard, type Switchboard } from '../../src/server.ts';
 

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { badRequest } from '../../errors.ts';
 import { inRange, int } from '../../limits/ranges.ts';
 import { requireAgentToken } from '../../policies/actor.ts';
 import {
@@ -12,6 +11,7 @@ import {
   logoutAgent,
   updateAgent,
 } from '../../users/agents.ts';
+import { badRequest } from '../../util/errors.ts';
 import { actorOf, appOf } from '../auth.ts';
 import {
   Id,

@@ -9,8 +9,8 @@ import {
   updateApp,
 } from '../../apps/apps.ts';
 import { mergeSettings, publicSettings } from '../../apps/settings.ts';
-import { notFound } from '../../errors.ts';
 import { capReached } from '../../limits/caps.ts';
+import { notFound } from '../../util/errors.ts';
 import { newId } from '../../util/ids.ts';
 import { appOf } from '../auth.ts';
 import { AppSchema, Next, Paging, Text, withErrors } from '../schemas.ts';

@@ -11,8 +11,8 @@ import {
 } from '../../chats/chats.ts';
 import { exportHistory, historyCsv, importHistory } from '../../chats/history.ts';
 import { listMessages, MAX_MESSAGE_LENGTH, sendMessage } from '../../chats/messages.ts';
-import { invalidField } from '../../errors.ts';
 import { inRange, int } from '../../limits/ranges.ts';
+import { invalidField } from '../../util/errors.ts';
 import { actorOf } from '../auth.ts';
 import {
   ChatSchema,

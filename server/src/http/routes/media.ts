@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ApiError, badRequest } from '../../errors.ts';
 import { downloadMedia, listMedia, uploadMedia } from '../../media/media.ts';
+import { ApiError, badRequest } from '../../util/errors.ts';
 import { actorOf, appOf } from '../auth.ts';
 import { Id, IdParams, MediaSchema, MessageSchema, Next, Paging, withErrors } from '../schemas.ts';
 import type { Http, RouteDeps } from '../types.ts';
