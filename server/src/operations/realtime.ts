@@ -47,7 +47,8 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
   if (selfParam) fields[selfParam[0]] = selfParam[1];
   const schema = Type.Object(fields, { additionalProperties: false });
   const validate = ajv.compile(schema);
-  const queryKeys = Object.keys(query);
+  const paramOf = new Map(renames.map(([param, field]) => [field, param]));
+  const queryKeys = new Set(Object.keys(query));
   const self = twin.self;
   return {
     schema,
@@ -55,20 +56,17 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
     errors: () => validate.errors,
     run: (ctx, actor, data) => {
       if (self !== undefined && data[self] === undefined) data[self] = ownUser(actor, self);
-      const input: {
-        params: Record<string, unknown>;
-        query: Record<string, unknown>;
-        body: Record<string, unknown>;
-      } = { params: {}, query: {}, body: data };
-      for (const [param, field] of renames) {
-        input.params[param] = data[field];
-        delete data[field];
+      // One pass splits the frame back into the route's parts, as `{ chatId, ...body }` did.
+      const params: Record<string, unknown> = {};
+      const query: Record<string, unknown> = {};
+      const body: Record<string, unknown> = {};
+      for (const key in data) {
+        const param = paramOf.get(key);
+        if (param !== undefined) params[param] = data[key];
+        else if (queryKeys.has(key)) query[key] = data[key];
+        else body[key] = data[key];
       }
-      for (const key of queryKeys) {
-        if (key in data) input.query[key] = data[key];
-        delete data[key];
-      }
-      return op.run(ctx, actor as never, input as never, NO_SERVICES);
+      return op.run(ctx, actor as never, { params, query, body } as never, NO_SERVICES);
     },
   };
 }
