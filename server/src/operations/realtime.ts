@@ -77,8 +77,34 @@ function ownUser(actor: Actor, field: string): string {
   throw badRequest(`${field} is required`, [{ field, message: 'is required' }]);
 }
 
+/**
+ * The order spec section 7 lists the names in, which is the order an unknown event's error lists them
+ * (so that answer stays as it was). A name missing here still works; it is listed after these.
+ */
+const LISTED = [
+  'chats:create',
+  'chats:get',
+  'chats:assign',
+  'chats:join',
+  'chats:leave',
+  'chats:close',
+  'messages:new',
+  'messages:read',
+  'users:activity',
+  'history:import',
+  'users:chats',
+  'invitations:accept',
+  'invitations:reject',
+  'agents:status',
+  'ping',
+];
+const rank = (name: string) => (LISTED.includes(name) ? LISTED.indexOf(name) : LISTED.length);
+
 export const REQUESTS: Record<string, RealtimeRequest> = {};
-for (const op of OPERATIONS) {
+const twins = OPERATIONS.filter((op) => op.realtime).sort(
+  (a, b) => rank(a.realtime?.name ?? '') - rank(b.realtime?.name ?? ''),
+);
+for (const op of twins) {
   const request = twinOf(op);
   if (request && op.realtime) REQUESTS[op.realtime.name] = request;
 }
