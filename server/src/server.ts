@@ -17,7 +17,7 @@ import { openStore, type Store, type StoreOptions } from './store/database.ts';
 import { installStream, type Stream } from './stream/gateway.ts';
 import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
 import { createAgent } from './users/agents.ts';
-import { ApiError } from './util/errors.ts';
+import { unavailable } from './util/errors.ts';
 import { digest, randomToken } from './util/secrets.ts';
 import { createWebhooks, type Webhooks } from './webhooks/service.ts';
 
@@ -146,8 +146,7 @@ export async function buildSwitchboard(
   let closing: Promise<void> | undefined;
   let shuttingDown = false;
   http.addHook('onRequest', async () => {
-    if (shuttingDown)
-      throw new ApiError(503, 'The server is shutting down', undefined, { 'retry-after': '1' });
+    if (shuttingDown) throw unavailable('The server is shutting down', { 'retry-after': '1' });
   });
   http.addHook('onSend', async (_request, reply) => {
     if (shuttingDown) reply.header('connection', 'close');

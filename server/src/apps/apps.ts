@@ -19,17 +19,6 @@ export interface App {
   created: number;
 }
 
-export interface AppView {
-  id: string;
-  name: string;
-  domains: string[];
-  created: number;
-}
-
-export function presentApp(app: App): AppView {
-  return { id: app.id, name: app.name, domains: app.domains, created: app.created };
-}
-
 /**
  * Parsed settings by their stored text: every request reads its app, and parsing plus merging over the
  * defaults is measurable. Keyed by content, so a cached value can never be stale; frozen, so no caller

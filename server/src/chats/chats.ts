@@ -14,12 +14,14 @@ import { isUniqueViolation, type Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
 import { createTicketOnClose } from '../tickets/tickets.ts';
-import { presentUsers, type UserView } from '../users/present.ts';
+import { presentUsers } from '../users/present.ts';
 import { requireUser } from '../users/users.ts';
 import { badRequest, conflict, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
+import { type Chat as ChatView, presentChat } from '../wire/chat.ts';
+import type { User as UserView } from '../wire/user.ts';
 import {
   chatFor,
   isParticipant,
@@ -30,7 +32,6 @@ import {
   requireOpen,
 } from './access.ts';
 import { appendHistory, checkHistorySenders, type HistoryEntry, listHistoryEntries } from './history.ts';
-import { type ChatView, presentChat } from './present.ts';
 
 export interface ChatInput {
   creator?: string;

@@ -5,9 +5,9 @@ import type { Db, Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
 import { forbidden, invalidField } from '../util/errors.ts';
 import { nowSeconds } from '../util/time.ts';
+import { presentMessage } from '../wire/message.ts';
 import { chatFor, requireOpen } from './access.ts';
 import { lockOpenChat } from './chats.ts';
-import { presentMessage } from './present.ts';
 
 /** A bot conversation line imported into a chat (spec section 1). */
 export interface HistoryEntry {

@@ -7,6 +7,7 @@ import type { ChatRow, MessageRow } from '../store/schema.ts';
 import { badRequest, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
+import { type MediaRef, type Message as MessageView, presentMessage } from '../wire/message.ts';
 import {
   chatFor,
   isParticipant,
@@ -16,7 +17,6 @@ import {
   participantsOf,
   requireOpen,
 } from './access.ts';
-import { type MediaRef, type MessageView, presentMessage } from './present.ts';
 
 export const MAX_MESSAGE_LENGTH = 65536;
 

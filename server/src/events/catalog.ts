@@ -1,4 +1,5 @@
-import type { ChatView, MessageView } from '../chats/present.ts';
+import type { Chat as ChatView } from '../wire/chat.ts';
+import type { Message as MessageView } from '../wire/message.ts';
 
 /** Agent as offered to the `chats:assign` advisor (spec section 4). */
 export interface AssignCandidate {

@@ -5,7 +5,7 @@ import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { UserRow } from '../store/schema.ts';
 import { userForToken } from '../users/sessions.ts';
-import { ApiError, forbidden, unauthorized } from '../util/errors.ts';
+import { forbidden, internal, unauthorized } from '../util/errors.ts';
 import { digest, matchesDigest } from '../util/secrets.ts';
 import { browserOriginAllowed } from './cors.ts';
 
@@ -123,12 +123,12 @@ export function actorOf(request: FastifyRequest): Actor {
   const p = request.principal;
   if (p.kind === 'secret') return { app: p.app, user: null };
   if (p.kind === 'token') return { app: p.app, user: p.user };
-  throw new ApiError(500, 'route accepts credentials it does not handle');
+  throw internal('route accepts credentials it does not handle');
 }
 
 /** The app of any app credential. */
 export function appOf(request: FastifyRequest): App {
   const p = request.principal;
   if (p.kind === 'secret' || p.kind === 'token' || p.kind === 'public') return p.app;
-  throw new ApiError(500, 'route accepts credentials it does not handle');
+  throw internal('route accepts credentials it does not handle');
 }

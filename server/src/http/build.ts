@@ -5,24 +5,16 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifySchema, type FastifyServerOptions } from 'fastify';
 import type { Ctx } from '../events/context.ts';
+import { mountOperations } from '../operations/registry.ts';
 import { newId } from '../util/ids.ts';
 import type { Webhooks } from '../webhooks/service.ts';
+import { ErrorResponse } from '../wire/error.ts';
 import { installAuth } from './auth.ts';
 import { answerClientError } from './client-errors.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
-import { agentRoutes } from './routes/agents.ts';
-import { appRoutes } from './routes/apps.ts';
-import { chatRoutes } from './routes/chats.ts';
-import { mediaRoutes } from './routes/media.ts';
-import { messageRoutes } from './routes/messages.ts';
-import { routingRoutes } from './routes/routing.ts';
-import { ticketRoutes } from './routes/tickets.ts';
-import { userRoutes } from './routes/users.ts';
-import { webhookRoutes } from './routes/webhooks.ts';
-import { ErrorResponse } from './schemas.ts';
 import { installTolerance } from './tolerance.ts';
-import type { Http, RouteDeps } from './types.ts';
+import type { Http } from './types.ts';
 import { installValidation } from './validation.ts';
 import { installWeb } from './web.ts';
 
@@ -34,7 +26,7 @@ export interface HttpOptions {
   version: string;
   logger: FastifyServerOptions['logger'];
   /** Webhook registration and the delivery log (spec section 8). */
-  webhooks?: Webhooks;
+  webhooks: Webhooks;
   /** Seconds a whole request, and its headers, may take to arrive (docs/limits.md). */
   timeouts: { request: number; headers: number };
 }
@@ -98,20 +90,11 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
     uiConfig: { docExpansion: 'list', deepLinking: true },
   });
 
-  const deps: RouteDeps = { ctx: options.ctx, version: options.version };
   await http.register(
     async (v1) => {
-      const api = v1.withTypeProvider<TypeBoxTypeProvider>();
-      appRoutes(api, deps);
-      userRoutes(api, deps);
-      agentRoutes(api, deps);
-      chatRoutes(api, deps);
-      messageRoutes(api, deps);
-      mediaRoutes(api, deps);
-      ticketRoutes(api, deps);
-      routingRoutes(api, deps);
-      if (options.webhooks) webhookRoutes(api, options.webhooks);
-      api.get('/openapi.json', { schema: { hide: true } }, async () => http.swagger());
+      // Every operation of operations/catalog.ts, in catalog order (the order of the OpenAPI document).
+      mountOperations(v1, options.ctx, { version: options.version, webhooks: options.webhooks });
+      v1.get('/openapi.json', { schema: { hide: true } }, async () => http.swagger());
     },
     { prefix: '/v1' },
   );

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, type ErrorDetail } from '../util/errors.ts';
+import { DomainError, type ErrorDetail } from '../util/errors.ts';
+import { statusOf } from './status.ts';
 
 export interface ErrorBody {
   error: { code: number; message: string; details?: ErrorDetail[] };
@@ -49,10 +50,10 @@ const FRAMEWORK_STATUS: Record<string, number> = {
 
 /** Every error — ours, the framework's, the parser's — leaves in the envelope of spec section 0. */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    if (error instanceof ApiError) {
+  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    if (error instanceof DomainError) {
       if (error.headers) reply.headers(error.headers);
-      return sendError(reply, error.status, error.message, error.details);
+      return sendError(reply, statusOf(error), error.message, error.details);
     }
     if (error.validation) {
       const details = validationDetails(error);

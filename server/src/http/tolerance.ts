@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../util/errors.ts';
+import { badRequest, unsupportedMedia } from '../util/errors.ts';
 
 /**
  * What HyperChat connectors send (spec section 11): JSON bodies that are empty, and `null` or `""`
@@ -26,8 +26,7 @@ export function installTolerance(app: FastifyInstance): void {
     if (bytes.toString('utf8').trim() === '') return done(null, undefined);
     const type = request.headers['content-type'];
     done(
-      new ApiError(
-        415,
+      unsupportedMedia(
         type
           ? `Unsupported content type ${type.split(';')[0]}: send application/json`
           : 'A body needs a Content-Type: send application/json',
@@ -48,7 +47,7 @@ export function installTolerance(app: FastifyInstance): void {
     const hasBodySchema = Boolean(request.routeOptions.schema?.body);
     // The multipart plugin accepts multipart bodies on every route and leaves them unread; a JSON
     // route must not mistake that for "no body" and act on defaults.
-    if (hasBodySchema && request.isMultipart()) throw new ApiError(415, 'Expected application/json');
+    if (hasBodySchema && request.isMultipart()) throw unsupportedMedia('Expected application/json');
     if (request.body === undefined || request.body === null) {
       if (hasBodySchema) request.body = {};
       return;
@@ -82,7 +81,7 @@ export function screenInput(part: string, value: unknown): void {
     if (item.value === null || typeof item.value !== 'object' || Buffer.isBuffer(item.value)) continue;
     const field = item.path || part;
     if (item.depth >= MAX_JSON_DEPTH)
-      throw new ApiError(400, `Invalid ${field}: nested deeper than ${MAX_JSON_DEPTH} levels`, [
+      throw badRequest(`Invalid ${field}: nested deeper than ${MAX_JSON_DEPTH} levels`, [
         { field, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` },
       ]);
     for (const [key, inner] of Object.entries(item.value)) {
@@ -94,7 +93,7 @@ export function screenInput(part: string, value: unknown): void {
 }
 
 function nulError(field: string): never {
-  throw new ApiError(400, `Invalid ${field}: must not contain NUL characters`, [
+  throw badRequest(`Invalid ${field}: must not contain NUL characters`, [
     { field, message: 'must not contain NUL characters' },
   ]);
 }

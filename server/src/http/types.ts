@@ -6,7 +6,6 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import type { Ctx } from '../events/context.ts';
 
 /** The Fastify instance routes are declared on: TypeBox schemas give handlers typed input. */
 export type Http = FastifyInstance<
@@ -16,9 +15,3 @@ export type Http = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
-
-/** What route plugins get: the command context and the instance facts they present. */
-export interface RouteDeps {
-  ctx: Ctx;
-  version: string;
-}

@@ -1,5 +1,5 @@
 import { onPostgres, type Tx } from '../store/database.ts';
-import { ApiError } from '../util/errors.ts';
+import { conflict, type DomainError } from '../util/errors.ts';
 
 /**
  * How many of each collection one app (or the instance) may hold, so no tenant can grow a list
@@ -12,10 +12,8 @@ export interface Caps {
   apps: number;
 }
 
-export function capReached(what: string, max: number): ApiError {
-  return new ApiError(409, `Limit reached: at most ${max} ${what}`, [
-    { field: what, message: `at most ${max}` },
-  ]);
+export function capReached(what: string, max: number): DomainError {
+  return conflict(`Limit reached: at most ${max} ${what}`, [{ field: what, message: `at most ${max}` }]);
 }
 
 /**

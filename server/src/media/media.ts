@@ -2,29 +2,16 @@ import type { App } from '../apps/apps.ts';
 import { chatFor, isParticipant, loadChat, mayOnChat, requireOpen } from '../chats/access.ts';
 import { lockOpenChat } from '../chats/chats.ts';
 import { appendMessage } from '../chats/messages.ts';
-import type { MediaRef, MessageView } from '../chats/present.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { MediaRow } from '../store/schema.ts';
-import { ApiError, forbidden, notFound } from '../util/errors.ts';
+import { badRequest, forbidden, notFound, tooLarge } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
-
-export interface MediaView extends MediaRef {
-  chatId: string;
-  sender: string;
-  created: number;
-}
-
-function ref(row: Pick<MediaRow, 'id' | 'type' | 'name' | 'size'>): MediaRef {
-  return { id: row.id, url: `/media/${row.id}`, type: row.type, name: row.name, size: row.size };
-}
-
-export function presentMedia(row: Omit<MediaRow, 'bytes'>): MediaView {
-  return { ...ref(row), chatId: row.chatId, sender: row.sender, created: row.created };
-}
+import { type Media as MediaView, presentMedia, mediaRef as ref } from '../wire/media.ts';
+import type { Message as MessageView } from '../wire/message.ts';
 
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
@@ -58,7 +45,7 @@ export async function uploadMedia(
     sender = actor.user.id;
   } else {
     if (upload.senderId === undefined) {
-      throw new ApiError(400, 'senderId is required', [{ field: 'senderId', message: 'is required' }]);
+      throw badRequest('senderId is required', [{ field: 'senderId', message: 'is required' }]);
     }
     sender = upload.senderId;
     if (!isParticipant(chat, sender)) throw forbidden('The sender is not in this chat');
@@ -70,8 +57,7 @@ export async function uploadMedia(
   // (`image/*` would otherwise admit e.g. `image/png,text/html`).
   if (!MIME_TYPE.test(type) || !typeAllowed(media.allowedTypes, type))
     throw forbidden('File type is not allowed');
-  if (upload.bytes.length > media.maxBytes)
-    throw new ApiError(413, `File is larger than ${media.maxBytes} bytes`);
+  if (upload.bytes.length > media.maxBytes) throw tooLarge(`File is larger than ${media.maxBytes} bytes`);
   const row: MediaRow = {
     id: newId(),
     appId: actor.app.id,

@@ -7,13 +7,14 @@ import type { StoredEvent } from '../events/catalog.ts';
 import type { Ctx } from '../events/context.ts';
 import { checkOrigin, identify } from '../http/auth.ts';
 import { sendError } from '../http/errors.ts';
+import { statusOf } from '../http/status.ts';
 import type { Http } from '../http/types.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { UserRow } from '../store/schema.ts';
 import type { TimerWorker } from '../timers/timers.ts';
 import { presentUsers } from '../users/present.ts';
 import { userForToken } from '../users/sessions.ts';
-import { ApiError, unauthorized } from '../util/errors.ts';
+import { DomainError, unauthorized } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { matchesDigest } from '../util/secrets.ts';
 import { roomKey, userKey } from './audience.ts';
@@ -153,9 +154,9 @@ function keysOf(user: UserRow | null): string[] {
 const isClosed = (connection: Connection): boolean => connection.phase === 'closed';
 
 function errorBody(error: unknown): { code: number; message: string; details?: unknown } {
-  if (error instanceof ApiError) {
+  if (error instanceof DomainError) {
     return {
-      code: error.status,
+      code: statusOf(error),
       message: error.message,
       ...(error.details && error.details.length > 0 ? { details: error.details } : {}),
     };
@@ -447,7 +448,7 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
         throw unauthorized('A user token or the app secret is required');
       }
     } catch (error) {
-      if (error instanceof ApiError && error.status < 500) {
+      if (error instanceof DomainError && statusOf(error) < 500) {
         drop(connection, CLOSE_BAD_CREDENTIALS, error.message.slice(0, 120));
       } else {
         log.error({ err: error }, 'realtime: handshake failed');
@@ -633,7 +634,7 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
       const result = await runRequest(ctx, actor, event, payload);
       ack(connection, ackId, { data: result });
     } catch (error) {
-      if (!(error instanceof ApiError)) log.error({ err: error, event }, 'realtime request failed');
+      if (!(error instanceof DomainError)) log.error({ err: error, event }, 'realtime request failed');
       ack(connection, ackId, { error: errorBody(error) });
     }
   }

@@ -7,7 +7,7 @@ import { routeAfterLeave, routeAgentAvailability } from '../routing/hooks.ts';
 import { onPostgres, type Tx } from '../store/database.ts';
 import type { TimerRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
-import { ApiError } from '../util/errors.ts';
+import { isDomainError } from '../util/errors.ts';
 import { rtDb, rtTx } from './tables.ts';
 
 /**
@@ -244,7 +244,7 @@ export function createPresence(ctx: Ctx, nodeId: string, options: PresenceOption
           await lockOpenChat(tx, chatId);
           chats.push(chatId);
         } catch (error) {
-          if (!(error instanceof ApiError && error.status === 409)) throw error;
+          if (!isDomainError(error, 'conflict')) throw error;
         }
       }
       for (const chatId of chats) await leaveOnExpiry(tx, emit, app, chatId, user.id, user.role);

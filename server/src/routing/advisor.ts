@@ -1,7 +1,7 @@
 import type { App } from '../apps/apps.ts';
-import type { ChatView } from '../chats/present.ts';
 import type { AssignCandidate } from '../events/catalog.ts';
 import { newId } from '../util/ids.ts';
+import type { Chat as ChatView } from '../wire/chat.ts';
 
 export interface AssignQuestion {
   app: App;

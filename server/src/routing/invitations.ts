@@ -1,6 +1,5 @@
 import { chatFor, isParticipant, loadChat, requireOpen } from '../chats/access.ts';
 import { addAgentToChat, lockChatRow, lockOpenChat, removeFromChat } from '../chats/chats.ts';
-import { type ChatView, presentChat } from '../chats/present.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { type Actor, actingUserId } from '../policies/actor.ts';
@@ -13,37 +12,12 @@ import { badRequest, conflict, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
+import { type Chat as ChatView, presentChat } from '../wire/chat.ts';
+import { type Invitation as InvitationView, presentInvitation } from '../wire/invitation.ts';
 import type { Algorithm } from './choose.ts';
 import { routeAfterLeave } from './hooks.ts';
 import { defaultLoopParams, endInvitation, type LoopParams, runningLoop, startLoop } from './loop.ts';
 import { enqueue } from './queue.ts';
-
-/** The Invitation object of spec section 1. */
-export interface InvitationView {
-  id: string;
-  chatId: string;
-  userId: string;
-  inviterId?: string;
-  status: InvitationRow['status'];
-  transfer: boolean;
-  attempt?: number;
-  created: number;
-  expires: number;
-}
-
-export function presentInvitation(row: InvitationRow): InvitationView {
-  return {
-    id: row.id,
-    chatId: row.chatId,
-    userId: row.userId,
-    ...(row.inviterId !== null ? { inviterId: row.inviterId } : {}),
-    status: row.status,
-    transfer: row.transfer === 1,
-    ...(row.attempt !== null ? { attempt: row.attempt } : {}),
-    created: row.created,
-    expires: row.expires,
-  };
-}
 
 /** POST /invitations — an agent in the chat (or the app) invites another agent; `transfer` hands the chat over. */
 export async function inviteAgent(

@@ -1,7 +1,6 @@
 import { type App, findApp } from '../apps/apps.ts';
 import { loadChat } from '../chats/access.ts';
 import { addAgentToChat, closeChatInTx, lockChatRow, lockOpenChat } from '../chats/chats.ts';
-import { presentChat } from '../chats/present.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Tx } from '../store/database.ts';
@@ -9,9 +8,10 @@ import { prepare } from '../store/prepared.ts';
 import { rawRows } from '../store/raw.ts';
 import type { AssignmentRow, ChatRow, InvitationRow, TimerRow } from '../store/schema.ts';
 import { consumeTimer, scheduleTimer, type TimerWorker } from '../timers/timers.ts';
-import { ApiError } from '../util/errors.ts';
+import { isDomainError } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
+import { presentChat } from '../wire/chat.ts';
 import type { AssignAdvisor } from './advisor.ts';
 import { chooseAgent, invitationStamp } from './choose.ts';
 import {
@@ -35,7 +35,7 @@ export interface Router {
 }
 
 function isConflict(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 409;
+  return isDomainError(error, 'conflict');
 }
 
 /** A chat's loop, and whether one of its invitations is out (pending). */

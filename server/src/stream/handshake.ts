@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Trigger } from '../events/catalog.ts';
 import type { Ctx } from '../events/context.ts';
 import { identify } from '../http/auth.ts';
-import { ApiError } from '../util/errors.ts';
+import { statusOf } from '../http/status.ts';
 import { type Problem, parseTriggers } from './frames.ts';
 
 /** Credentials a stream upgrade must not carry in its URL (proxies and access logs keep URLs). */
@@ -21,7 +21,7 @@ export async function authenticate(
   try {
     principal = await identify(ctx, adminKey, request);
   } catch (error) {
-    if (error instanceof ApiError && error.status < 500) return error.message;
+    if ((statusOf(error) ?? 500) < 500) return (error as Error).message;
     throw error;
   }
   if (principal.kind !== 'secret') return 'The app secret is required (x-hyper-appid + x-hyper-secret)';

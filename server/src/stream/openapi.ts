@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { TRIGGERS } from '../events/catalog.ts';
-import { withErrors } from '../http/schemas.ts';
+import { withErrors } from '../wire/error.ts';
 
 /** How `GET /v1/stream` appears in the OpenAPI document: a WebSocket upgrade, described in words. */
 export const streamRouteSchema = {

@@ -1,33 +1,14 @@
 import type { App } from '../apps/apps.ts';
-import { type MessageView, presentMessage } from '../chats/present.ts';
 import type { Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Tx } from '../store/database.ts';
-import type { ChatRow, TicketRow } from '../store/schema.ts';
+import type { ChatRow } from '../store/schema.ts';
 import { notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
-
-export interface TicketView {
-  id: string;
-  externalId: string;
-  chatId: string;
-  subject: string;
-  transcript: MessageView[];
-  created: number;
-}
-
-export function presentTicket(row: TicketRow): TicketView {
-  return {
-    id: row.id,
-    externalId: row.chatId,
-    chatId: row.chatId,
-    subject: row.subject,
-    transcript: JSON.parse(row.transcript) as MessageView[],
-    created: row.created,
-  };
-}
+import { presentMessage } from '../wire/message.ts';
+import { presentTicket, type Ticket as TicketView } from '../wire/ticket.ts';
 
 /**
  * Creates the ticket of a closing chat inside the closing transaction (spec section 9) and announces it

@@ -12,7 +12,8 @@ import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { hashPassword, verifyPassword } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
-import { maxChatsOf, presentUsers, type UserView } from './present.ts';
+import { maxChatsOf, type User as UserView } from '../wire/user.ts';
+import { presentUsers } from './present.ts';
 import { createSession, type Session } from './sessions.ts';
 
 export type AgentStatus = 'online' | 'away' | 'offline';

@@ -1,50 +1,7 @@
 import type { Settings } from '../apps/settings.ts';
 import type { Db } from '../store/database.ts';
 import type { UserRow } from '../store/schema.ts';
-
-/** The one shape of a user or agent in responses, events and webhooks (spec section 1). */
-export interface UserView {
-  id: string;
-  name: string;
-  nickname?: string;
-  contact?: string;
-  externalId?: string;
-  extraInfo: Record<string, unknown>;
-  role: 'user' | 'agent';
-  providerId?: string;
-  status?: 'online' | 'away' | 'offline';
-  rooms?: number[];
-  langs?: string[];
-  maxChats?: number;
-  chats: string[];
-  created: number;
-}
-
-export function maxChatsOf(row: UserRow, settings: Settings): number {
-  return row.maxChats ?? settings.assign.maxChatsPerAgent;
-}
-
-export function presentUser(row: UserRow, chats: string[], settings: Settings): UserView {
-  const view: UserView = {
-    id: row.id,
-    name: row.name,
-    extraInfo: JSON.parse(row.extraInfo) as Record<string, unknown>,
-    role: row.role,
-    chats,
-    created: row.created,
-  };
-  if (row.nickname !== null) view.nickname = row.nickname;
-  if (row.contact !== null) view.contact = row.contact;
-  if (row.externalId !== null) view.externalId = row.externalId;
-  if (row.role === 'agent') {
-    view.providerId = row.providerId ?? 'local';
-    view.status = row.status ?? 'offline';
-    view.rooms = JSON.parse(row.rooms ?? '[]') as number[];
-    view.langs = JSON.parse(row.langs ?? '[]') as string[];
-    view.maxChats = maxChatsOf(row, settings);
-  }
-  return view;
-}
+import { presentUser, type User } from '../wire/user.ts';
 
 /** Open chats of each user, in one query. */
 export async function openChatsOf(db: Db, userIds: string[]): Promise<Map<string, string[]>> {
@@ -71,7 +28,7 @@ export async function presentUsers(
   rows: UserRow[],
   settings: Settings,
   viewer: UserRow | null = null,
-): Promise<UserView[]> {
+): Promise<User[]> {
   const chats = await openChatsOf(
     db,
     rows.map((r) => r.id),

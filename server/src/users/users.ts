@@ -7,7 +7,8 @@ import { conflict, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
-import { presentUser, presentUsers, type UserView } from './present.ts';
+import { presentUser, type User as UserView } from '../wire/user.ts';
+import { presentUsers } from './present.ts';
 import { createSession, type Session } from './sessions.ts';
 
 export interface UserInput {

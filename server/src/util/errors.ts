@@ -3,25 +3,52 @@ export interface ErrorDetail {
   message: string;
 }
 
+/**
+ * What went wrong, in the domain's words. Transports map it to their status once (http/status.ts);
+ * the domain never speaks HTTP.
+ */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'too-large'
+  | 'unsupported-media'
+  | 'unavailable'
+  | 'internal';
+
 /** An error the client caused or may see; anything else is a 500 whose internals stay in the logs. */
-export class ApiError extends Error {
-  readonly status: number;
+export class DomainError extends Error {
+  readonly kind: ErrorKind;
   readonly details: ErrorDetail[] | undefined;
+  /** Answer headers that go with it (retry-after on shutdown). */
   readonly headers: Record<string, string> | undefined;
 
-  constructor(status: number, message: string, details?: ErrorDetail[], headers?: Record<string, string>) {
+  constructor(kind: ErrorKind, message: string, details?: ErrorDetail[], headers?: Record<string, string>) {
     super(message);
-    this.status = status;
+    this.kind = kind;
     this.details = details;
     this.headers = headers;
   }
 }
 
-export const badRequest = (message: string, details?: ErrorDetail[]) => new ApiError(400, message, details);
+export const isDomainError = (error: unknown, kind?: ErrorKind): error is DomainError =>
+  error instanceof DomainError && (kind === undefined || error.kind === kind);
+
+export const badRequest = (message: string, details?: ErrorDetail[]) =>
+  new DomainError('invalid', message, details);
 export const invalidField = (field: string, message: string) =>
-  new ApiError(400, `Invalid ${field}: ${message}`, [{ field, message }]);
-export const unauthorized = (message = 'Missing or invalid credentials') => new ApiError(401, message);
-export const forbidden = (message = 'Not allowed') => new ApiError(403, message);
-export const notFound = (message = 'Not found') => new ApiError(404, message);
-export const conflict = (message: string) => new ApiError(409, message);
-export const tooLarge = (message: string) => new ApiError(413, message);
+  new DomainError('invalid', `Invalid ${field}: ${message}`, [{ field, message }]);
+export const unauthorized = (message = 'Missing or invalid credentials') =>
+  new DomainError('unauthenticated', message);
+export const forbidden = (message = 'Not allowed') => new DomainError('forbidden', message);
+export const notFound = (message = 'Not found') => new DomainError('not-found', message);
+export const conflict = (message: string, details?: ErrorDetail[]) =>
+  new DomainError('conflict', message, details);
+export const tooLarge = (message: string) => new DomainError('too-large', message);
+export const unsupportedMedia = (message: string) => new DomainError('unsupported-media', message);
+export const unavailable = (message: string, headers?: Record<string, string>) =>
+  new DomainError('unavailable', message, undefined, headers);
+/** A server bug the client may see the message of (a route wired to credentials it cannot handle). */
+export const internal = (message: string) => new DomainError('internal', message);

@@ -1,75 +1,21 @@
 import type { App } from '../apps/apps.ts';
 import type { Store } from '../store/database.ts';
-import type { AttemptRow, DeliveryRow } from '../store/schema.ts';
+import type { DeliveryRow } from '../store/schema.ts';
 import { conflict, notFound } from '../util/errors.ts';
 import { decodeCursor, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
+import {
+  type Attempt as AttemptView,
+  type Delivery as DeliveryView,
+  presentAttempt,
+  presentDelivery,
+} from '../wire/webhook.ts';
 import { armIdleLanes } from './dispatcher.ts';
 import { findWebhook, lockWebhook } from './registry.ts';
 import { inTransaction } from './tx.ts';
 
 /** The delivery log (spec section 3, ext): what was sent, every attempt, and re-sending. */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
-
-export interface DeliveryView {
-  id: string;
-  webhookId: string;
-  /** The `webhook-id` header: the event id, the same on every attempt. */
-  eventId: string;
-  trigger: string;
-  chatId?: string;
-  status: DeliveryStatus;
-  attempts: number;
-  /** When the next attempt is due (pending and at the head of its chat's lane). */
-  nextAttempt?: number;
-  lastStatus?: number;
-  lastError?: string;
-  created: number;
-  updated: number;
-  delivered?: number;
-}
-
-export interface AttemptView {
-  id: string;
-  created: number;
-  status: number | null;
-  /** Milliseconds. */
-  duration: number;
-  /** The first 4 KB of the answer. */
-  response: string;
-  error?: string;
-}
-
-export function presentDelivery(row: DeliveryRow): DeliveryView {
-  return {
-    id: row.id,
-    webhookId: row.webhookId,
-    eventId: row.eventId,
-    trigger: row.trigger,
-    ...(row.chatId ? { chatId: row.chatId } : {}),
-    status: row.status,
-    attempts: row.attempts,
-    ...(row.status === 'pending' && row.nextAttempt !== null
-      ? { nextAttempt: Math.ceil(Number(row.nextAttempt) / 1000) }
-      : {}),
-    ...(row.lastStatus !== null ? { lastStatus: row.lastStatus } : {}),
-    ...(row.lastError ? { lastError: row.lastError } : {}),
-    created: row.created,
-    updated: row.updated,
-    ...(row.delivered !== null ? { delivered: row.delivered } : {}),
-  };
-}
-
-export function presentAttempt(row: AttemptRow): AttemptView {
-  return {
-    id: row.id,
-    created: row.created,
-    status: row.status,
-    duration: row.duration,
-    response: row.response,
-    ...(row.error ? { error: row.error } : {}),
-  };
-}
 
 export async function listDeliveries(
   store: Store,

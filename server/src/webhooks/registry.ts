@@ -5,7 +5,7 @@ import { checkAppCap } from '../limits/caps.ts';
 import type { Store, Tx } from '../store/database.ts';
 import { onPostgres } from '../store/database.ts';
 import type { WebhookRow } from '../store/schema.ts';
-import { ApiError, badRequest, invalidField, notFound } from '../util/errors.ts';
+import { badRequest, invalidField, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -13,28 +13,6 @@ import { newWebhookSecret } from './signing.ts';
 import { postOnce } from './transport.ts';
 
 /** The Webhook object of spec section 1. The secret is never part of it. */
-export interface WebhookView {
-  id: string;
-  target: string;
-  events: Trigger[];
-  active: boolean;
-  disabledReason?: string;
-  rateLimit?: number;
-  created: number;
-}
-
-export function presentWebhook(row: WebhookRow): WebhookView {
-  return {
-    id: row.id,
-    target: row.target,
-    events: JSON.parse(row.events) as Trigger[],
-    active: row.active === 1,
-    ...(row.disabledReason ? { disabledReason: row.disabledReason } : {}),
-    ...(row.rateLimit ? { rateLimit: row.rateLimit } : {}),
-    created: row.created,
-  };
-}
-
 /** The old secret keeps signing beside the new one this long after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 
@@ -103,7 +81,7 @@ export async function handshake(
     timeoutMs,
   );
   const fail = (what: string) => {
-    throw new ApiError(400, `Webhook handshake with ${target} failed: ${what}`, [
+    throw badRequest(`Webhook handshake with ${target} failed: ${what}`, [
       { field: 'target', message: `handshake failed: ${what}` },
     ]);
   };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { REQUEST_NAMES, REQUESTS } from '../../src/realtime/requests.ts';
+import { REQUEST_NAMES, REQUESTS } from '../../src/operations/realtime.ts';
 import { jsonText, nasty, RAW_BODIES, RAW_NUMBERS, type Schema, validOf, valuesOf } from './generate.ts';
 import { idMark, resolveIds, UNKNOWN_ID, type World } from './world.ts';
 

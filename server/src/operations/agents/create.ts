@@ -1,0 +1,31 @@
+import { Type } from '@sinclair/typebox';
+import { createAgent } from '../../users/agents.ts';
+import { Text } from '../../wire/fields.ts';
+import { User } from '../../wire/user.ts';
+import { operation } from '../operation.ts';
+import { Langs, MaxChats, Password, Rooms } from './schemas.ts';
+
+export default operation({
+  method: 'POST',
+  path: '/agents',
+  auth: ['secret'],
+  caller: 'app',
+  tags: ['agents'],
+  summary: 'Create an agent',
+  body: Type.Object(
+    {
+      name: Text(200),
+      nickname: Type.Optional(Text(200)),
+      contact: Text(320),
+      password: Password,
+      rooms: Rooms,
+      langs: Type.Optional(Langs),
+      maxChats: Type.Optional(MaxChats),
+    },
+    { additionalProperties: false },
+  ),
+  status: 201,
+  response: Type.Object({ agent: User }),
+  errors: [400, 401, 403, 409],
+  run: async (ctx, app, { body }) => ({ agent: await createAgent(ctx, app, body) }),
+});

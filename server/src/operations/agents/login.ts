@@ -1,0 +1,20 @@
+import { Type } from '@sinclair/typebox';
+import { loginAgent } from '../../users/agents.ts';
+import { Text } from '../../wire/fields.ts';
+import { Session, User } from '../../wire/user.ts';
+import { operation } from '../operation.ts';
+import { Password } from './schemas.ts';
+
+export default operation({
+  method: 'POST',
+  path: '/agents/login',
+  auth: ['secret', 'public'],
+  caller: 'app',
+  tags: ['agents'],
+  summary: 'Agent login: a session, and status online',
+  body: Type.Object({ contact: Text(320), password: Password }, { additionalProperties: false }),
+  status: 200,
+  response: Type.Object({ user: User, session: Session }),
+  errors: [400, 401, 403],
+  run: (ctx, app, { body }) => loginAgent(ctx, app, body),
+});

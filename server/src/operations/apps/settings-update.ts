@@ -1,0 +1,22 @@
+import { Type } from '@sinclair/typebox';
+import { saveSettings } from '../../apps/apps.ts';
+import { mergeSettings } from '../../apps/settings.ts';
+import { operation } from '../operation.ts';
+import { SettingsResponse } from './schemas.ts';
+
+export default operation({
+  method: 'PUT',
+  path: '/settings',
+  auth: ['secret'],
+  caller: 'app',
+  tags: ['apps'],
+  summary: 'Change settings: a partial object, deep-merged and validated',
+  body: Type.Record(Type.String(), Type.Unknown()),
+  status: 200,
+  response: SettingsResponse,
+  run: async (ctx, app, { body }) => {
+    const settings = mergeSettings(app.settings, body);
+    await saveSettings(ctx.store, app, settings);
+    return { settings };
+  },
+});

@@ -1,0 +1,49 @@
+import { Type } from '@sinclair/typebox';
+import { MAX_MESSAGE_LENGTH } from '../../chats/messages.ts';
+import { int } from '../../limits/ranges.ts';
+import { Chat } from '../../wire/chat.ts';
+import { ExtraInfo, Id, Lang, Paging, RoomId, Text } from '../../wire/fields.ts';
+import { HistoryEntry } from '../../wire/message.ts';
+
+export const Priority = int('priority');
+export const History = Type.Array(HistoryEntry, { maxItems: 1000 });
+export const ChatResponse = Type.Object({ chat: Chat });
+export const UserIdBody = Type.Object({ userId: Type.Optional(Id) }, { additionalProperties: false });
+export const CHANGE_ERRORS = [400, 401, 403, 404, 409];
+
+export const CreateChatBody = Type.Object(
+  {
+    creator: Type.Optional(Id),
+    room: Type.Optional(RoomId),
+    lang: Type.Optional(Lang),
+    source: Type.Optional(int('source')),
+    externalId: Type.Optional(Text(200)),
+    priority: Type.Optional(Priority),
+    history: Type.Optional(History),
+  },
+  { additionalProperties: false },
+);
+export const ChatListQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union([Type.Literal('waiting'), Type.Literal('active'), Type.Literal('closed')]),
+    ),
+    room: Type.Optional(RoomId),
+    userId: Type.Optional(Id),
+    ...Paging,
+  },
+  { additionalProperties: false },
+);
+export const CloseChatBody = Type.Object(
+  { extraData: Type.Optional(ExtraInfo) },
+  { additionalProperties: false },
+);
+export const SendMessageBody = Type.Object(
+  {
+    sender: Type.Optional(Id),
+    message: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH }),
+    type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('object'), Type.Literal('system')])),
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);

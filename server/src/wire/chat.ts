@@ -1,0 +1,54 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { ChatRow } from '../store/schema.ts';
+import { HistoryEntry } from './message.ts';
+import { User } from './user.ts';
+
+const chatFields = {
+  id: Type.String(),
+  creator: Type.String(),
+  room: Type.Integer(),
+  lang: Type.String(),
+  source: Type.Integer(),
+  externalId: Type.Optional(Type.String()),
+  status: Type.Union([Type.Literal('waiting'), Type.Literal('active'), Type.Literal('closed')]),
+  inQueue: Type.Boolean(),
+  queuePosition: Type.Union([Type.Integer(), Type.Null()]),
+  priority: Type.Integer(),
+  created: Type.Integer(),
+  closed: Type.Optional(Type.Integer()),
+  closedBy: Type.Optional(Type.String()),
+  ticketId: Type.Optional(Type.String()),
+};
+
+/** The one shape of a chat in responses, events and webhooks (spec section 1). */
+export const Chat = Type.Object({ ...chatFields, users: Type.Array(Type.String()) });
+export type Chat = Static<typeof Chat>;
+
+/** A chat as `GET /chats/{id}?fields=users,history` expands it. */
+export const ChatWithFields = Type.Object({
+  ...chatFields,
+  users: Type.Union([Type.Array(User), Type.Array(Type.String())]),
+  history: Type.Optional(Type.Array(HistoryEntry)),
+});
+export type ChatWithFields = Static<typeof ChatWithFields>;
+
+export function presentChat(row: ChatRow, users: string[]): Chat {
+  const view: Chat = {
+    id: row.id,
+    creator: row.creator,
+    room: row.room,
+    lang: row.lang,
+    source: row.source,
+    status: row.status,
+    inQueue: row.inQueue === 1,
+    queuePosition: row.inQueue === 1 && row.status === 'waiting' ? row.queuePosition : null,
+    priority: row.priority,
+    users,
+    created: row.created,
+  };
+  if (row.externalId !== null) view.externalId = row.externalId;
+  if (row.closed !== null) view.closed = row.closed;
+  if (row.closedBy !== null) view.closedBy = row.closedBy;
+  if (row.ticketId !== null) view.ticketId = row.ticketId;
+  return view;
+}

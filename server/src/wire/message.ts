@@ -1,0 +1,51 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { int } from '../limits/ranges.ts';
+import type { MessageRow } from '../store/schema.ts';
+
+/** A file as a message carries it. */
+export const MediaRef = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  type: Type.String(),
+  name: Type.String(),
+  size: Type.Integer(),
+});
+export type MediaRef = Static<typeof MediaRef>;
+
+/** The one shape of a message in responses, events and webhooks (spec section 1). */
+export const Message = Type.Object({
+  id: Type.String(),
+  chat: Type.String(),
+  sender: Type.String(),
+  type: Type.Union([
+    Type.Literal('text'),
+    Type.Literal('media'),
+    Type.Literal('object'),
+    Type.Literal('system'),
+  ]),
+  message: Type.Union([MediaRef, Type.String()]),
+  seq: Type.Integer(),
+  created: Type.Integer(),
+});
+export type Message = Static<typeof Message>;
+
+/** A line of an imported bot conversation (request and response alike). */
+export const HistoryEntry = Type.Object({
+  sender: Type.String({ minLength: 1, maxLength: 64 }),
+  message: Type.String({ maxLength: 65536 }),
+  created: int('seconds'),
+  type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('object')])),
+});
+export type HistoryEntry = Static<typeof HistoryEntry>;
+
+export function presentMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    chat: row.chatId,
+    sender: row.sender,
+    type: row.type,
+    message: row.type === 'media' ? (JSON.parse(row.body) as MediaRef) : row.body,
+    seq: row.seq,
+    created: row.created,
+  };
+}

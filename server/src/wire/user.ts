@@ -1,0 +1,51 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { Settings } from '../apps/settings.ts';
+import type { UserRow } from '../store/schema.ts';
+
+/** The one shape of a user or agent in responses, events and webhooks (spec section 1). */
+export const User = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  nickname: Type.Optional(Type.String()),
+  contact: Type.Optional(Type.String()),
+  externalId: Type.Optional(Type.String()),
+  extraInfo: Type.Record(Type.String(), Type.Unknown()),
+  role: Type.Union([Type.Literal('user'), Type.Literal('agent')]),
+  providerId: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')])),
+  rooms: Type.Optional(Type.Array(Type.Integer())),
+  langs: Type.Optional(Type.Array(Type.String())),
+  maxChats: Type.Optional(Type.Integer()),
+  chats: Type.Array(Type.String()),
+  created: Type.Integer(),
+});
+export type User = Static<typeof User>;
+
+export const Session = Type.Object({ token: Type.String(), expires: Type.Integer() });
+export type Session = Static<typeof Session>;
+
+export function maxChatsOf(row: UserRow, settings: Settings): number {
+  return row.maxChats ?? settings.assign.maxChatsPerAgent;
+}
+
+export function presentUser(row: UserRow, chats: string[], settings: Settings): User {
+  const view: User = {
+    id: row.id,
+    name: row.name,
+    extraInfo: JSON.parse(row.extraInfo) as Record<string, unknown>,
+    role: row.role,
+    chats,
+    created: row.created,
+  };
+  if (row.nickname !== null) view.nickname = row.nickname;
+  if (row.contact !== null) view.contact = row.contact;
+  if (row.externalId !== null) view.externalId = row.externalId;
+  if (row.role === 'agent') {
+    view.providerId = row.providerId ?? 'local';
+    view.status = row.status ?? 'offline';
+    view.rooms = JSON.parse(row.rooms ?? '[]') as number[];
+    view.langs = JSON.parse(row.langs ?? '[]') as string[];
+    view.maxChats = maxChatsOf(row, settings);
+  }
+  return view;
+}
