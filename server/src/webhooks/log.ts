@@ -4,7 +4,7 @@ import type { AttemptRow, DeliveryRow } from '../store/schema.ts';
 import { conflict, notFound } from '../util/errors.ts';
 import { decodeCursor, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
-import { armIdleLanes } from './dispatcher.ts';
+import { armIdleLanes } from './delivery/lanes.ts';
 import { findWebhook, lockWebhook } from './registry.ts';
 import { inTransaction } from './tx.ts';
 
