@@ -9,7 +9,10 @@ import { chunks, padded } from './sql-shapes.ts';
  * answer from a node that lost the lease cannot overwrite a newer one; each returns the ids it changed.
  */
 
-/** A failed attempt: pending again at `nextAttempt`, or failed for good when it is null. */
+/**
+ * A failed attempt: pending again at `nextAttempt`, or failed for good when it is null. `attempts` is
+ * the count before this attempt (the guard), `round` the round's count after it.
+ */
 export async function recordFailure(
   tx: Tx,
   delivery: { id: string; attempts: number; round: number },
