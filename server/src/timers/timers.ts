@@ -1,8 +1,17 @@
-import { sql } from 'kysely';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { afterCommit } from '../events/commit.ts';
 import type { Store, Tx } from '../store/database.ts';
-import { prepare } from '../store/prepared.ts';
+import { jsonColumn } from '../store/json.ts';
 import type { TimerRow } from '../store/schema.ts';
+import { poller } from './lease.ts';
+import {
+  claimDueTimers,
+  deleteClaimedTimer,
+  deleteTimer,
+  earliestDue,
+  retryTimerLater,
+  upsertTimer,
+} from './statements.ts';
 
 /**
  * Durable timers (spec section 6): rows with a due time, claimed by whichever node is alive.
@@ -21,39 +30,6 @@ export interface NewTimer {
 }
 
 const wakeListeners = new Set<(due: number) => void>();
-
-const upsertTimer = prepare<
-  { kind: string; ref: string; appId: string; due: number; payload: string },
-  unknown
->((db, arg) =>
-  db
-    .insertInto('timers')
-    .values({
-      kind: arg('kind'),
-      ref: arg('ref'),
-      appId: arg('appId'),
-      due: arg('due'),
-      claimedUntil: null,
-      payload: arg('payload'),
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['kind', 'ref'])
-        .doUpdateSet({ due: arg('due'), claimedUntil: null, payload: arg('payload'), attempts: 0 }),
-    ),
-);
-
-const deleteTimer = prepare<{ kind: string; ref: string }, unknown>((db, arg) =>
-  db.deleteFrom('timers').where('kind', '=', arg('kind')).where('ref', '=', arg('ref')),
-);
-
-const deleteClaimedTimer = prepare<{ kind: string; ref: string; claimedUntil: number }, unknown>((db, arg) =>
-  db
-    .deleteFrom('timers')
-    .where('kind', '=', arg('kind'))
-    .where('ref', '=', arg('ref'))
-    .where('claimedUntil', '=', arg('claimedUntil')),
-);
 
 /** Sets (or moves) the timer `kind`/`ref` inside the caller's transaction; workers wake after commit. */
 export async function scheduleTimer(tx: Tx, timer: NewTimer): Promise<void> {
@@ -101,31 +77,23 @@ const POLL_MS = 1_000;
 const BATCH = 100;
 const MAX_IN_FLIGHT = 1000;
 
+/** What a failed claim is reported as (there is no timer to name). */
+const CLAIM: TimerRow = {
+  kind: 'claim',
+  ref: '',
+  appId: '',
+  due: 0,
+  claimedUntil: null,
+  payload: '{}',
+  attempts: 0,
+};
+
 export function createTimerWorker(
   store: Store,
   onError: (error: unknown, timer: TimerRow) => void,
 ): TimerWorker {
   const handlers = new Map<string, TimerHandler>();
-  let running = false;
-  let timeout: NodeJS.Timeout | undefined;
-  let nextWake = Number.POSITIVE_INFINITY;
-  let ticking: Promise<void> | undefined;
-  let again = false;
   const inFlight = new Set<Promise<void>>();
-
-  async function claim(now: number): Promise<TimerRow[]> {
-    const lease = now + LEASE_MS;
-    const lock = store.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-    const result = await sql<TimerRow>`
-      update timers set claimed_until = ${lease}, attempts = attempts + 1
-      where (kind, ref) in (
-        select kind, ref from timers
-        where due <= ${now} and (claimed_until is null or claimed_until < ${now})
-        order by due limit ${BATCH} ${lock}
-      )
-      returning *`.execute(store.db);
-    return result.rows;
-  }
 
   async function fire(timer: TimerRow): Promise<void> {
     const handler = handlers.get(timer.kind);
@@ -142,14 +110,7 @@ export function createTimerWorker(
     } catch (error) {
       onError(error, timer);
       const backoff = Math.min(60_000, 1000 * 2 ** Math.min(timer.attempts, 6));
-      await store.db
-        .updateTable('timers')
-        .set({ claimedUntil: null, due: Date.now() + backoff })
-        .where('kind', '=', timer.kind)
-        .where('ref', '=', timer.ref)
-        .where('claimedUntil', '=', timer.claimedUntil)
-        .execute()
-        .catch(() => undefined);
+      await retryTimerLater(store.db, timer, Date.now() + backoff).catch(() => undefined);
     }
   }
 
@@ -161,7 +122,8 @@ export function createTimerWorker(
     let fired = 0;
     for (;;) {
       if (inFlight.size >= MAX_IN_FLIGHT) break;
-      const due = await claim(Date.now());
+      const now = Date.now();
+      const due = await claimDueTimers(store.db, store.dialect === 'postgres', now, now + LEASE_MS, BATCH);
       fired += due.length;
       for (const timer of due) {
         const p = fire(timer).finally(() => inFlight.delete(p));
@@ -172,73 +134,33 @@ export function createTimerWorker(
     return fired;
   }
 
-  function arm(at: number): void {
-    if (!running) return;
-    const delay = Math.max(0, Math.min(at - Date.now(), POLL_MS));
-    if (timeout && at >= nextWake) return;
-    if (timeout) clearTimeout(timeout);
-    nextWake = Date.now() + delay;
-    timeout = setTimeout(() => {
-      timeout = undefined;
-      nextWake = Number.POSITIVE_INFINITY;
-      void loop();
-    }, delay);
-    timeout.unref();
-  }
-
-  async function loop(): Promise<void> {
-    if (ticking) {
-      again = true;
-      return;
-    }
-    ticking = (async () => {
-      do {
-        again = false;
-        try {
-          await tick();
-        } catch (error) {
-          if (running)
-            onError(error, {
-              kind: 'claim',
-              ref: '',
-              appId: '',
-              due: 0,
-              claimedUntil: null,
-              payload: '{}',
-              attempts: 0,
-            });
-        }
-      } while (again && running);
-    })();
-    await ticking;
-    ticking = undefined;
-    if (!running) return;
-    const next = await store.db
-      .selectFrom('timers')
-      .select((eb) => eb.fn.min('due').as('due'))
-      .executeTakeFirst()
-      .catch(() => undefined);
-    arm(next?.due != null ? Number(next.due) : Date.now() + POLL_MS);
-  }
-
-  const onWake = (due: number) => arm(due);
+  const polling = poller({
+    idleMs: POLL_MS,
+    async pass() {
+      try {
+        await tick();
+      } catch (error) {
+        if (polling.running) onError(error, CLAIM);
+      }
+      if (!polling.running) return undefined;
+      return earliestDue(store.db).catch(() => undefined);
+    },
+    onError: (error) => onError(error, CLAIM),
+  });
+  const onWake = (due: number) => polling.wake(due);
 
   return {
     register(kind, handler) {
       handlers.set(kind, handler);
     },
     start() {
-      if (running) return;
-      running = true;
+      if (polling.running) return;
       wakeListeners.add(onWake);
-      arm(Date.now());
+      polling.start();
     },
     async stop() {
-      running = false;
       wakeListeners.delete(onWake);
-      if (timeout) clearTimeout(timeout);
-      timeout = undefined;
-      if (ticking) await ticking.catch(() => undefined);
+      await polling.stop();
       await Promise.allSettled([...inFlight]);
     },
     async runDue() {
@@ -247,4 +169,15 @@ export function createTimerWorker(
       return fired;
     },
   };
+}
+
+/**
+ * A checked reader of one timer kind's payload, for its handler: `const jumpPayload =
+ * timerPayload('jump', Type.Object({ loopId: Type.Optional(Type.String()) }))`, then
+ * `jumpPayload(timer).loopId`. A payload that does not match throws (a corrupt row), like every JSON
+ * column read through `store/json.ts`.
+ */
+export function timerPayload<S extends TSchema>(kind: string, schema: S): (timer: TimerRow) => Static<S> {
+  const decode = jsonColumn(`payload of timer ${kind}`, schema);
+  return (timer) => decode(timer.payload);
 }

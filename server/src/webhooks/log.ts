@@ -10,7 +10,7 @@ import {
   presentAttempt,
   presentDelivery,
 } from '../wire/webhook.ts';
-import { armIdleLanes } from './dispatcher.ts';
+import { armIdleLanes } from './delivery/lanes.ts';
 import { findWebhook, lockWebhook } from './registry.ts';
 import { inTransaction } from './tx.ts';
 

@@ -4,6 +4,7 @@ import { isTrigger, TRIGGERS, type Trigger } from '../events/catalog.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import type { Store, Tx } from '../store/database.ts';
 import { onPostgres } from '../store/database.ts';
+import { decodeStrings } from '../store/json.ts';
 import type { WebhookRow } from '../store/schema.ts';
 import { badRequest, invalidField, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
@@ -24,7 +25,7 @@ export function signingSecrets(row: WebhookRow, now = Date.now()): string[] {
 }
 
 export function subscribes(row: WebhookRow, trigger: string): boolean {
-  return (JSON.parse(row.events) as string[]).includes(trigger);
+  return decodeStrings(row.events).includes(trigger);
 }
 
 /** `http`/`https` URLs only, without credentials in them (spec 8.7). */

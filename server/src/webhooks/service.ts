@@ -8,7 +8,7 @@ import type { WebhookRow } from '../store/schema.ts';
 import type { PageQuery } from '../util/pagination.ts';
 import { type AddressRules, addressRules, guardedAgent } from './address.ts';
 import { ASSIGN_CONNECT_MS, type AssignCaller, createAssignCaller } from './assign.ts';
-import { createDispatcher, type Dispatcher } from './dispatcher.ts';
+import { createDispatcher, type Dispatcher } from './delivery/dispatcher.ts';
 import {
   type DeliveryStatus,
   getDelivery,

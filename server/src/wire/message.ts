@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { int } from '../limits/ranges.ts';
+import { jsonColumn } from '../store/json.ts';
 import type { MessageRow } from '../store/schema.ts';
 
 /** A file as a message carries it. */
@@ -11,6 +12,7 @@ export const MediaRef = Type.Object({
   size: Type.Integer(),
 });
 export type MediaRef = Static<typeof MediaRef>;
+const decodeMediaRef = jsonColumn('media message', MediaRef);
 
 /** The one shape of a message in responses, events and webhooks (spec section 1). */
 export const Message = Type.Object({
@@ -44,7 +46,7 @@ export function presentMessage(row: MessageRow): Message {
     chat: row.chatId,
     sender: row.sender,
     type: row.type,
-    message: row.type === 'media' ? (JSON.parse(row.body) as MediaRef) : row.body,
+    message: row.type === 'media' ? decodeMediaRef(row.body) : row.body,
     seq: row.seq,
     created: row.created,
   };

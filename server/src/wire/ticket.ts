@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { jsonColumn } from '../store/json.ts';
 import type { TicketRow } from '../store/schema.ts';
 import { Message } from './message.ts';
 
@@ -12,6 +13,7 @@ export const Ticket = Type.Object({
   created: Type.Integer(),
 });
 export type Ticket = Static<typeof Ticket>;
+const decodeTranscript = jsonColumn('transcript', Type.Array(Message));
 
 export function presentTicket(row: TicketRow): Ticket {
   return {
@@ -19,7 +21,7 @@ export function presentTicket(row: TicketRow): Ticket {
     externalId: row.chatId,
     chatId: row.chatId,
     subject: row.subject,
-    transcript: JSON.parse(row.transcript) as Message[],
+    transcript: decodeTranscript(row.transcript),
     created: row.created,
   };
 }

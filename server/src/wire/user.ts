@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Settings } from '../apps/settings.ts';
+import { decodeObject, decodeRooms, decodeStrings } from '../store/json.ts';
 import type { UserRow } from '../store/schema.ts';
 
 /** The one shape of a user or agent in responses, events and webhooks (spec section 1). */
@@ -32,7 +33,7 @@ export function presentUser(row: UserRow, chats: string[], settings: Settings): 
   const view: User = {
     id: row.id,
     name: row.name,
-    extraInfo: JSON.parse(row.extraInfo) as Record<string, unknown>,
+    extraInfo: decodeObject(row.extraInfo),
     role: row.role,
     chats,
     created: row.created,
@@ -43,8 +44,8 @@ export function presentUser(row: UserRow, chats: string[], settings: Settings): 
   if (row.role === 'agent') {
     view.providerId = row.providerId ?? 'local';
     view.status = row.status ?? 'offline';
-    view.rooms = JSON.parse(row.rooms ?? '[]') as number[];
-    view.langs = JSON.parse(row.langs ?? '[]') as string[];
+    view.rooms = decodeRooms(row.rooms);
+    view.langs = decodeStrings(row.langs);
     view.maxChats = maxChatsOf(row, settings);
   }
   return view;

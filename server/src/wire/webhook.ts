@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { decodeStrings } from '../store/json.ts';
 import type { AttemptRow, DeliveryRow, WebhookRow } from '../store/schema.ts';
 
 /** A registered webhook (spec section 8); its secret is shown once, outside this shape. */
@@ -17,7 +18,7 @@ export function presentWebhook(row: WebhookRow): Webhook {
   return {
     id: row.id,
     target: row.target,
-    events: JSON.parse(row.events) as string[],
+    events: decodeStrings(row.events),
     active: row.active === 1,
     ...(row.disabledReason ? { disabledReason: row.disabledReason } : {}),
     ...(row.rateLimit ? { rateLimit: row.rateLimit } : {}),
