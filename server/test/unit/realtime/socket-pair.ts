@@ -17,7 +17,7 @@ export async function socketPair(clientOptions: ClientOptions = {}): Promise<Soc
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const address = wss.address();
-  if (typeof address === 'string') throw new Error('unexpected address');
+  if (address === null || typeof address === 'string') throw new Error('unexpected address');
   const accepted = new Promise<{ ws: WebSocket; stream: Socket }>((resolve) =>
     wss.once('connection', (ws, request) => resolve({ ws, stream: request.socket as Socket })),
   );
