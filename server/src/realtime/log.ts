@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { StoredEvent, Trigger } from '../events/catalog.ts';
+import { isTrigger, type StoredEvent, type Trigger } from '../events/catalog.ts';
 import type { Db } from '../store/database.ts';
 import { jsonColumn } from '../store/json.ts';
 import { rtDb } from './tables.ts';
@@ -12,6 +12,11 @@ import { rtDb } from './tables.ts';
 
 /** Event data as stored: a JSON object, its shape the catalog's (written by this server's commands). */
 const eventData = jsonColumn('events.data', Type.Record(Type.String(), Type.Unknown()));
+
+function triggerOf(text: string): Trigger {
+  if (!isTrigger(text)) throw new Error(`Stored event trigger ${text.slice(0, 40)} is not in the catalog`);
+  return text;
+}
 
 /** The app's last committed event position: everything at or below it is committed (outbox.ts). */
 export async function appHead(db: Db, appId: string): Promise<number> {
@@ -117,7 +122,7 @@ export async function eventsBetween(db: Db, appId: string, from: number, to: num
     position: row.position,
     id: row.id,
     appId: row.appId,
-    trigger: row.trigger as Trigger,
+    trigger: triggerOf(row.trigger),
     chatId: row.chatId,
     userId: row.userId,
     data: eventData(row.data) as StoredEvent['data'],
