@@ -10,11 +10,12 @@ import type { Ctx } from './events/context.ts';
 import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
 import type { Caps } from './limits/caps.ts';
-import { installRealtime, type Realtime, type RealtimeOptions } from './realtime/gateway.ts';
+import { installRealtime, type Realtime } from './realtime/install.ts';
+import type { RealtimeOptions } from './realtime/options.ts';
 import { firstValidAdvice } from './routing/advisor.ts';
 import { createRouter, type Router } from './routing/router.ts';
 import { openStore, type Store, type StoreOptions } from './store/database.ts';
-import { installStream, type Stream } from './stream/gateway.ts';
+import { installStream, type Stream } from './stream/install.ts';
 import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
 import { createAgent } from './users/agents.ts';
 import { unavailable } from './util/errors.ts';
@@ -64,7 +65,7 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Store overrides for tests (a PostgreSQL schema, an in-memory SQLite). */
   store?: Partial<StoreOptions>;
-  /** Realtime limits and periods (tests shorten them; defaults in realtime/gateway.ts). */
+  /** Realtime limits and periods (tests shorten them; defaults in realtime/options.ts). */
   realtime?: Partial<RealtimeOptions>;
 }
 

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type App, originAllowed } from '../apps/apps.ts';
 
 /**
  * The browser edge: CORS for the visitor widget, which runs on the customer's own site
@@ -7,7 +6,7 @@ import { type App, originAllowed } from '../apps/apps.ts';
  *
  * A preflight carries no credentials, so it cannot name the app: every `/v1` path answers it the same
  * way, for any origin. The app's `domains` are enforced on the real request, which names its app
- * (auth.ts refuses a foreign origin with 403 before anything runs). Only browser credentials — the
+ * (auth.ts refuses a foreign origin with 403 before anything runs; the rule is in policies/credentials.ts). Only browser credentials — the
  * domain key, the app id alone, a session token — may travel cross-origin: the secret and the admin
  * key are not among the allowed headers, and responses to them never carry
  * `Access-Control-Allow-Origin`. Credentials are headers, never cookies, so no
@@ -31,27 +30,6 @@ const PREFIX = '/v1';
 function originOf(request: FastifyRequest): string | undefined {
   const value = request.headers.origin;
   return typeof value === 'string' && value !== '' && value !== 'null' ? value : undefined;
-}
-
-/**
- * The server's own pages (console, admin, demo) are served from the origin the browser called, so the
- * Origin names the Host the request came to. They may use every app.
- */
-export function isOwnOrigin(request: FastifyRequest, origin: string): boolean {
-  try {
-    return new URL(origin).host.toLowerCase() === String(request.headers.host ?? '').toLowerCase();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Whether a browser on `origin` may use this app's browser credentials: any origin when the app lists
- * no `domains` (the domain key is public by nature — it sits in every page that embeds the widget),
- * else one of them or the server's own origin.
- */
-export function browserOriginAllowed(request: FastifyRequest, app: App, origin: string): boolean {
-  return app.domains.length === 0 || isOwnOrigin(request, origin) || originAllowed(app.domains, origin);
 }
 
 export function installCors(http: FastifyInstance): void {

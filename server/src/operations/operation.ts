@@ -3,16 +3,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../apps/apps.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
+import type { AuthKind, Principal } from '../policies/credentials.ts';
 import type { Webhooks } from '../webhooks/service.ts';
 
 /** The credential kinds of spec section 2 (`public` = the domain key, or the app id alone). */
-export type Credential = 'admin' | 'secret' | 'public' | 'token';
+export type Credential = AuthKind;
 
 /** The credentials a request presented, as the transport identified them. */
-export interface Presented {
-  kind: Credential | 'none';
-  app?: App;
-}
+export type Presented = Principal;
 
 /**
  * What `run` is handed as its caller: the acting app server or user (`actor`: secret or token), the app

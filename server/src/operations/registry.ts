@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
+import { actorOfPrincipal } from '../policies/credentials.ts';
 import { internal } from '../util/errors.ts';
 import { withErrors } from '../wire/error.ts';
 import { OPERATIONS } from './catalog.ts';
@@ -54,10 +55,9 @@ function routeSchema(op: Operation): FastifySchema {
 
 const CALLERS: Record<CallerKind, (request: FastifyRequest) => unknown> = {
   actor: (request): Actor => {
-    const p = request.principal;
-    if (p.kind === 'secret') return { app: p.app, user: null };
-    if (p.kind === 'token') return { app: p.app, user: p.user };
-    throw internal('route accepts credentials it does not handle');
+    const actor = actorOfPrincipal(request.principal);
+    if (!actor) throw internal('route accepts credentials it does not handle');
+    return actor;
   },
   app: (request) => {
     const p = request.principal;

@@ -1,8 +1,22 @@
-import type { StoredEvent, Trigger } from '../events/catalog.ts';
+import { Type } from '@sinclair/typebox';
+import { isTrigger, type StoredEvent, type Trigger } from '../events/catalog.ts';
 import type { Db } from '../store/database.ts';
+import { jsonColumn } from '../store/json.ts';
 import { rtDb } from './tables.ts';
 
-/** Reads of the event log for the gateway: the head, a user's stream after a position, a range. */
+/**
+ * Every statement of the realtime gateway and the event stream's shared feed, in one place: reads of
+ * the event log (the head, a stream after a position, a range with audiences, resumability) and the
+ * pruning of the audience table.
+ */
+
+/** Event data as stored: a JSON object, its shape the catalog's (written by this server's commands). */
+const eventData = jsonColumn('events.data', Type.Record(Type.String(), Type.Unknown()));
+
+function triggerOf(text: string): Trigger {
+  if (!isTrigger(text)) throw new Error(`Stored event trigger ${text.slice(0, 40)} is not in the catalog`);
+  return text;
+}
 
 /** The app's last committed event position: everything at or below it is committed (outbox.ts). */
 export async function appHead(db: Db, appId: string): Promise<number> {
@@ -108,10 +122,10 @@ export async function eventsBetween(db: Db, appId: string, from: number, to: num
     position: row.position,
     id: row.id,
     appId: row.appId,
-    trigger: row.trigger as Trigger,
+    trigger: triggerOf(row.trigger),
     chatId: row.chatId,
     userId: row.userId,
-    data: JSON.parse(row.data) as StoredEvent['data'],
+    data: eventData(row.data) as StoredEvent['data'],
     created: row.created,
     audience: keys.get(row.position) ?? [],
   }));

@@ -1,6 +1,5 @@
 import type { WebSocket } from 'ws';
-
-export const CLOSE_GOING_AWAY = 1001;
+import { CLOSE_GOING_AWAY } from './options.ts';
 
 /**
  * Closes a socket because the server is stopping (1001, so the client reconnects elsewhere with its

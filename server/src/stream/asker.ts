@@ -4,8 +4,8 @@ import type { AssignAdvisor, AssignQuestion } from '../routing/advisor.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { ASSIGN_DEADLINE_MS, agentOf } from '../webhooks/assign.ts';
+import type { StreamConnection } from './connection.ts';
 import type { Problem } from './frames.ts';
-import type { StreamConnection } from './gateway.ts';
 
 /**
  * `chats:assign` over the event stream (CLIENTS.md section 1, API.md 8.6). At a jump, every live stream

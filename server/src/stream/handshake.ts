@@ -1,8 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { Trigger } from '../events/catalog.ts';
-import type { Ctx } from '../events/context.ts';
-import { identify } from '../http/auth.ts';
 import { statusOf } from '../http/status.ts';
+import {
+  type CredentialLookup,
+  type HeldCredential,
+  heldCredential,
+  presentedCredentials,
+  resolvePrincipal,
+} from '../policies/credentials.ts';
 import { type Problem, parseTriggers } from './frames.ts';
 
 /** Credentials a stream upgrade must not carry in its URL (proxies and access logs keep URLs). */
@@ -10,23 +15,23 @@ const CREDENTIALS_IN_QUERY = ['secret', 'token', 'appId', 'key'];
 
 /** The app whose secret the upgrade carries in headers, or why not (4001, as on /v1/ws). */
 export async function authenticate(
-  ctx: Ctx,
+  lookup: CredentialLookup,
   adminKey: string,
   request: FastifyRequest,
-): Promise<{ appId: string; secret: string } | string> {
+): Promise<{ appId: string; credential: HeldCredential } | string> {
   const query = (request.query ?? {}) as Record<string, unknown>;
   if (CREDENTIALS_IN_QUERY.some((name) => query[name] !== undefined))
     return 'Credentials go in the x-hyper-appid and x-hyper-secret headers, never in the URL';
-  let principal: Awaited<ReturnType<typeof identify>>;
+  const presented = presentedCredentials(request.headers);
+  let principal: Awaited<ReturnType<typeof resolvePrincipal>>;
   try {
-    principal = await identify(ctx, adminKey, request);
+    principal = await resolvePrincipal(lookup, adminKey, presented);
   } catch (error) {
     if ((statusOf(error) ?? 500) < 500) return (error as Error).message;
     throw error;
   }
   if (principal.kind !== 'secret') return 'The app secret is required (x-hyper-appid + x-hyper-secret)';
-  const secret = request.headers['x-hyper-secret'];
-  return { appId: principal.app.id, secret: (Array.isArray(secret) ? secret[0] : secret) ?? '' };
+  return { appId: principal.app.id, credential: heldCredential(principal, presented) };
 }
 
 /** `events` and `cursor` of the upgrade, or the problem with them (answered on the socket, then 1008). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.ts';
-import type { RealtimeOptions } from '../../src/realtime/gateway.ts';
+import type { RealtimeOptions } from '../../src/realtime/options.ts';
 import { buildSwitchboard, type Switchboard } from '../../src/server.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';

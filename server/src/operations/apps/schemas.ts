@@ -11,12 +11,13 @@ export const notFoundApp = () => notFound('App not found');
 
 /** The operator sees every app; an app's secret sees only its own. */
 export function visibleAppId(credentials: Presented, appId: string): string {
-  if (credentials.kind === 'secret' && credentials.app?.id !== appId) throw notFoundApp();
+  if (credentials.kind === 'secret' && credentials.app.id !== appId) throw notFoundApp();
   return appId;
 }
 
 /** The app of app credentials (the route admits no others). */
 export function appOfCredentials(credentials: Presented): App {
-  if (!credentials.app) throw internal('route accepts credentials it does not handle');
+  if (credentials.kind === 'none' || credentials.kind === 'admin')
+    throw internal('route accepts credentials it does not handle');
   return credentials.app;
 }

@@ -1,0 +1,53 @@
+/** Limits and periods of the realtime gateway (spec sections 6 and 7), shared by the event stream. */
+export interface RealtimeOptions {
+  /** WebSocket ping period; a socket that misses two pongs in a row is dropped. */
+  heartbeatMs: number;
+  /** Largest client frame; a bigger one closes the socket with 1009. */
+  maxFrameBytes: number;
+  /** Per-connection token bucket for client frames: `burst` at once, `perSecond` sustained → 4008. */
+  rateLimit: { burst: number; perSecond: number };
+  /** Bytes a socket may have queued for sending before it is dropped as a slow consumer (1013). */
+  maxBufferedBytes: number;
+  /** Live events held for a socket while it replays; beyond this it is dropped like a slow consumer. */
+  maxBacklog: number;
+  /** How far back a cursor can resume (spec: 24 h). */
+  retentionMs: number;
+  /** How long the per-app feed waits for a missing position before reading it from the store. */
+  gapWaitMs: number;
+  /** How often each node compares the store's head with what it delivered (lost bus messages). */
+  catchUpMs: number;
+  /** Presence lease of a node, and how often it is renewed and dead nodes are swept. */
+  nodeLeaseMs: number;
+  maintenanceMs: number;
+}
+
+export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
+  heartbeatMs: 25_000,
+  maxFrameBytes: 64 * 1024,
+  rateLimit: { burst: 100, perSecond: 20 },
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxBacklog: 10_000,
+  retentionMs: 24 * 3600 * 1000,
+  gapWaitMs: 100,
+  catchUpMs: 1000,
+  nodeLeaseMs: 60_000,
+  maintenanceMs: 10_000,
+};
+
+export function realtimeOptions(partial: Partial<RealtimeOptions> | undefined): RealtimeOptions {
+  return {
+    ...DEFAULT_REALTIME_OPTIONS,
+    ...partial,
+    rateLimit: { ...DEFAULT_REALTIME_OPTIONS.rateLimit, ...partial?.rateLimit },
+  };
+}
+
+/** Close codes of both gateways (spec section 6; CLIENTS.md section 1). */
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_INTERNAL = 1011;
+export const CLOSE_SLOW_CONSUMER = 1013;
+export const CLOSE_BAD_CREDENTIALS = 4001;
+export const CLOSE_RATE_LIMITED = 4008;
+
+/** Close reasons are capped (a WebSocket close frame holds 123 bytes of reason). */
+export const closeReason = (message: string): string => message.slice(0, 120);
