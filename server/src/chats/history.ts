@@ -1,41 +1,12 @@
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
+import { checkHistorySenders, type HistoryEntry, requireOpen } from '../policies/chats.ts';
 import type { Db, Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
-import { forbidden, invalidField } from '../util/errors.ts';
 import { nowSeconds } from '../util/time.ts';
-import { chatFor, requireOpen } from './access.ts';
-import { lockOpenChat } from './chats.ts';
+import { chatFor, lockedChatFor } from './access.ts';
 import { presentMessage } from './present.ts';
-
-/** A bot conversation line imported into a chat (spec section 1). */
-export interface HistoryEntry {
-  sender: string;
-  message: string;
-  created: number;
-  type?: 'text' | 'object';
-}
-
-/**
- * Who a history line may name as its sender: a token speaks only for itself (or the bot,
- * `assistant`); the app server for the chat's people, the bot or `system`. Anything else would
- * let a caller put words in someone's mouth ("Refund approved" from an agent). A token naming
- * someone else is a 403 (it may not); the app naming a stranger is a 400 (no such sender here).
- */
-export function checkHistorySenders(actor: Actor, people: readonly string[], entries: HistoryEntry[]): void {
-  const self = actor.user?.id;
-  entries.forEach((entry, i) => {
-    const field = `history.${i}.sender`;
-    if (self !== undefined) {
-      if (entry.sender !== self && entry.sender !== 'assistant')
-        throw forbidden(`${field} must be your own user id or "assistant"`);
-      return;
-    }
-    if (entry.sender === 'assistant' || entry.sender === 'system' || people.includes(entry.sender)) return;
-    throw invalidField(field, 'must be a participant of the chat, "assistant" or "system"');
-  });
-}
 
 export async function appendHistory(
   tx: Tx,
@@ -83,11 +54,10 @@ export async function importHistory(
   chatId: string,
   entries: HistoryEntry[],
 ): Promise<number> {
-  const chat = await chatFor(ctx, actor, chatId, 'creator');
-  requireOpen(chat);
-  checkHistorySenders(actor, [chat.row.creator, ...chat.users], entries);
   return commitChange(ctx, actor.app.id, async (tx) => {
-    await lockOpenChat(tx, chatId);
+    const chat = await lockedChatFor(tx, actor, chatId, 'creator');
+    requireOpen(chat);
+    checkHistorySenders(actor, [chat.row.creator, ...chat.users], entries);
     return appendHistory(tx, chat.row, entries);
   });
 }

@@ -1,21 +1,14 @@
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
+import { isParticipant, type LoadedChat, mayOnChat, requireOpen } from '../policies/chats.ts';
 import { isUniqueViolation, type Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { ChatRow, MessageRow } from '../store/schema.ts';
 import { badRequest, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
-import {
-  chatFor,
-  isParticipant,
-  type LoadedChat,
-  loadChat,
-  mayOnChat,
-  participantsOf,
-  requireOpen,
-} from './access.ts';
+import { chatFor, loadChat, participantsOf } from './access.ts';
 import { type MediaRef, type MessageView, presentMessage } from './present.ts';
 
 export const MAX_MESSAGE_LENGTH = 65536;

@@ -1,11 +1,12 @@
 import type { App } from '../apps/apps.ts';
-import { chatFor, isParticipant, loadChat, mayOnChat, requireOpen } from '../chats/access.ts';
-import { lockOpenChat } from '../chats/chats.ts';
+import { chatFor, loadChat } from '../chats/access.ts';
+import { lockOpenChat } from '../chats/locks.ts';
 import { appendMessage } from '../chats/messages.ts';
 import type { MediaRef, MessageView } from '../chats/present.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
+import { isParticipant, mayOnChat, requireOpen } from '../policies/chats.ts';
 import type { MediaRow } from '../store/schema.ts';
 import { ApiError, forbidden, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';

@@ -3,12 +3,14 @@ import websocket from '@fastify/websocket';
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { findApp } from '../apps/apps.ts';
+import { roomKey, userKey } from '../events/audience.ts';
 import type { StoredEvent } from '../events/catalog.ts';
 import type { Ctx } from '../events/context.ts';
 import { checkOrigin, identify } from '../http/auth.ts';
 import { sendError } from '../http/errors.ts';
 import type { Http } from '../http/types.ts';
 import type { Actor } from '../policies/actor.ts';
+import { createPresence, type Presence } from '../presence/presence.ts';
 import type { UserRow } from '../store/schema.ts';
 import type { TimerWorker } from '../timers/timers.ts';
 import { presentUsers } from '../users/present.ts';
@@ -16,7 +18,6 @@ import { userForToken } from '../users/sessions.ts';
 import { ApiError, unauthorized } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { matchesDigest } from '../util/secrets.ts';
-import { roomKey, userKey } from './audience.ts';
 import { corkForTurn } from './cork.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import {
@@ -28,10 +29,8 @@ import {
   resumable,
   streamAfter,
 } from './log.ts';
-import { createPresence, GRACE_TIMER, type Presence } from './presence.ts';
 import { runRequest } from './requests.ts';
 import { CLOSE_GOING_AWAY, closeForShutdown } from './shutdown.ts';
-import { TYPING_TIMER, typingTimeoutHandler } from './typing.ts';
 
 /**
  * The realtime gateway (spec sections 6 and 7): `/v1/ws` on the REST port.
@@ -187,7 +186,7 @@ function replayFrame(appId: string, entry: LogEntry): string {
 
 /** Builds the gateway, registers its route, timers and bus subscription. */
 export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
-  const { http, ctx, timers } = deps;
+  const { http, ctx } = deps;
   const options: RealtimeOptions = {
     ...DEFAULT_REALTIME_OPTIONS,
     ...deps.options,
@@ -204,8 +203,6 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
     log: (error, what) => log.error({ err: error }, what),
   });
   await presence.start();
-  timers.register(GRACE_TIMER, presence.graceHandler);
-  timers.register(TYPING_TIMER, typingTimeoutHandler(ctx));
 
   // ---------------------------------------------------------------- the per-app feed, in order
 

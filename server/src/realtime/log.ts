@@ -1,6 +1,6 @@
 import type { StoredEvent, Trigger } from '../events/catalog.ts';
 import type { Db } from '../store/database.ts';
-import { rtDb } from './tables.ts';
+import { rtDb } from '../store/realtime-tables.ts';
 
 /** Reads of the event log for the gateway: the head, a user's stream after a position, a range. */
 

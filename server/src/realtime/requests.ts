@@ -19,8 +19,8 @@ import { ActivityBody } from '../http/routes/users.ts';
 import { Id } from '../http/schemas.ts';
 import { screenInput } from '../http/tolerance.ts';
 import type { Actor } from '../policies/actor.ts';
+import { reportActivity } from '../presence/activity.ts';
 import { acceptInvitation, assignChat, rejectInvitation } from '../routing/invitations.ts';
-import { reportActivity } from '../users/activity.ts';
 import { updateAgent } from '../users/agents.ts';
 import { ApiError, badRequest } from '../util/errors.ts';
 

@@ -1,8 +1,10 @@
 import type { App } from '../apps/apps.ts';
+import type { ChatRouting } from '../chats/routing-hooks.ts';
 import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
+import type { AgentRouting } from '../users/routing-hooks.ts';
 import { onlineAgentsOfRoom } from './eligibility.ts';
 import {
   cancelAllInvitations,
@@ -128,3 +130,16 @@ export async function armInactivity(tx: Tx, app: App, chatId: string, lastActivi
 export async function routeAgentAvailability(tx: Tx, app: App, rooms: Iterable<number>): Promise<void> {
   for (const room of new Set(rooms)) await schedulePump(tx, app, room);
 }
+
+/** Routing's side of the chat commands (chats/routing-hooks.ts), plugged in by server.ts. */
+export const chatRouting: ChatRouting = {
+  created: routeNewChat,
+  joined: routeJoinedChat,
+  closed: routeClosedChat,
+  agentLeft: routeAfterLeave,
+  roomChanged: routeRoomChange,
+  priorityChanged: (tx, emit, app, chat) => renumberQueue(tx, emit, app.id, chat.room),
+};
+
+/** Routing's side of the agent commands (users/routing-hooks.ts), plugged in by server.ts. */
+export const agentRouting: AgentRouting = { availabilityChanged: routeAgentAvailability };

@@ -1,9 +1,11 @@
-import { chatFor, isParticipant, loadChat, requireOpen } from '../chats/access.ts';
-import { addAgentToChat, lockChatRow, lockOpenChat, removeFromChat } from '../chats/chats.ts';
+import { chatFor, loadChat } from '../chats/access.ts';
+import { lockChatRow, lockOpenChat } from '../chats/locks.ts';
+import { addAgentToChat, removeFromChat } from '../chats/membership.ts';
 import { type ChatView, presentChat } from '../chats/present.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { type Actor, actingUserId } from '../policies/actor.ts';
+import { isParticipant, requireOpen } from '../policies/chats.ts';
 import { isUniqueViolation } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { InvitationRow } from '../store/schema.ts';

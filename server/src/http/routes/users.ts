@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { reportActivity } from '../../users/activity.ts';
+import { reportActivity } from '../../presence/activity.ts';
 import { createUser, getUser, issueToken, listUsers, updateUser } from '../../users/users.ts';
 import { actorOf, appOf } from '../auth.ts';
 import {

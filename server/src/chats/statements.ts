@@ -1,0 +1,192 @@
+import type { Db, Tx } from '../store/database.ts';
+import { prepare } from '../store/prepared.ts';
+import type { ChatRow, UserRow } from '../store/schema.ts';
+
+/**
+ * The chat statements (chats, chat_users) in one place. The prepared ones are on the hot paths
+ * (join, close, every lock of an open chat); the rest are Kysely queries built per call.
+ */
+
+export const lockOpen = prepare<{ id: string }, unknown>((db, arg) =>
+  db
+    .updateTable('chats')
+    .set((eb) => ({ lastSeq: eb.ref('lastSeq') }))
+    .where('id', '=', arg('id'))
+    .where('status', '<>', 'closed'),
+);
+
+export const lockAny = prepare<{ id: string }, unknown>((db, arg) =>
+  db
+    .updateTable('chats')
+    .set((eb) => ({ lastSeq: eb.ref('lastSeq') }))
+    .where('id', '=', arg('id')),
+);
+
+export const closeOpenChat = prepare<{ id: string; now: number; closer: string }, unknown>((db, arg) =>
+  db
+    .updateTable('chats')
+    .set({ status: 'closed', closed: arg('now'), closedBy: arg('closer') })
+    .where('id', '=', arg('id'))
+    .where('status', '<>', 'closed'),
+);
+
+export const chatById = prepare<{ id: string }, ChatRow>((db, arg) =>
+  db.selectFrom('chats').selectAll().where('id', '=', arg('id')),
+);
+
+export const chatOfApp = prepare<{ id: string; appId: string }, ChatRow>((db, arg) =>
+  db.selectFrom('chats').selectAll().where('id', '=', arg('id')).where('appId', '=', arg('appId')),
+);
+
+export const participantRows = prepare<{ chatId: string }, { userId: string }>((db, arg) =>
+  db
+    .selectFrom('chatUsers')
+    .select('userId')
+    .where('chatId', '=', arg('chatId'))
+    .orderBy('joined')
+    .orderBy('userId'),
+);
+
+export const takeSlot = prepare<{ id: string; maxChats: number }, unknown>((db, arg) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({ activeChats: eb('activeChats', '+', 1) }))
+    .where('id', '=', arg('id'))
+    .where((eb) => eb('activeChats', '<', eb.fn.coalesce('maxChats', eb.val(arg('maxChats'))))),
+);
+
+export const insertParticipant = prepare<
+  { chatId: string; userId: string; appId: string; joined: number },
+  unknown
+>((db, arg) =>
+  db.insertInto('chatUsers').values({
+    chatId: arg('chatId'),
+    userId: arg('userId'),
+    appId: arg('appId'),
+    joined: arg('joined'),
+  }),
+);
+
+export const activateChat = prepare<{ id: string }, unknown>((db, arg) =>
+  db.updateTable('chats').set({ status: 'active' }).where('id', '=', arg('id')),
+);
+
+export async function insertChat(tx: Tx, row: ChatRow): Promise<void> {
+  await tx.insertInto('chats').values(row).execute();
+}
+
+export async function updateChatRow(tx: Tx, id: string, changes: Partial<ChatRow>): Promise<void> {
+  await tx.updateTable('chats').set(changes).where('id', '=', id).execute();
+}
+
+/** Agents in a chat, so closing or leaving can give their slots back. */
+export async function releaseAgentSlots(tx: Tx, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await tx
+    .updateTable('users')
+    .set((eb) => ({ activeChats: eb('activeChats', '-', 1) }))
+    .where('id', 'in', userIds)
+    .where('role', '=', 'agent')
+    .where('activeChats', '>', 0)
+    .execute();
+}
+
+export async function deleteParticipant(tx: Tx, chatId: string, userId: string): Promise<boolean> {
+  const removed = await tx
+    .deleteFrom('chatUsers')
+    .where('chatId', '=', chatId)
+    .where('userId', '=', userId)
+    .executeTakeFirst();
+  return Number(removed.numDeletedRows) > 0;
+}
+
+export async function agentsInChat(tx: Tx, chatId: string): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('chatUsers')
+    .innerJoin('users', 'users.id', 'chatUsers.userId')
+    .select('users.id')
+    .where('chatUsers.chatId', '=', chatId)
+    .where('users.role', '=', 'agent')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** An active chat left without agents waits again. */
+export async function setWaitingIfActive(tx: Tx, chatId: string): Promise<void> {
+  await tx
+    .updateTable('chats')
+    .set({ status: 'waiting' })
+    .where('id', '=', chatId)
+    .where('status', '=', 'active')
+    .execute();
+}
+
+export async function roleOf(tx: Tx, userId: string): Promise<UserRow['role'] | undefined> {
+  const row = await tx.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst();
+  return row?.role;
+}
+
+/** Users by id, in the order of `ids` (a chat's participants in joining order). */
+export async function usersInOrder(db: Db | Tx, ids: string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+  const order = new Map(ids.map((u, i) => [u, i]));
+  rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return rows;
+}
+
+export async function participantsByChat(db: Db, chatIds: string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(chatIds.map((id) => [id, []]));
+  if (chatIds.length === 0) return result;
+  const rows = await db
+    .selectFrom('chatUsers')
+    .select(['chatId', 'userId'])
+    .where('chatId', 'in', chatIds)
+    .orderBy('joined')
+    .orderBy('userId')
+    .execute();
+  for (const row of rows) result.get(row.chatId)?.push(row.userId);
+  return result;
+}
+
+export interface ChatFilter {
+  appId: string;
+  status?: ChatRow['status'] | undefined;
+  room?: number | undefined;
+  /** Chats this user opened or takes part in. */
+  userId?: string | undefined;
+  /** Restricts to what a token's user may list: their own chats, and for agents their rooms' chats. */
+  visibleTo?: { userId: string; rooms: number[] } | undefined;
+  after?: string | undefined;
+  limit: number;
+}
+
+export async function selectChats(db: Db, filter: ChatFilter): Promise<ChatRow[]> {
+  let q = db.selectFrom('chats').selectAll().where('appId', '=', filter.appId);
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (filter.room !== undefined) q = q.where('room', '=', filter.room);
+  if (filter.userId !== undefined) {
+    const userId = filter.userId;
+    q = q.where((eb) =>
+      eb.or([
+        eb('creator', '=', userId),
+        eb('id', 'in', eb.selectFrom('chatUsers').select('chatId').where('userId', '=', userId)),
+      ]),
+    );
+  }
+  const visible = filter.visibleTo;
+  if (visible) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('creator', '=', visible.userId),
+        eb('id', 'in', eb.selectFrom('chatUsers').select('chatId').where('userId', '=', visible.userId)),
+        ...(visible.rooms.length > 0 ? [eb('room', 'in', visible.rooms)] : []),
+      ]),
+    );
+  }
+  if (filter.after !== undefined) q = q.where('id', '>', filter.after);
+  return q
+    .orderBy('id')
+    .limit(filter.limit + 1)
+    .execute();
+}
