@@ -7,6 +7,7 @@ import type { ChatRow } from '../store/schema.ts';
 import { nowSeconds } from '../util/time.ts';
 import { chatFor, lockedChatFor } from './access.ts';
 import { presentMessage } from './present.ts';
+import { allMessagesOf } from './statements.ts';
 
 export async function appendHistory(
   tx: Tx,
@@ -73,12 +74,7 @@ export interface TranscriptLine {
 export async function exportHistory(ctx: Ctx, actor: Actor, chatId: string): Promise<TranscriptLine[]> {
   const chat = await chatFor(ctx, actor, chatId, 'view');
   const imported = await listHistoryEntries(ctx.store.db, chat.row.id);
-  const messages = await ctx.store.db
-    .selectFrom('messages')
-    .selectAll()
-    .where('chatId', '=', chatId)
-    .orderBy('seq')
-    .execute();
+  const messages = await allMessagesOf(ctx.store.db, chatId);
   return [
     ...imported.map((h) => ({
       sender: h.sender,

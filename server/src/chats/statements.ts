@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
-import type { ChatRow, UserRow } from '../store/schema.ts';
+import type { ChatRow, MessageRow, UserRow } from '../store/schema.ts';
+import { nowSeconds } from '../util/time.ts';
 
 /**
  * The chat statements (chats, chat_users) in one place. The prepared ones are on the hot paths
@@ -189,4 +190,88 @@ export async function selectChats(db: Db, filter: ChatFilter): Promise<ChatRow[]
     .orderBy('id')
     .limit(filter.limit + 1)
     .execute();
+}
+
+// ---- messages: the send path's statements, prepared (about ten statements make one message)
+
+export const bumpSeq = prepare<{ id: string; now: number }, { lastSeq: number }>((db, arg) =>
+  db
+    .updateTable('chats')
+    .set((eb) => ({ lastSeq: eb('lastSeq', '+', 1), lastActivity: arg('now') }))
+    .where('id', '=', arg('id'))
+    .returning('lastSeq'),
+);
+
+// The send path's first statement: finds the chat, takes its row lock (PostgreSQL) and hands out the
+// next seq at once. A send that then fails a check rolls it back with the rest.
+export const bumpSeqOfAppChat = prepare<{ id: string; appId: string; now: number }, ChatRow>((db, arg) =>
+  db
+    .updateTable('chats')
+    .set((eb) => ({ lastSeq: eb('lastSeq', '+', 1), lastActivity: arg('now') }))
+    .where('id', '=', arg('id'))
+    .where('appId', '=', arg('appId'))
+    .returningAll(),
+);
+
+export const insertMessage = prepare<MessageRow, unknown>((db, arg) =>
+  db.insertInto('messages').values({
+    id: arg('id'),
+    appId: arg('appId'),
+    chatId: arg('chatId'),
+    sender: arg('sender'),
+    type: arg('type'),
+    body: arg('body'),
+    seq: arg('seq'),
+    clientId: arg('clientId'),
+    eventId: arg('eventId'),
+    created: arg('created'),
+  }),
+);
+
+export const messageByClientId = prepare<{ chatId: string; sender: string; clientId: string }, MessageRow>(
+  (db, arg) =>
+    db
+      .selectFrom('messages')
+      .selectAll()
+      .where('chatId', '=', arg('chatId'))
+      .where('sender', '=', arg('sender'))
+      .where('clientId', '=', arg('clientId')),
+);
+
+export const messageOfApp = prepare<{ id: string; appId: string }, MessageRow>((db, arg) =>
+  db.selectFrom('messages').selectAll().where('id', '=', arg('id')).where('appId', '=', arg('appId')),
+);
+
+/** Records a read; false when it was recorded already (the first read only fires `messages:read`). */
+export async function insertRead(
+  tx: Tx,
+  read: { messageId: string; userId: string; appId: string },
+): Promise<boolean> {
+  const inserted = await tx
+    .insertInto('messageReads')
+    .values({ ...read, created: nowSeconds() })
+    .onConflict((oc) => oc.columns(['messageId', 'userId']).doNothing())
+    .returning('userId')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function messagesAfter(
+  db: Db,
+  chatId: string,
+  after: number,
+  limit: number,
+): Promise<MessageRow[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('chatId', '=', chatId)
+    .where('seq', '>', after)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+export async function allMessagesOf(db: Db | Tx, chatId: string): Promise<MessageRow[]> {
+  return db.selectFrom('messages').selectAll().where('chatId', '=', chatId).orderBy('seq').execute();
 }

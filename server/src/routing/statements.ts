@@ -120,3 +120,15 @@ export async function loopsWithPendingInvitation(tx: Tx, chatIds: string[]): Pro
     .execute();
   return new Set(rows.map((p) => p.loopId));
 }
+
+/** The pending invitation of one agent to one chat (at most one: a unique index). */
+export const pendingOf = prepare<{ appId: string; chatId: string; userId: string }, InvitationRow>(
+  (db, arg) =>
+    db
+      .selectFrom('invitations')
+      .selectAll()
+      .where('appId', '=', arg('appId'))
+      .where('chatId', '=', arg('chatId'))
+      .where('userId', '=', arg('userId'))
+      .where('status', '=', 'pending'),
+);

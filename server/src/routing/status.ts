@@ -1,6 +1,7 @@
 import { chatFor } from '../chats/access.ts';
 import type { Ctx } from '../events/context.ts';
 import { type Actor, requireAgentToken } from '../policies/actor.ts';
+import { decodeRooms } from '../store/json.ts';
 import { nowSeconds } from '../util/time.ts';
 import { freeSlots, onlineAgentsOfRoom } from './eligibility.ts';
 
@@ -18,7 +19,7 @@ export async function queuesStatus(ctx: Ctx, actor: Actor): Promise<Record<strin
   let rooms = app.settings.rooms.map((r) => r.id);
   if (actor.user) {
     const agent = requireAgentToken(actor);
-    const own = new Set(JSON.parse(agent.rooms ?? '[]') as number[]);
+    const own = new Set(decodeRooms(agent.rooms));
     rooms = rooms.filter((r) => own.has(r));
   }
   const now = nowSeconds();

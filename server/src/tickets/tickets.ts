@@ -8,6 +8,7 @@ import { notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
+import { decodeTranscript } from './transcript.ts';
 
 export interface TicketView {
   id: string;
@@ -24,7 +25,7 @@ export function presentTicket(row: TicketRow): TicketView {
     externalId: row.chatId,
     chatId: row.chatId,
     subject: row.subject,
-    transcript: JSON.parse(row.transcript) as MessageView[],
+    transcript: decodeTranscript(row.transcript),
     created: row.created,
   };
 }

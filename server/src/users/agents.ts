@@ -4,7 +4,7 @@ import type { Ctx } from '../events/context.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import type { Actor } from '../policies/actor.ts';
 import { agentToLogOut, requireAgentEditor } from '../policies/users.ts';
-import { isUniqueViolation } from '../store/database.ts';
+import { type Db, isUniqueViolation, type Tx } from '../store/database.ts';
 import { decodeRooms, decodeStrings } from '../store/json.ts';
 import type { UserRow } from '../store/schema.ts';
 import { badRequest, conflict, notFound, unauthorized } from '../util/errors.ts';
@@ -45,8 +45,8 @@ async function presentAgent(ctx: Ctx, app: App, row: UserRow): Promise<UserView>
   return view!;
 }
 
-export async function requireAgent(ctx: Ctx, app: App, id: string): Promise<UserRow> {
-  const row = await agentOfApp.first(ctx.store.db, { id, appId: app.id });
+export async function requireAgent(db: Db | Tx, app: App, id: string): Promise<UserRow> {
+  const row = await agentOfApp.first(db, { id, appId: app.id });
   if (!row) throw notFound('Agent not found');
   return row;
 }
@@ -111,13 +111,13 @@ export async function listAgents(
 }
 
 export async function getAgent(ctx: Ctx, actor: Actor, id: string): Promise<UserView> {
-  const row = await requireAgent(ctx, actor.app, id);
+  const row = await requireAgent(ctx.store.db, actor.app, id);
   const [view] = await presentUsers(ctx.store.db, [row], actor.app.settings, actor.user);
   return view!;
 }
 
 export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: AgentInput): Promise<UserView> {
-  const agent = await requireAgent(ctx, actor.app, id);
+  const agent = await requireAgent(ctx.store.db, actor.app, id);
   requireAgentEditor(actor, agent, Object.keys(input));
   if (input.rooms !== undefined) checkRooms(actor.app, input.rooms);
   const changes: Partial<UserRow> = {};
@@ -146,7 +146,7 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
       throw error;
     }
   }
-  return presentAgent(ctx, actor.app, await requireAgent(ctx, actor.app, id));
+  return presentAgent(ctx, actor.app, await requireAgent(ctx.store.db, actor.app, id));
 }
 
 /** POST /agents/login — checks the password (scrypt), opens a session and sets the agent online. */
@@ -175,7 +175,7 @@ export async function logoutAgent(
   input: { agentId?: string; rooms?: number[] },
 ): Promise<void> {
   const agentId = agentToLogOut(actor, input.agentId);
-  const agent = await requireAgent(ctx, actor.app, agentId);
+  const agent = await requireAgent(ctx.store.db, actor.app, agentId);
   if (input.rooms === undefined || input.rooms.length === 0) {
     await commitChange(ctx, actor.app.id, async (tx) => {
       await updateUserRow(tx, agent.id, { status: 'offline', offRooms: '[]' });
