@@ -7,19 +7,14 @@ import type { ChatRow } from '../store/schema.ts';
 import { nowSeconds } from '../util/time.ts';
 import { chatFor, lockedChatFor } from './access.ts';
 import { presentMessage } from './present.ts';
-import { allMessagesOf } from './statements.ts';
+import { allMessagesOf, historyEntriesOf, insertHistoryEntries, lastHistoryPosition } from './statements.ts';
 
 export async function appendHistory(
   tx: Tx,
   chat: Pick<ChatRow, 'id' | 'appId'>,
   entries: HistoryEntry[],
 ): Promise<number> {
-  const last = await tx
-    .selectFrom('historyEntries')
-    .select((eb) => eb.fn.max('position').as('max'))
-    .where('chatId', '=', chat.id)
-    .executeTakeFirst();
-  let position = Number(last?.max ?? -1);
+  let position = await lastHistoryPosition(tx, chat.id);
   const rows = entries.map((entry) => ({
     chatId: chat.id,
     position: ++position,
@@ -29,22 +24,12 @@ export async function appendHistory(
     type: entry.type ?? ('text' as const),
     created: entry.created ?? nowSeconds(),
   }));
-  // Batches keep each statement well under SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 100)
-    await tx
-      .insertInto('historyEntries')
-      .values(rows.slice(i, i + 100))
-      .execute();
+  await insertHistoryEntries(tx, rows);
   return rows.length;
 }
 
 export async function listHistoryEntries(db: Db, chatId: string): Promise<HistoryEntry[]> {
-  const rows = await db
-    .selectFrom('historyEntries')
-    .selectAll()
-    .where('chatId', '=', chatId)
-    .orderBy('position')
-    .execute();
+  const rows = await historyEntriesOf(db, chatId);
   return rows.map((r) => ({ sender: r.sender, message: r.message, created: r.created, type: r.type }));
 }
 

@@ -1,6 +1,6 @@
 import type { Db, Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
-import type { ChatRow, MessageRow, UserRow } from '../store/schema.ts';
+import type { ChatRow, HistoryEntryRow, MessageRow, UserRow } from '../store/schema.ts';
 import { nowSeconds } from '../util/time.ts';
 
 /**
@@ -274,4 +274,34 @@ export async function messagesAfter(
 
 export async function allMessagesOf(db: Db | Tx, chatId: string): Promise<MessageRow[]> {
   return db.selectFrom('messages').selectAll().where('chatId', '=', chatId).orderBy('seq').execute();
+}
+
+// ---- imported bot history
+
+/** The last position of the chat's history lines, -1 with none. */
+export async function lastHistoryPosition(tx: Tx, chatId: string): Promise<number> {
+  const last = await tx
+    .selectFrom('historyEntries')
+    .select((eb) => eb.fn.max('position').as('max'))
+    .where('chatId', '=', chatId)
+    .executeTakeFirst();
+  return Number(last?.max ?? -1);
+}
+
+export async function insertHistoryEntries(tx: Tx, rows: HistoryEntryRow[]): Promise<void> {
+  // Batches keep each statement well under SQLite's bound-parameter limit.
+  for (let i = 0; i < rows.length; i += 100)
+    await tx
+      .insertInto('historyEntries')
+      .values(rows.slice(i, i + 100))
+      .execute();
+}
+
+export async function historyEntriesOf(db: Db, chatId: string): Promise<HistoryEntryRow[]> {
+  return db
+    .selectFrom('historyEntries')
+    .selectAll()
+    .where('chatId', '=', chatId)
+    .orderBy('position')
+    .execute();
 }

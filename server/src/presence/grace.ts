@@ -11,7 +11,7 @@ import { decodeRooms } from '../store/json.ts';
 import type { TimerRow, UserRow } from '../store/schema.ts';
 import { cancelTimer } from '../timers/timers.ts';
 import { updateUserRow } from '../users/statements.ts';
-import { liveConnections, lockUser, openChatsOf, timerDue } from './statements.ts';
+import { liveConnections, lockUser, openChatsOf, timerDue, userById } from './statements.ts';
 
 /**
  * The reconnect grace (spec section 6): the durable timer `presence.reconnectGrace` (ref = user id).
@@ -33,7 +33,7 @@ export function graceExpiryHandler(ctx: Ctx): (timer: TimerRow) => Promise<void>
       if (due === undefined || due > Date.now()) return;
       await cancelTimer(tx, GRACE_TIMER, userId);
       if ((await liveConnections(tx, userId)) > 0) return;
-      const user = await tx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+      const user = await userById(tx, userId);
       if (!user) return;
       // Lock every chat first (chat rows before the app row that events take), skipping closed ones.
       const chats: string[] = [];

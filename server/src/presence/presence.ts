@@ -14,6 +14,7 @@ import {
   openChatsOf,
   renewNodeLease,
   timerDue,
+  userById,
 } from './statements.ts';
 
 /**
@@ -97,7 +98,7 @@ export function createPresence(ctx: Ctx, nodeId: string, options: PresenceOption
       await lockUser(tx, userId);
       if (!(await deletePresence(tx, userId, fromNode))) return; // another node swept it already
       if ((await liveConnections(tx, userId)) > 0) return;
-      const user = await tx.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst();
+      const user = await userById(tx, userId);
       if (!user) return;
       const chats = await openChatsOf(tx, userId);
       // An end user without an open chat has nothing the grace could end; an agent still goes offline.

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { type Db, onPostgres, type Tx } from '../store/database.ts';
 import { rtDb, rtTx } from '../store/realtime-tables.ts';
+import type { UserRow } from '../store/schema.ts';
 
 /** The presence statements: connection rows per (user, node), node leases, and what presence reads. */
 
@@ -127,4 +128,8 @@ export async function membershipStatus(tx: Tx, chatId: string, userId: string) {
     .where('chatUsers.userId', '=', userId)
     .executeTakeFirst();
   return row?.status;
+}
+
+export async function userById(tx: Tx, userId: string): Promise<UserRow | undefined> {
+  return tx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
 }

@@ -14,6 +14,7 @@ import {
   stopLoop,
 } from './loop.ts';
 import { dequeue, enqueue, renumberQueue, schedulePump } from './queue.ts';
+import { takeOutOfQueue } from './statements.ts';
 
 /**
  * What routing does when a chat changes, inside the transaction of that change, so the loop,
@@ -100,11 +101,7 @@ export async function routeRoomChange(
   if (chat.status !== 'waiting') return;
   await stopLoop(tx, chat.id);
   if (chat.inQueue === 1) {
-    await tx
-      .updateTable('chats')
-      .set({ inQueue: 0, queuePosition: null })
-      .where('id', '=', chat.id)
-      .execute();
+    await takeOutOfQueue(tx, chat.id);
     await renumberQueue(tx, emit, app.id, oldRoom);
   }
   await routeWaitingChat(tx, emit, app, chat, true);

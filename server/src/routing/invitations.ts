@@ -22,9 +22,9 @@ import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.
 import { nowSeconds } from '../util/time.ts';
 import type { Algorithm } from './choose.ts';
 import { routeAfterLeave } from './hooks.ts';
-import { defaultLoopParams, endInvitation, type LoopParams, runningLoop, startLoop } from './loop.ts';
+import { defaultLoopParams, endInvitation, type LoopParams, startLoop } from './loop.ts';
 import { enqueue } from './queue.ts';
-import { insertInvitation, pendingOf } from './statements.ts';
+import { insertInvitation, pendingOf, runningLoop, selectInvitations } from './statements.ts';
 
 /** The Invitation object of spec section 1. */
 export interface InvitationView {
@@ -105,16 +105,14 @@ export async function listInvitations(
   const userId = actingUserId(actor, query.userId);
   const limit = limitOf(query);
   const before = decodeCursor(query.cursor);
-  let q = ctx.store.db.selectFrom('invitations').selectAll().where('appId', '=', actor.app.id);
-  if (userId !== undefined) q = q.where('userId', '=', userId);
-  if (query.status !== undefined) q = q.where('status', '=', query.status);
-  if (query.chatId !== undefined) q = q.where('chatId', '=', query.chatId);
-  // Newest first, so the cursor is the last (oldest) id of the page.
-  if (before !== undefined) q = q.where('id', '<', before);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+  const rows = await selectInvitations(ctx.store.db, {
+    appId: actor.app.id,
+    userId,
+    status: query.status,
+    chatId: query.chatId,
+    before,
+    limit,
+  });
   const { items, next } = page(rows, limit);
   return { invitations: items.map(presentInvitation), next };
 }

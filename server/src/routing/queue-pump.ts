@@ -5,8 +5,14 @@ import type { TimerRow } from '../store/schema.ts';
 import { freeSlots, onlineAgentsOfRoom } from './eligibility.ts';
 import { defaultLoopParams, startLoop, stopLoop } from './loop.ts';
 import { queuePayload } from './payloads.ts';
-import { lockRoom } from './queue.ts';
-import { loopsWithPendingInvitation, queuedChats, runningLoopsOf, takeOutOfQueue } from './statements.ts';
+
+import {
+  lockRoom,
+  loopsWithPendingInvitation,
+  queuedChats,
+  runningLoopsOf,
+  takeOutOfQueue,
+} from './statements.ts';
 
 /**
  * The `queue` timer handler: offers a room's queue to free agents (spec 5.3). As many chats from the

@@ -1,4 +1,5 @@
-import type { Db, Tx } from '../store/database.ts';
+import { sql } from 'kysely';
+import { type Db, onPostgres, type Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import { rawRows } from '../store/raw.ts';
 import type { AssignmentRow, ChatRow, InvitationRow } from '../store/schema.ts';
@@ -132,3 +133,141 @@ export const pendingOf = prepare<{ appId: string; chatId: string; userId: string
       .where('userId', '=', arg('userId'))
       .where('status', '=', 'pending'),
 );
+
+// ---- invitation loops (assignments) and their invitations
+
+export const upsertLoop = prepare<AssignmentRow, unknown>((db, arg) => {
+  const set = {
+    appId: arg('appId'),
+    loopId: arg('loopId'),
+    status: arg('status'),
+    attempt: arg('attempt'),
+    maxAttempts: arg('maxAttempts'),
+    interval: arg('interval'),
+    algorithm: arg('algorithm'),
+    invited: arg('invited'),
+    updated: arg('updated'),
+  };
+  return db
+    .insertInto('assignments')
+    .values({ chatId: arg('chatId'), ...set })
+    .onConflict((oc) => oc.column('chatId').doUpdateSet(set));
+});
+
+export const stopRunningLoop = prepare<{ chatId: string; updated: number }, unknown>((db, arg) =>
+  db
+    .updateTable('assignments')
+    .set({ status: 'stopped', updated: arg('updated') })
+    .where('chatId', '=', arg('chatId'))
+    .where('status', '=', 'running'),
+);
+
+export const cancelPending = prepare<{ chatId: string }, { id: string }>((db, arg) =>
+  db
+    .updateTable('invitations')
+    .set({ status: 'cancelled' })
+    .where('chatId', '=', arg('chatId'))
+    .where('status', '=', 'pending')
+    .returning('id'),
+);
+
+export const cancelLoopPending = prepare<{ chatId: string }, { id: string }>((db, arg) =>
+  db
+    .updateTable('invitations')
+    .set({ status: 'cancelled' })
+    .where('chatId', '=', arg('chatId'))
+    .where('status', '=', 'pending')
+    .where('loopId', 'is not', null)
+    .returning('id'),
+);
+
+export const endPending = prepare<{ id: string; status: InvitationRow['status'] }, unknown>((db, arg) =>
+  db
+    .updateTable('invitations')
+    .set({ status: arg('status') })
+    .where('id', '=', arg('id'))
+    .where('status', '=', 'pending'),
+);
+
+/** The chat's running loop, if any. */
+export async function runningLoop(tx: Tx, chatId: string) {
+  return tx
+    .selectFrom('assignments')
+    .selectAll()
+    .where('chatId', '=', chatId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+}
+
+// ---- queue mode
+
+/** Serialises queue changes of one room across nodes (PostgreSQL); SQLite transactions are serial already. */
+export async function lockRoom(tx: Tx, appId: string, room: number): Promise<void> {
+  if (!onPostgres(tx)) return;
+  await sql`select pg_advisory_xact_lock(hashtext(${`queue:${appId}:${room}`}))`.execute(tx);
+}
+
+/** A room's queued chats in queue order, with the positions they hold now. */
+export async function queueOrder(
+  tx: Tx,
+  appId: string,
+  room: number,
+): Promise<Array<{ id: string; creator: string; queuePosition: number | null }>> {
+  return tx
+    .selectFrom('chats')
+    .select(['id', 'creator', 'queuePosition'])
+    .where('appId', '=', appId)
+    .where('room', '=', room)
+    .where('inQueue', '=', 1)
+    .where('status', '=', 'waiting')
+    .orderBy('priority', 'desc')
+    .orderBy('created')
+    .orderBy('id')
+    .execute();
+}
+
+export async function setQueuePosition(tx: Tx, chatId: string, position: number): Promise<void> {
+  await tx.updateTable('chats').set({ queuePosition: position }).where('id', '=', chatId).execute();
+}
+
+export async function putInQueue(tx: Tx, chatId: string): Promise<void> {
+  await tx.updateTable('chats').set({ inQueue: 1, queuePosition: null }).where('id', '=', chatId).execute();
+}
+
+export const queueStateOf = prepare<{ id: string }, { room: number; inQueue: number }>((db, arg) =>
+  db.selectFrom('chats').select(['room', 'inQueue']).where('id', '=', arg('id')),
+);
+
+/** How many chats of a room wait, and since when the oldest does. */
+export async function waitingInRoom(db: Db, appId: string, room: number) {
+  return db
+    .selectFrom('chats')
+    .select([(eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.min('created').as('oldest')])
+    .where('appId', '=', appId)
+    .where('room', '=', room)
+    .where('status', '=', 'waiting')
+    .executeTakeFirst();
+}
+
+/** A page of the app's invitations, newest first (the cursor is the last, oldest, id of a page). */
+export async function selectInvitations(
+  db: Db,
+  filter: {
+    appId: string;
+    userId?: string | undefined;
+    status?: InvitationRow['status'] | undefined;
+    chatId?: string | undefined;
+    before?: string | undefined;
+    limit: number;
+  },
+): Promise<InvitationRow[]> {
+  let q = db.selectFrom('invitations').selectAll().where('appId', '=', filter.appId);
+  if (filter.userId !== undefined) q = q.where('userId', '=', filter.userId);
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (filter.chatId !== undefined) q = q.where('chatId', '=', filter.chatId);
+  if (filter.before !== undefined) q = q.where('id', '<', filter.before);
+  return q
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
+}

@@ -15,7 +15,14 @@ import { nowSeconds } from '../util/time.ts';
 import { maxChatsOf, presentUsers, type UserView } from './present.ts';
 import { agentRouting } from './routing-hooks.ts';
 import { createSession, type Session } from './sessions.ts';
-import { agentByContact, agentOfApp, insertUser, onlineAgentRows, updateUserRow } from './statements.ts';
+import {
+  agentByContact,
+  agentOfApp,
+  insertUser,
+  onlineAgentRows,
+  selectAgents,
+  updateUserRow,
+} from './statements.ts';
 
 export type AgentStatus = 'online' | 'away' | 'offline';
 
@@ -96,16 +103,7 @@ export async function listAgents(
 ): Promise<{ agents: UserView[]; next: string | null }> {
   const limit = limitOf(query);
   const after = decodeCursor(query.cursor);
-  let q = ctx.store.db
-    .selectFrom('users')
-    .selectAll()
-    .where('appId', '=', app.id)
-    .where('role', '=', 'agent');
-  if (after !== undefined) q = q.where('id', '>', after);
-  const rows = await q
-    .orderBy('id')
-    .limit(limit + 1)
-    .execute();
+  const rows = await selectAgents(ctx.store.db, app.id, after, limit);
   const { items, next } = page(rows, limit);
   return { agents: await presentUsers(ctx.store.db, items, app.settings), next };
 }

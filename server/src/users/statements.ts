@@ -89,3 +89,18 @@ export async function openedChatInRooms(
     .executeTakeFirst();
   return chat !== undefined;
 }
+
+/** A page of the app's agents, oldest id first. */
+export async function selectAgents(
+  db: Db,
+  appId: string,
+  after: string | undefined,
+  limit: number,
+): Promise<UserRow[]> {
+  let q = db.selectFrom('users').selectAll().where('appId', '=', appId).where('role', '=', 'agent');
+  if (after !== undefined) q = q.where('id', '>', after);
+  return q
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+}
