@@ -3,21 +3,26 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { countApps, createApp } from './apps/apps.ts';
-import { type Bus, createMemoryBus } from './bus/bus.ts';
 import { createRedisBus } from './bus/redis.ts';
+import { plugChatRouting } from './chats/routing-hooks.ts';
 import type { Config } from './config/config.ts';
+import { type Bus, createMemoryBus } from './events/bus.ts';
 import type { Ctx } from './events/context.ts';
 import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
 import type { Caps } from './limits/caps.ts';
+import { GRACE_TIMER, graceExpiryHandler } from './presence/grace.ts';
+import { TYPING_TIMER, typingTimeoutHandler } from './presence/typing.ts';
 import { installRealtime, type Realtime } from './realtime/install.ts';
 import type { RealtimeOptions } from './realtime/options.ts';
 import { firstValidAdvice } from './routing/advisor.ts';
+import { agentRouting, chatRouting } from './routing/hooks.ts';
 import { createRouter, type Router } from './routing/router.ts';
 import { openStore, type Store, type StoreOptions } from './store/database.ts';
 import { installStream, type Stream } from './stream/install.ts';
 import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
 import { createAgent } from './users/agents.ts';
+import { plugAgentRouting } from './users/routing-hooks.ts';
 import { unavailable } from './util/errors.ts';
 import { digest, randomToken } from './util/secrets.ts';
 import { createWebhooks, type Webhooks } from './webhooks/service.ts';
@@ -114,11 +119,20 @@ export async function buildSwitchboard(
   const timers = createTimerWorker(store, (error, timer) =>
     http.log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
   );
-  const router = createRouter(ctx, timers, webhooks.advisor);
+  // Routing sits above chats and users: their commands reach it through these hooks.
+  plugChatRouting(chatRouting);
+  plugAgentRouting(agentRouting);
+  const router = createRouter(ctx, webhooks.advisor);
+  // Every durable timer has its handler here, whichever transports this process installs.
+  timers.register('jump', router.timerHandlers.jump);
+  timers.register('invitation', router.timerHandlers.invitation);
+  timers.register('queue', router.timerHandlers.queue);
+  timers.register('inactivity', router.timerHandlers.inactivity);
+  timers.register(GRACE_TIMER, graceExpiryHandler(ctx));
+  timers.register(TYPING_TIMER, typingTimeoutHandler(ctx));
   const realtime = await installRealtime({
     http,
     ctx,
-    timers,
     adminKey: admin.key,
     options: options.realtime,
   });

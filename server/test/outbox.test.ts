@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { rtDb } from '../src/realtime/tables.ts';
+import { rtDb } from '../src/store/realtime-tables.ts';
 import { createTestApp, expectStatus } from './helpers/fixtures.ts';
 import { describeEachStore, startServer, type TestServer } from './helpers/harness.ts';
 import { chatWithAgent } from './helpers/ws.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { rtDb } from '../src/realtime/tables.ts';
+import { rtDb } from '../src/store/realtime-tables.ts';
 import { createAgent, createTestApp, expectStatus, type Person, type TestApp } from './helpers/fixtures.ts';
 import { describeEachStore, type Json, startServer, type TestServer, waitFor } from './helpers/harness.ts';
 import { chatWithAgent, connect } from './helpers/ws.ts';

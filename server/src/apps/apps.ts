@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Store } from '../store/database.ts';
+import { decodeStrings } from '../store/json.ts';
 import { prepare } from '../store/prepared.ts';
 import type { AppRow } from '../store/schema.ts';
 import { invalidField, notFound } from '../util/errors.ts';
@@ -47,7 +48,7 @@ function toApp(row: AppRow): App {
   return {
     id: row.id,
     name: row.name,
-    domains: JSON.parse(row.domains) as string[],
+    domains: decodeStrings(row.domains),
     settings: settingsOf(row.settings),
     secretHash: row.secretHash,
     domainKeyHash: row.domainKeyHash,

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { int } from '../limits/ranges.ts';
+import { decodeObject } from '../store/json.ts';
 import { badRequest } from '../util/errors.ts';
 
 const Room = Type.Object({
@@ -96,7 +97,8 @@ export function mergeSettings(current: Settings, patch: unknown): Settings {
 
 /** Stored settings merged over today's defaults, so settings added later have values for old apps. */
 export function parseStoredSettings(json: string): Settings {
-  return deepMerge(defaultSettings(), JSON.parse(json)) as Settings;
+  // Checked as an object here; its values were validated when they were written.
+  return deepMerge(defaultSettings(), decodeObject(json)) as Settings;
 }
 
 export function publicSettings(settings: Settings): Pick<Settings, 'rooms' | 'langs' | 'queue'> {

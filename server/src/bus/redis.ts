@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
+import type { Bus, EventHandler } from '../events/bus.ts';
 import type { StoredEvent } from '../events/catalog.ts';
 import { newId } from '../util/ids.ts';
-import type { Bus, EventHandler } from './bus.ts';
 
 /**
  * The cross-node bus (spec section 10): events are handed to this node's subscribers at once, and

@@ -1,53 +1,20 @@
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
+import { checkHistorySenders, type HistoryEntry, requireOpen } from '../policies/chats.ts';
 import type { Db, Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
-import { forbidden, invalidField } from '../util/errors.ts';
 import { nowSeconds } from '../util/time.ts';
 import { presentMessage } from '../wire/message.ts';
-import { chatFor, requireOpen } from './access.ts';
-import { lockOpenChat } from './chats.ts';
-
-/** A bot conversation line imported into a chat (spec section 1). */
-export interface HistoryEntry {
-  sender: string;
-  message: string;
-  created: number;
-  type?: 'text' | 'object';
-}
-
-/**
- * Who a history line may name as its sender: a token speaks only for itself (or the bot,
- * `assistant`); the app server for the chat's people, the bot or `system`. Anything else would
- * let a caller put words in someone's mouth ("Refund approved" from an agent). A token naming
- * someone else is a 403 (it may not); the app naming a stranger is a 400 (no such sender here).
- */
-export function checkHistorySenders(actor: Actor, people: readonly string[], entries: HistoryEntry[]): void {
-  const self = actor.user?.id;
-  entries.forEach((entry, i) => {
-    const field = `history.${i}.sender`;
-    if (self !== undefined) {
-      if (entry.sender !== self && entry.sender !== 'assistant')
-        throw forbidden(`${field} must be your own user id or "assistant"`);
-      return;
-    }
-    if (entry.sender === 'assistant' || entry.sender === 'system' || people.includes(entry.sender)) return;
-    throw invalidField(field, 'must be a participant of the chat, "assistant" or "system"');
-  });
-}
+import { chatFor, lockedChatFor } from './access.ts';
+import { allMessagesOf, historyEntriesOf, insertHistoryEntries, lastHistoryPosition } from './statements.ts';
 
 export async function appendHistory(
   tx: Tx,
   chat: Pick<ChatRow, 'id' | 'appId'>,
   entries: HistoryEntry[],
 ): Promise<number> {
-  const last = await tx
-    .selectFrom('historyEntries')
-    .select((eb) => eb.fn.max('position').as('max'))
-    .where('chatId', '=', chat.id)
-    .executeTakeFirst();
-  let position = Number(last?.max ?? -1);
+  let position = await lastHistoryPosition(tx, chat.id);
   const rows = entries.map((entry) => ({
     chatId: chat.id,
     position: ++position,
@@ -57,22 +24,12 @@ export async function appendHistory(
     type: entry.type ?? ('text' as const),
     created: entry.created ?? nowSeconds(),
   }));
-  // Batches keep each statement well under SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 100)
-    await tx
-      .insertInto('historyEntries')
-      .values(rows.slice(i, i + 100))
-      .execute();
+  await insertHistoryEntries(tx, rows);
   return rows.length;
 }
 
 export async function listHistoryEntries(db: Db, chatId: string): Promise<HistoryEntry[]> {
-  const rows = await db
-    .selectFrom('historyEntries')
-    .selectAll()
-    .where('chatId', '=', chatId)
-    .orderBy('position')
-    .execute();
+  const rows = await historyEntriesOf(db, chatId);
   return rows.map((r) => ({ sender: r.sender, message: r.message, created: r.created, type: r.type }));
 }
 
@@ -83,11 +40,10 @@ export async function importHistory(
   chatId: string,
   entries: HistoryEntry[],
 ): Promise<number> {
-  const chat = await chatFor(ctx, actor, chatId, 'creator');
-  requireOpen(chat);
-  checkHistorySenders(actor, [chat.row.creator, ...chat.users], entries);
   return commitChange(ctx, actor.app.id, async (tx) => {
-    await lockOpenChat(tx, chatId);
+    const chat = await lockedChatFor(tx, actor, chatId, 'creator');
+    requireOpen(chat);
+    checkHistorySenders(actor, [chat.row.creator, ...chat.users], entries);
     return appendHistory(tx, chat.row, entries);
   });
 }
@@ -103,12 +59,7 @@ export interface TranscriptLine {
 export async function exportHistory(ctx: Ctx, actor: Actor, chatId: string): Promise<TranscriptLine[]> {
   const chat = await chatFor(ctx, actor, chatId, 'view');
   const imported = await listHistoryEntries(ctx.store.db, chat.row.id);
-  const messages = await ctx.store.db
-    .selectFrom('messages')
-    .selectAll()
-    .where('chatId', '=', chatId)
-    .orderBy('seq')
-    .execute();
+  const messages = await allMessagesOf(ctx.store.db, chatId);
   return [
     ...imported.map((h) => ({
       sender: h.sender,

@@ -1,22 +1,24 @@
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
+import { type LoadedChat, requireOpen } from '../policies/chats.ts';
+import { messageReader, messageSender } from '../policies/messages.ts';
 import { isUniqueViolation, type Tx } from '../store/database.ts';
-import { prepare } from '../store/prepared.ts';
-import type { ChatRow, MessageRow } from '../store/schema.ts';
-import { badRequest, forbidden, notFound } from '../util/errors.ts';
+import type { MessageRow } from '../store/schema.ts';
+import { notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { type MediaRef, type Message as MessageView, presentMessage } from '../wire/message.ts';
+import { chatFor, loadChat, participantsOf } from './access.ts';
 import {
-  chatFor,
-  isParticipant,
-  type LoadedChat,
-  loadChat,
-  mayOnChat,
-  participantsOf,
-  requireOpen,
-} from './access.ts';
+  bumpSeq,
+  bumpSeqOfAppChat,
+  insertMessage,
+  insertRead,
+  messageByClientId,
+  messageOfApp,
+  messagesAfter,
+} from './statements.ts';
 
 export const MAX_MESSAGE_LENGTH = 65536;
 
@@ -33,50 +35,6 @@ type NewMessage = {
   body: string | MediaRef;
   clientId?: string | undefined;
 };
-
-const bumpSeq = prepare<{ id: string; now: number }, { lastSeq: number }>((db, arg) =>
-  db
-    .updateTable('chats')
-    .set((eb) => ({ lastSeq: eb('lastSeq', '+', 1), lastActivity: arg('now') }))
-    .where('id', '=', arg('id'))
-    .returning('lastSeq'),
-);
-
-// The send path's first statement: finds the chat, takes its row lock (PostgreSQL) and hands out the
-// next seq at once. A send that then fails a check rolls it back with the rest.
-const bumpSeqOfAppChat = prepare<{ id: string; appId: string; now: number }, ChatRow>((db, arg) =>
-  db
-    .updateTable('chats')
-    .set((eb) => ({ lastSeq: eb('lastSeq', '+', 1), lastActivity: arg('now') }))
-    .where('id', '=', arg('id'))
-    .where('appId', '=', arg('appId'))
-    .returningAll(),
-);
-
-const insertMessage = prepare<MessageRow, unknown>((db, arg) =>
-  db.insertInto('messages').values({
-    id: arg('id'),
-    appId: arg('appId'),
-    chatId: arg('chatId'),
-    sender: arg('sender'),
-    type: arg('type'),
-    body: arg('body'),
-    seq: arg('seq'),
-    clientId: arg('clientId'),
-    eventId: arg('eventId'),
-    created: arg('created'),
-  }),
-);
-
-const messageByClientId = prepare<{ chatId: string; sender: string; clientId: string }, MessageRow>(
-  (db, arg) =>
-    db
-      .selectFrom('messages')
-      .selectAll()
-      .where('chatId', '=', arg('chatId'))
-      .where('sender', '=', arg('sender'))
-      .where('clientId', '=', arg('clientId')),
-);
 
 /** Writes the message with its `seq` (already taken from the chat) and emits `messages:new`. */
 async function writeMessage(
@@ -134,28 +92,6 @@ async function findByClientId(
   return { message: presentMessage(row), eventId: row.eventId };
 }
 
-/** Who sends, and as what type: the checks of spec 3.6 against the chat as read in the transaction. */
-function senderOf(
-  actor: Actor,
-  chat: LoadedChat,
-  input: SendInput,
-): { sender: string; type: MessageRow['type'] } {
-  if (!mayOnChat(actor, chat, 'view')) throw notFound('Chat not found');
-  if (!mayOnChat(actor, chat, 'participate')) throw forbidden('You may not do this in this chat');
-  let sender: string;
-  if (actor.user) {
-    if (input.sender !== undefined && input.sender !== actor.user.id)
-      throw forbidden('sender must be your own user id');
-    if (input.type === 'system') throw forbidden('Only the app may send system messages');
-    sender = actor.user.id;
-  } else {
-    sender = input.sender ?? 'system';
-    if (sender !== 'system' && !isParticipant(chat, sender))
-      throw forbidden('The sender is not in this chat');
-  }
-  return { sender, type: input.type ?? (sender === 'system' ? 'system' : 'text') };
-}
-
 /**
  * POST /chats/{id}/messages — idempotent by (sender, clientId): a repeat returns the first message.
  * All of it runs in one transaction that starts by taking the chat's next seq (see bumpSeqOfAppChat):
@@ -174,14 +110,14 @@ export async function sendMessage(
       if (input.clientId !== undefined) {
         // A repeat is answered before a seq is taken, and only to someone who may send here.
         const current = await loadChat(tx, appId, chatId);
-        sender = senderOf(actor, current, input).sender;
+        sender = messageSender(actor, current, input).sender;
         const existing = await findByClientId(tx, chatId, sender, input.clientId);
         if (existing) return existing;
       }
       const row = await bumpSeqOfAppChat.first(tx, { id: chatId, appId, now: nowSeconds() });
       if (!row) throw notFound('Chat not found');
       const chat: LoadedChat = { row, users: await participantsOf(tx, chatId) };
-      const checked = senderOf(actor, chat, input);
+      const checked = messageSender(actor, chat, input);
       sender = checked.sender;
       requireOpen(chat);
       return writeMessage(
@@ -211,14 +147,7 @@ export async function listMessages(
   query: { after?: number; limit: number },
 ): Promise<{ messages: MessageView[]; next: string | null }> {
   await chatFor(ctx, actor, chatId, 'view');
-  const rows = await ctx.store.db
-    .selectFrom('messages')
-    .selectAll()
-    .where('chatId', '=', chatId)
-    .where('seq', '>', query.after ?? 0)
-    .orderBy('seq')
-    .limit(query.limit + 1)
-    .execute();
+  const rows = await messagesAfter(ctx.store.db, chatId, query.after ?? 0, query.limit + 1);
   const items = rows.slice(0, query.limit).map(presentMessage);
   const next = rows.length > query.limit ? String(items[items.length - 1]!.seq) : null;
   return { messages: items, next };
@@ -231,42 +160,23 @@ export async function readMessage(
   messageId: string,
   input: { userId?: string },
 ): Promise<{ message: { id: string; chat: string; sender: string }; userId: string }> {
-  const row = await ctx.store.db
-    .selectFrom('messages')
-    .selectAll()
-    .where('id', '=', messageId)
-    .where('appId', '=', actor.app.id)
-    .executeTakeFirst();
-  if (!row) throw notFound('Message not found');
-  const chat = await loadChat(ctx.store.db, actor.app.id, row.chatId);
-  if (!mayOnChat(actor, chat, 'view')) throw notFound('Message not found');
-  let reader: string;
-  if (actor.user) {
-    if (input.userId !== undefined && input.userId !== actor.user.id)
-      throw forbidden('userId must be your own user id');
-    reader = actor.user.id;
-  } else {
-    if (input.userId === undefined)
-      throw badRequest('userId is required', [{ field: 'userId', message: 'is required' }]);
-    reader = input.userId;
-  }
-  if (!isParticipant(chat, reader)) throw forbidden('The reader is not in this chat');
-  const result = { message: { id: row.id, chat: row.chatId, sender: row.sender }, userId: reader };
-  if (reader === row.sender) return result;
-  await commitChange(ctx, actor.app.id, async (tx, emit) => {
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
+    const row = await messageOfApp.first(tx, { id: messageId, appId: actor.app.id });
+    if (!row) throw notFound('Message not found');
+    const chat = await loadChat(tx, actor.app.id, row.chatId);
+    const reader = messageReader(actor, chat, input.userId);
+    const result = { message: { id: row.id, chat: row.chatId, sender: row.sender }, userId: reader };
+    if (reader === row.sender) return result;
     // ON CONFLICT DO NOTHING: a second read (even a concurrent one) inserts nothing and fires nothing.
-    const inserted = await tx
-      .insertInto('messageReads')
-      .values({ messageId, userId: reader, appId: actor.app.id, created: nowSeconds() })
-      .onConflict((oc) => oc.columns(['messageId', 'userId']).doNothing())
-      .returning('userId')
-      .executeTakeFirst();
-    if (!inserted) return;
-    await emit({
-      trigger: 'messages:read',
-      chatId: row.chatId,
-      data: { messageId, chatId: row.chatId, userId: reader },
-    });
+    if (!(await insertRead(tx, { messageId, userId: reader, appId: actor.app.id }))) return result;
+    await emit(
+      {
+        trigger: 'messages:read',
+        chatId: row.chatId,
+        data: { messageId, chatId: row.chatId, userId: reader },
+      },
+      chat.users,
+    );
+    return result;
   });
-  return result;
 }

@@ -72,7 +72,7 @@ export interface StoredEvent<T extends Trigger = Trigger> {
   userId: string | null;
   data: EventDataByTrigger[T];
   created: number;
-  /** Realtime audience keys (`u:<userId>`, `r:<room>`), stored with the event; see realtime/audience.ts. */
+  /** Realtime audience keys (`u:<userId>`, `r:<room>`), stored with the event; see events/audience.ts. */
   audience?: readonly string[];
 }
 

@@ -1,5 +1,5 @@
-import type { Bus } from '../bus/bus.ts';
 import type { Store, Tx } from '../store/database.ts';
+import type { Bus } from './bus.ts';
 import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
 import { appendEvents, type PendingEvent, pendingEvent } from './outbox.ts';
 

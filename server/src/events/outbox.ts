@@ -1,9 +1,9 @@
-import { audienceOf, insertAudience } from '../realtime/audience.ts';
 import { onPostgres, type Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import { rawRows } from '../store/raw.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
+import { audienceOf, insertAudience } from './audience.ts';
 import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
 
 /**

@@ -1,17 +1,19 @@
 import type { App } from '../apps/apps.ts';
-import { chatFor, isParticipant, loadChat, mayOnChat, requireOpen } from '../chats/access.ts';
-import { lockOpenChat } from '../chats/chats.ts';
+import { loadChat, lockedChatFor } from '../chats/access.ts';
 import { appendMessage } from '../chats/messages.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
+import { requireOpen } from '../policies/chats.ts';
+import { mediaSender, requireMediaViewer } from '../policies/messages.ts';
 import type { MediaRow } from '../store/schema.ts';
-import { badRequest, forbidden, notFound, tooLarge } from '../util/errors.ts';
+import { forbidden, notFound, tooLarge } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
 import { type Media as MediaView, presentMedia, mediaRef as ref } from '../wire/media.ts';
 import type { Message as MessageView } from '../wire/message.ts';
+import { insertMedia, mediaOfApp, selectMedia } from './statements.ts';
 
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
@@ -37,31 +39,30 @@ export async function uploadMedia(
   actor: Actor,
   upload: Upload,
 ): Promise<{ media: MediaView; message: MessageView }> {
-  const chat = await chatFor(ctx, actor, upload.chatId, 'participate');
-  let sender: string;
-  if (actor.user) {
-    if (upload.senderId !== undefined && upload.senderId !== actor.user.id)
-      throw forbidden('senderId must be your own user id');
-    sender = actor.user.id;
-  } else {
-    if (upload.senderId === undefined) {
-      throw badRequest('senderId is required', [{ field: 'senderId', message: 'is required' }]);
-    }
-    sender = upload.senderId;
-    if (!isParticipant(chat, sender)) throw forbidden('The sender is not in this chat');
-  }
-  requireOpen(chat);
-  const { media } = actor.app.settings;
+  return commitChange(ctx, actor.app.id, async (tx, emit) => {
+    const chat = await lockedChatFor(tx, actor, upload.chatId, 'participate');
+    const sender = mediaSender(actor, chat, upload.senderId);
+    requireOpen(chat);
+    const row = mediaRow(actor.app, chat.row.id, sender, upload);
+    await insertMedia(tx, row);
+    const { message } = await appendMessage(tx, emit, chat.row, { sender, type: 'media', body: ref(row) });
+    return { media: presentMedia(row), message };
+  });
+}
+
+/** The checked upload as a row: an allowed type, within the size limit, a clean file name. */
+function mediaRow(app: App, chatId: string, sender: string, upload: Upload): MediaRow {
+  const { media } = app.settings;
   const type = upload.mimetype.toLowerCase().split(';')[0]!.trim();
   // The type is echoed later as a Content-Type header: only a plain `type/subtype` token may pass
   // (`image/*` would otherwise admit e.g. `image/png,text/html`).
   if (!MIME_TYPE.test(type) || !typeAllowed(media.allowedTypes, type))
     throw forbidden('File type is not allowed');
   if (upload.bytes.length > media.maxBytes) throw tooLarge(`File is larger than ${media.maxBytes} bytes`);
-  const row: MediaRow = {
+  return {
     id: newId(),
-    appId: actor.app.id,
-    chatId: chat.row.id,
+    appId: app.id,
+    chatId,
     sender,
     // Control characters (a tab, DEL or \x01 pass through the quoted filename as raw bytes) are dropped:
     // they would only garble the name shown in chats and echoed in content-disposition.
@@ -74,27 +75,13 @@ export async function uploadMedia(
     bytes: upload.bytes,
     created: nowSeconds(),
   };
-  return commitChange(ctx, actor.app.id, async (tx, emit) => {
-    await lockOpenChat(tx, chat.row.id);
-    await tx.insertInto('media').values(row).execute();
-    const { message } = await appendMessage(tx, emit, chat.row, { sender, type: 'media', body: ref(row) });
-    return { media: presentMedia(row), message };
-  });
 }
 
 /** GET /media/{id} — the bytes, for the app or anyone who may see the chat. */
 export async function downloadMedia(ctx: Ctx, actor: Actor, id: string): Promise<MediaRow> {
-  const row = await ctx.store.db
-    .selectFrom('media')
-    .selectAll()
-    .where('id', '=', id)
-    .where('appId', '=', actor.app.id)
-    .executeTakeFirst();
+  const row = await mediaOfApp(ctx.store.db, actor.app.id, id);
   if (!row) throw notFound('Media not found');
-  if (actor.user) {
-    const chat = await loadChat(ctx.store.db, actor.app.id, row.chatId);
-    if (!mayOnChat(actor, chat, 'view')) throw notFound('Media not found');
-  }
+  if (actor.user) requireMediaViewer(actor, await loadChat(ctx.store.db, actor.app.id, row.chatId));
   return row;
 }
 
@@ -105,16 +92,7 @@ export async function listMedia(
 ): Promise<{ media: MediaView[]; next: string | null }> {
   const limit = limitOf(query);
   const after = decodeCursor(query.cursor);
-  let q = ctx.store.db
-    .selectFrom('media')
-    .select(['id', 'appId', 'chatId', 'sender', 'name', 'type', 'size', 'created'])
-    .where('appId', '=', app.id);
-  if (query.chatId !== undefined) q = q.where('chatId', '=', query.chatId);
-  if (after !== undefined) q = q.where('id', '>', after);
-  const rows = await q
-    .orderBy('id')
-    .limit(limit + 1)
-    .execute();
+  const rows = await selectMedia(ctx.store.db, { appId: app.id, chatId: query.chatId, after, limit });
   const { items, next } = page(rows, limit);
   return { media: items.map(presentMedia), next };
 }

@@ -1,32 +1,27 @@
 import { type App, findApp } from '../apps/apps.ts';
 import type { Ctx } from '../events/context.ts';
 import type { CredentialLookup } from '../policies/credentials.ts';
+import { createPresence, type Presence } from '../presence/presence.ts';
 import type { UserRow } from '../store/schema.ts';
-import type { TimerWorker } from '../timers/timers.ts';
 import { presentUsers } from '../users/present.ts';
 import { userForToken } from '../users/sessions.ts';
 import { newId } from '../util/ids.ts';
 import type { User as UserView } from '../wire/user.ts';
-import { createPresence, GRACE_TIMER, type Presence } from './presence.ts';
-import { TYPING_TIMER, typingTimeoutHandler } from './typing.ts';
 
 /**
  * Every door from the sockets into the domain, in one place (besides requests, which go through
- * `runRequest` in requests.ts): presence and its timers, the session's user view, and the store
+ * `runRequest` in requests.ts): presence, the session's user view, and the store
  * reads credential checks need. The transport modules around it hold no domain rules.
  */
 
-/** Starts this node's presence and registers the presence and typing timer handlers. */
+/** Starts this node's presence (its timer handlers are registered by the composition root). */
 export async function startPresence(
   ctx: Ctx,
-  timers: TimerWorker,
   nodeLeaseMs: number,
   onError: (error: unknown, what: string) => void,
 ): Promise<Presence> {
   const presence = createPresence(ctx, newId(), { nodeLeaseMs, log: onError });
   await presence.start();
-  timers.register(GRACE_TIMER, presence.graceHandler);
-  timers.register(TYPING_TIMER, typingTimeoutHandler(ctx));
   return presence;
 }
 

@@ -1,4 +1,4 @@
-import type { Bus } from '../bus/bus.ts';
+import type { Bus } from '../events/bus.ts';
 import type { StoredEvent } from '../events/catalog.ts';
 import type { Db } from '../store/database.ts';
 import { appHead, appHeads, eventsBetween } from './log.ts';

@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../events/context.ts';
-import type { TimerWorker } from '../timers/timers.ts';
+import type { Presence } from '../presence/presence.ts';
 import { finish } from './connection.ts';
 import { credentialLookup, startPresence } from './domain.ts';
 import { accept } from './handshake.ts';
@@ -9,7 +9,6 @@ import { startHeartbeat } from './heartbeat.ts';
 import { createHub } from './hub.ts';
 import { startMaintenance } from './maintenance.ts';
 import { type RealtimeOptions, realtimeOptions } from './options.ts';
-import type { Presence } from './presence.ts';
 import { closeForShutdown } from './shutdown.ts';
 import type { Connection, Gateway } from './state.ts';
 import { subscriptions } from './subscriptions.ts';
@@ -33,18 +32,17 @@ export interface Realtime {
 export interface RealtimeDeps {
   http: FastifyInstance;
   ctx: Ctx;
-  timers: TimerWorker;
   adminKey: string;
   options?: Partial<RealtimeOptions> | undefined;
 }
 
-/** Builds the gateway, registers its route, timers and bus subscription. */
+/** Builds the gateway, registers its route and bus subscription. */
 export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
   const { http, ctx } = deps;
   const options = realtimeOptions(deps.options);
   const log = http.log;
   const onError = (error: unknown, what: string) => log.error({ err: error }, what);
-  const presence = await startPresence(ctx, deps.timers, options.nodeLeaseMs, onError);
+  const presence = await startPresence(ctx, options.nodeLeaseMs, onError);
   const gateway: Gateway = {
     ctx,
     options,

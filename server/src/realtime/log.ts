@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { isTrigger, type StoredEvent, type Trigger } from '../events/catalog.ts';
 import type { Db } from '../store/database.ts';
 import { jsonColumn } from '../store/json.ts';
-import { rtDb } from './tables.ts';
+import { rtDb } from '../store/realtime-tables.ts';
 
 /**
  * Every statement of the realtime gateway and the event stream's shared feed, in one place: reads of

@@ -1,6 +1,6 @@
 import type { Ctx } from '../events/context.ts';
+import type { Presence } from '../presence/presence.ts';
 import { pruneAudience } from './log.ts';
-import type { Presence } from './presence.ts';
 
 /** Rounds between two prunings of the audience table (it only needs to stay near the retention window). */
 const PRUNE_EVERY = 60;

@@ -3,10 +3,10 @@ import type { RawData } from 'ws';
 import type { StoredEvent } from '../events/catalog.ts';
 import type { Ctx } from '../events/context.ts';
 import type { CredentialLookup, HeldCredential } from '../policies/credentials.ts';
+import type { Presence } from '../presence/presence.ts';
 import type { UserRow } from '../store/schema.ts';
 import type { Hub } from './hub.ts';
 import type { RealtimeOptions } from './options.ts';
-import type { Presence } from './presence.ts';
 import type { SocketState } from './socket.ts';
 import type { Subscriber, Subscriptions } from './subscriptions.ts';
 

@@ -1,7 +1,7 @@
+import { roomKey, userKey } from '../events/audience.ts';
 import type { StoredEvent } from '../events/catalog.ts';
 import { decodeRooms } from '../store/json.ts';
 import type { UserRow } from '../store/schema.ts';
-import { roomKey, userKey } from './audience.ts';
 import type { FeedSink } from './hub.ts';
 
 /** What a realtime socket hears: the audience keys it subscribes to. */

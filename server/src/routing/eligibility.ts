@@ -1,6 +1,7 @@
 import type { App } from '../apps/apps.ts';
 import type { AssignCandidate } from '../events/catalog.ts';
 import { type Db, onPostgres, type Tx } from '../store/database.ts';
+import { decodeRooms, decodeStrings } from '../store/json.ts';
 import { rawRows } from '../store/raw.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
 
@@ -36,26 +37,34 @@ export interface Candidate {
 const parsedLists = new Map<string, readonly unknown[]>();
 const EMPTY: readonly never[] = Object.freeze([]);
 
-function parseList<T>(json: string | null): readonly T[] {
+function parseList<T>(
+  json: string | null,
+  kind: 'rooms' | 'langs',
+  decode: (text: string) => T[],
+): readonly T[] {
   if (json === null) return EMPTY;
-  let list = parsedLists.get(json);
+  const key = `${kind}:${json}`;
+  let list = parsedLists.get(key) as readonly T[] | undefined;
   if (list === undefined) {
-    list = Object.freeze(JSON.parse(json) as unknown[]);
+    list = Object.freeze(decode(json));
     if (parsedLists.size >= 2000) parsedLists.clear();
-    parsedLists.set(json, list);
+    parsedLists.set(key, list);
   }
-  return list as readonly T[];
+  return list;
 }
+
+const roomList = (json: string | null) => parseList(json, 'rooms', decodeRooms);
+const langList = (json: string | null) => parseList(json, 'langs', decodeStrings);
 
 const servedCache = new Map<string, readonly number[]>();
 
 function served(rooms: string | null, offRooms: string): readonly number[] {
-  const all = parseList<number>(rooms);
+  const all = roomList(rooms);
   if (offRooms === '[]') return all;
   const key = `${rooms}\u0000${offRooms}`;
   let list = servedCache.get(key);
   if (list === undefined) {
-    const off = new Set(parseList<number>(offRooms));
+    const off = new Set(roomList(offRooms));
     list = Object.freeze(all.filter((r) => !off.has(r)));
     if (servedCache.size >= 2000) servedCache.clear();
     servedCache.set(key, list);
@@ -110,7 +119,7 @@ function candidateView(row: AgentSlots, app: App): AssignCandidate {
     maxChats: max,
     activeChats: row.activeChats,
     rooms: [...served(row.rooms, row.offRooms)],
-    langs: [...parseList<string>(row.langs)],
+    langs: [...langList(row.langs)],
   };
 }
 
@@ -132,7 +141,7 @@ function isEligible(
 ): boolean {
   if (c.row.status !== 'online' || freeSlots(c, app) <= 0) return false;
   if (!served(c.row.rooms, c.row.offRooms).includes(chat.room)) return false;
-  const langs = parseList<string>(c.row.langs);
+  const langs = langList(c.row.langs);
   return (
     (langs.length === 0 || langs.includes(chat.lang)) &&
     !participants.includes(c.row.id) &&

@@ -1,8 +1,10 @@
 import type { App } from '../apps/apps.ts';
+import type { ChatRouting } from '../chats/routing-hooks.ts';
 import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
+import type { AgentRouting } from '../users/routing-hooks.ts';
 import { onlineAgentsOfRoom } from './eligibility.ts';
 import {
   cancelAllInvitations,
@@ -12,6 +14,7 @@ import {
   stopLoop,
 } from './loop.ts';
 import { dequeue, enqueue, renumberQueue, schedulePump } from './queue.ts';
+import { takeOutOfQueue } from './statements.ts';
 
 /**
  * What routing does when a chat changes, inside the transaction of that change, so the loop,
@@ -98,11 +101,7 @@ export async function routeRoomChange(
   if (chat.status !== 'waiting') return;
   await stopLoop(tx, chat.id);
   if (chat.inQueue === 1) {
-    await tx
-      .updateTable('chats')
-      .set({ inQueue: 0, queuePosition: null })
-      .where('id', '=', chat.id)
-      .execute();
+    await takeOutOfQueue(tx, chat.id);
     await renumberQueue(tx, emit, app.id, oldRoom);
   }
   await routeWaitingChat(tx, emit, app, chat, true);
@@ -128,3 +127,16 @@ export async function armInactivity(tx: Tx, app: App, chatId: string, lastActivi
 export async function routeAgentAvailability(tx: Tx, app: App, rooms: Iterable<number>): Promise<void> {
   for (const room of new Set(rooms)) await schedulePump(tx, app, room);
 }
+
+/** Routing's side of the chat commands (chats/routing-hooks.ts), plugged in by server.ts. */
+export const chatRouting: ChatRouting = {
+  created: routeNewChat,
+  joined: routeJoinedChat,
+  closed: routeClosedChat,
+  agentLeft: routeAfterLeave,
+  roomChanged: routeRoomChange,
+  priorityChanged: (tx, emit, app, chat) => renumberQueue(tx, emit, app.id, chat.room),
+};
+
+/** Routing's side of the agent commands (users/routing-hooks.ts), plugged in by server.ts. */
+export const agentRouting: AgentRouting = { availabilityChanged: routeAgentAvailability };

@@ -1,14 +1,21 @@
-import { chatFor, isParticipant, loadChat, requireOpen } from '../chats/access.ts';
-import { addAgentToChat, lockChatRow, lockOpenChat, removeFromChat } from '../chats/chats.ts';
+import { loadChat, lockedChatFor, participantsOf } from '../chats/access.ts';
+import { lockChatRow, lockOpenChat } from '../chats/locks.ts';
+import { addAgentToChat, removeFromChat } from '../chats/membership.ts';
+import { agentsInChat, chatById } from '../chats/statements.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { type Actor, actingUserId } from '../policies/actor.ts';
+import { isParticipant, requireOpen } from '../policies/chats.ts';
+import {
+  requireAnsweringAgent,
+  requireOwnInvitation,
+  requireTransferInviter,
+} from '../policies/invitations.ts';
 import { isUniqueViolation } from '../store/database.ts';
-import { prepare } from '../store/prepared.ts';
 import type { InvitationRow } from '../store/schema.ts';
 import { scheduleTimer } from '../timers/timers.ts';
 import { requireAgent } from '../users/agents.ts';
-import { badRequest, conflict, forbidden, notFound } from '../util/errors.ts';
+import { badRequest, conflict, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -16,8 +23,9 @@ import { type Chat as ChatView, presentChat } from '../wire/chat.ts';
 import { type Invitation as InvitationView, presentInvitation } from '../wire/invitation.ts';
 import type { Algorithm } from './choose.ts';
 import { routeAfterLeave } from './hooks.ts';
-import { defaultLoopParams, endInvitation, type LoopParams, runningLoop, startLoop } from './loop.ts';
+import { defaultLoopParams, endInvitation, type LoopParams, startLoop } from './loop.ts';
 import { enqueue } from './queue.ts';
+import { insertInvitation, pendingOf, runningLoop, selectInvitations } from './statements.ts';
 
 /** POST /invitations — an agent in the chat (or the app) invites another agent; `transfer` hands the chat over. */
 export async function inviteAgent(
@@ -25,33 +33,28 @@ export async function inviteAgent(
   actor: Actor,
   input: { chatId: string; userId: string; transfer?: boolean },
 ): Promise<InvitationView> {
-  const chat = await chatFor(ctx, actor, input.chatId, 'agentInChat');
-  requireOpen(chat);
-  const agent = await requireAgent(ctx, actor.app, input.userId);
-  if (isParticipant(chat, agent.id)) throw conflict('The agent is already in this chat');
-  if (input.transfer && actor.user === null) {
-    throw badRequest('A transfer needs an inviting agent: use an agent token', [
-      { field: 'transfer', message: 'needs an agent token' },
-    ]);
-  }
-  const now = nowSeconds();
-  const row: InvitationRow = {
-    id: newId(),
-    appId: actor.app.id,
-    chatId: chat.row.id,
-    userId: agent.id,
-    inviterId: actor.user?.id ?? null,
-    status: 'pending',
-    transfer: input.transfer ? 1 : 0,
-    attempt: null,
-    loopId: null,
-    created: now,
-    expires: now + actor.app.settings.assign.timeout,
-  };
   try {
-    await commitChange(ctx, actor.app.id, async (tx, emit) => {
-      await lockOpenChat(tx, chat.row.id);
-      await tx.insertInto('invitations').values(row).execute();
+    return await commitChange(ctx, actor.app.id, async (tx, emit) => {
+      const chat = await lockedChatFor(tx, actor, input.chatId, 'agentInChat');
+      requireOpen(chat);
+      const agent = await requireAgent(tx, actor.app, input.userId);
+      if (isParticipant(chat, agent.id)) throw conflict('The agent is already in this chat');
+      const inviter = requireTransferInviter(actor, input.transfer);
+      const now = nowSeconds();
+      const row: InvitationRow = {
+        id: newId(),
+        appId: actor.app.id,
+        chatId: chat.row.id,
+        userId: agent.id,
+        inviterId: inviter?.id ?? null,
+        status: 'pending',
+        transfer: input.transfer ? 1 : 0,
+        attempt: null,
+        loopId: null,
+        created: now,
+        expires: now + actor.app.settings.assign.timeout,
+      };
+      await insertInvitation.run(tx, row);
       await emit({
         trigger: 'invitations:new',
         chatId: row.chatId,
@@ -59,12 +62,12 @@ export async function inviteAgent(
         data: { chatId: row.chatId, userId: row.userId, invitationId: row.id, expires: row.expires },
       });
       await scheduleTimer(tx, { kind: 'invitation', ref: row.id, appId: row.appId, due: row.expires * 1000 });
+      return presentInvitation(row);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('The agent already has a pending invitation to this chat');
     throw error;
   }
-  return presentInvitation(row);
 }
 
 /** GET /invitations — the app's, or an agent's own. */
@@ -76,29 +79,17 @@ export async function listInvitations(
   const userId = actingUserId(actor, query.userId);
   const limit = limitOf(query);
   const before = decodeCursor(query.cursor);
-  let q = ctx.store.db.selectFrom('invitations').selectAll().where('appId', '=', actor.app.id);
-  if (userId !== undefined) q = q.where('userId', '=', userId);
-  if (query.status !== undefined) q = q.where('status', '=', query.status);
-  if (query.chatId !== undefined) q = q.where('chatId', '=', query.chatId);
-  // Newest first, so the cursor is the last (oldest) id of the page.
-  if (before !== undefined) q = q.where('id', '<', before);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+  const rows = await selectInvitations(ctx.store.db, {
+    appId: actor.app.id,
+    userId,
+    status: query.status,
+    chatId: query.chatId,
+    before,
+    limit,
+  });
   const { items, next } = page(rows, limit);
   return { invitations: items.map(presentInvitation), next };
 }
-
-const pendingOf = prepare<{ appId: string; chatId: string; userId: string }, InvitationRow>((db, arg) =>
-  db
-    .selectFrom('invitations')
-    .selectAll()
-    .where('appId', '=', arg('appId'))
-    .where('chatId', '=', arg('chatId'))
-    .where('userId', '=', arg('userId'))
-    .where('status', '=', 'pending'),
-);
 
 async function pendingInvitation(
   ctx: Ctx,
@@ -112,8 +103,7 @@ async function pendingInvitation(
   const row = await pendingOf.first(ctx.store.db, { appId: actor.app.id, chatId, userId: invitee });
   if (!row) {
     // Say 403 rather than 404 when the invitation exists but belongs to another agent.
-    if (actor.user && userId !== undefined && userId !== actor.user.id)
-      throw forbidden('This invitation is not yours');
+    requireOwnInvitation(actor, userId);
     throw notFound('No pending invitation');
   }
   return row;
@@ -128,7 +118,7 @@ export async function acceptInvitation(
   actor: Actor,
   input: { chatId: string; userId?: string },
 ): Promise<{ chat: ChatView; invitation: InvitationView }> {
-  if (actor.user && actor.user.role !== 'agent') throw forbidden('Only agents accept invitations');
+  requireAnsweringAgent(actor, 'accept');
   const row = await pendingInvitation(ctx, actor, input.chatId, input.userId);
   if (row.expires <= nowSeconds()) {
     await commitChange(ctx, actor.app.id, async (tx) => {
@@ -137,7 +127,7 @@ export async function acceptInvitation(
     });
     throw conflict('The invitation has expired');
   }
-  const agent = await requireAgent(ctx, actor.app, row.userId);
+  const agent = await requireAgent(ctx.store.db, actor.app, row.userId);
   return commitChange(ctx, actor.app.id, async (tx, emit) => {
     await lockOpenChat(tx, row.chatId);
     if (!(await endInvitation(tx, row, 'accepted'))) throw conflict('The invitation is no longer pending');
@@ -149,19 +139,9 @@ export async function acceptInvitation(
     });
     await addAgentToChat(tx, emit, actor.app, row.chatId, agent);
     if (row.transfer === 1 && row.inviterId !== null) {
-      const members = await tx
-        .selectFrom('chatUsers')
-        .select('userId')
-        .where('chatId', '=', row.chatId)
-        .execute();
-      if (members.some((m) => m.userId === row.inviterId)) {
+      if ((await participantsOf(tx, row.chatId)).includes(row.inviterId)) {
         const { agentsLeft } = await removeFromChat(tx, emit, row.chatId, row.inviterId);
-        const chatRow = await tx
-          .selectFrom('chats')
-          .selectAll()
-          .where('id', '=', row.chatId)
-          .executeTakeFirstOrThrow();
-        await routeAfterLeave(tx, emit, actor.app, chatRow, agentsLeft);
+        await routeAfterLeave(tx, emit, actor.app, await chatById.one(tx, { id: row.chatId }), agentsLeft);
       }
     }
     const chat = await loadChat(tx, actor.app.id, row.chatId);
@@ -178,7 +158,7 @@ export async function rejectInvitation(
   actor: Actor,
   input: { chatId: string; userId?: string },
 ): Promise<InvitationView> {
-  if (actor.user && actor.user.role !== 'agent') throw forbidden('Only agents reject invitations');
+  requireAnsweringAgent(actor, 'reject');
   const row = await pendingInvitation(ctx, actor, input.chatId, input.userId);
   await commitChange(ctx, actor.app.id, async (tx) => {
     await lockChatRow(tx, row.chatId);
@@ -203,9 +183,6 @@ export async function assignChat(
   chatId: string,
   request: AssignRequest,
 ): Promise<{ chat: ChatView; assignment: LoopParams }> {
-  const chat = await chatFor(ctx, actor, chatId, 'view');
-  requireOpen(chat);
-  if (chat.row.status !== 'waiting') throw conflict('The chat already has an agent');
   const defaults = defaultLoopParams(actor.app);
   const params: LoopParams = {
     algorithm: request.algorithm ?? defaults.algorithm,
@@ -213,7 +190,9 @@ export async function assignChat(
     interval: request.interval ?? defaults.interval,
   };
   return commitChange(ctx, actor.app.id, async (tx, emit) => {
-    await lockOpenChat(tx, chatId);
+    const chat = await lockedChatFor(tx, actor, chatId, 'view');
+    requireOpen(chat);
+    if (chat.row.status !== 'waiting') throw conflict('The chat already has an agent');
     const running = await runningLoop(tx, chatId);
     let assignment = params;
     if (running) {
@@ -224,12 +203,7 @@ export async function assignChat(
       };
     } else {
       if (actor.app.settings.queue.active) {
-        const current = await tx
-          .selectFrom('chats')
-          .select('inQueue')
-          .where('id', '=', chatId)
-          .executeTakeFirstOrThrow();
-        if (current.inQueue !== 1) await enqueue(tx, emit, actor.app.id, chatId, chat.row.room);
+        if (chat.row.inQueue !== 1) await enqueue(tx, emit, actor.app.id, chatId, chat.row.room);
       }
       await startLoop(tx, actor.app, chatId, params);
     }
@@ -240,28 +214,13 @@ export async function assignChat(
 
 /** POST /chats/{id}/toinbox — the agents leave, the chat waits again, and routing restarts without them first. */
 export async function sendToInbox(ctx: Ctx, actor: Actor, chatId: string): Promise<ChatView> {
-  const chat = await chatFor(ctx, actor, chatId, 'agentInChat');
-  requireOpen(chat);
   return commitChange(ctx, actor.app.id, async (tx, emit) => {
-    await lockOpenChat(tx, chatId);
-    const agents = await tx
-      .selectFrom('chatUsers')
-      .innerJoin('users', 'users.id', 'chatUsers.userId')
-      .select('users.id')
-      .where('chatUsers.chatId', '=', chatId)
-      .where('users.role', '=', 'agent')
-      .execute();
+    const chat = await lockedChatFor(tx, actor, chatId, 'agentInChat');
+    requireOpen(chat);
+    const agents = await agentsInChat(tx, chatId);
     if (agents.length === 0) throw conflict('No agent is in this chat');
-    for (const { id } of agents) await removeFromChat(tx, emit, chatId, id);
-    const row = await tx.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirstOrThrow();
-    await routeAfterLeave(
-      tx,
-      emit,
-      actor.app,
-      row,
-      0,
-      agents.map((a) => a.id),
-    );
+    for (const id of agents) await removeFromChat(tx, emit, chatId, id);
+    await routeAfterLeave(tx, emit, actor.app, await chatById.one(tx, { id: chatId }), 0, agents);
     const fresh = await loadChat(tx, actor.app.id, chatId);
     return presentChat(fresh.row, fresh.users);
   });

@@ -1,12 +1,11 @@
 import type { App } from '../apps/apps.ts';
-import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
-import { prepare } from '../store/prepared.ts';
-import type { AssignmentRow, InvitationRow } from '../store/schema.ts';
+import type { InvitationRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import type { Algorithm } from './choose.ts';
+import { cancelLoopPending, cancelPending, endPending, stopRunningLoop, upsertLoop } from './statements.ts';
 
 /** The parameters of one invitation loop (spec 5.2). */
 export interface LoopParams {
@@ -15,59 +14,6 @@ export interface LoopParams {
   interval: number;
   algorithm: Algorithm;
 }
-
-const upsertLoop = prepare<AssignmentRow, unknown>((db, arg) => {
-  const set = {
-    appId: arg('appId'),
-    loopId: arg('loopId'),
-    status: arg('status'),
-    attempt: arg('attempt'),
-    maxAttempts: arg('maxAttempts'),
-    interval: arg('interval'),
-    algorithm: arg('algorithm'),
-    invited: arg('invited'),
-    updated: arg('updated'),
-  };
-  return db
-    .insertInto('assignments')
-    .values({ chatId: arg('chatId'), ...set })
-    .onConflict((oc) => oc.column('chatId').doUpdateSet(set));
-});
-
-const stopRunningLoop = prepare<{ chatId: string; updated: number }, unknown>((db, arg) =>
-  db
-    .updateTable('assignments')
-    .set({ status: 'stopped', updated: arg('updated') })
-    .where('chatId', '=', arg('chatId'))
-    .where('status', '=', 'running'),
-);
-
-const cancelPending = prepare<{ chatId: string }, { id: string }>((db, arg) =>
-  db
-    .updateTable('invitations')
-    .set({ status: 'cancelled' })
-    .where('chatId', '=', arg('chatId'))
-    .where('status', '=', 'pending')
-    .returning('id'),
-);
-
-const cancelLoopPending = prepare<{ chatId: string }, { id: string }>((db, arg) =>
-  db
-    .updateTable('invitations')
-    .set({ status: 'cancelled' })
-    .where('chatId', '=', arg('chatId'))
-    .where('status', '=', 'pending')
-    .where('loopId', 'is not', null)
-    .returning('id'),
-);
-
-const endPending = prepare<{ id: string; status: InvitationRow['status'] }, unknown>((db, arg) =>
-  db
-    .updateTable('invitations')
-    .set({ status: arg('status') })
-    .where('id', '=', arg('id'))
-    .where('status', '=', 'pending'),
-);
 
 export function defaultLoopParams(app: App): LoopParams {
   const { assign } = app.settings;
@@ -125,17 +71,6 @@ async function cancelInvitations(tx: Tx, chatId: string, loopOnly: boolean): Pro
   const cancelled = await (loopOnly ? cancelLoopPending : cancelPending).all(tx, { chatId });
   for (const { id } of cancelled) await cancelTimer(tx, 'invitation', id);
 }
-
-export async function runningLoop(tx: Tx, chatId: string) {
-  return tx
-    .selectFrom('assignments')
-    .selectAll()
-    .where('chatId', '=', chatId)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-}
-
-export type { Emit };
 
 /**
  * Ends a pending invitation (accepted, rejected or expired) unless someone got there first, and stops

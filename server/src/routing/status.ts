@@ -1,8 +1,10 @@
 import { chatFor } from '../chats/access.ts';
 import type { Ctx } from '../events/context.ts';
 import { type Actor, requireAgentToken } from '../policies/actor.ts';
+import { decodeRooms } from '../store/json.ts';
 import { nowSeconds } from '../util/time.ts';
 import { freeSlots, onlineAgentsOfRoom } from './eligibility.ts';
+import { waitingInRoom } from './statements.ts';
 
 export interface QueueStatus {
   waiting: number;
@@ -18,19 +20,13 @@ export async function queuesStatus(ctx: Ctx, actor: Actor): Promise<Record<strin
   let rooms = app.settings.rooms.map((r) => r.id);
   if (actor.user) {
     const agent = requireAgentToken(actor);
-    const own = new Set(JSON.parse(agent.rooms ?? '[]') as number[]);
+    const own = new Set(decodeRooms(agent.rooms));
     rooms = rooms.filter((r) => own.has(r));
   }
   const now = nowSeconds();
   const result: Record<string, QueueStatus> = {};
   for (const room of rooms) {
-    const waiting = await ctx.store.db
-      .selectFrom('chats')
-      .select([(eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.min('created').as('oldest')])
-      .where('appId', '=', app.id)
-      .where('room', '=', room)
-      .where('status', '=', 'waiting')
-      .executeTakeFirst();
+    const waiting = await waitingInRoom(ctx.store.db, app.id, room);
     const online = await onlineAgentsOfRoom(ctx.store.db, app, room);
     const oldest = waiting?.oldest == null ? null : Number(waiting.oldest);
     result[String(room)] = {

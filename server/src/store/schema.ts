@@ -298,3 +298,4 @@ export type AssignmentRow = Selectable<AssignmentsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type AttemptRow = Selectable<WebhookAttemptsTable>;
+export type HistoryEntryRow = Selectable<HistoryEntriesTable>;

@@ -1,5 +1,4 @@
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { Worker } from 'node:worker_threads';
+import { DatabaseSync } from 'node:sqlite';
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -14,7 +13,8 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
-import type { CheckpointerOptions, CheckpointReport } from './sqlite-checkpointer.ts';
+import { StatementCache } from './sqlite-statements.ts';
+import { WalKeeper } from './sqlite-wal.ts';
 
 /**
  * The embedded store: Node's built-in SQLite (no native addon) behind a Kysely dialect of our own, for
@@ -30,13 +30,8 @@ import type { CheckpointerOptions, CheckpointReport } from './sqlite-checkpointe
  * - **No dirty reads.** A plain query (outside a transaction) never sees a batch before it commits: it
  *   waits (parked) until the open batch commits, then runs.
  *
- * - **Checkpoints off the event loop.** Copying the WAL back into the database file and syncing it is
- *   milliseconds of disk work; done by SQLite inside a COMMIT it stalled every request behind it. A
- *   worker thread (sqlite-checkpointer.ts) does it instead, every `CHECKPOINT_INTERVAL_MS`, without
- *   blocking writes. The WAL can only start over once all of it is in the file, which under steady
- *   writes the worker never quite catches; so once it holds `RESTART_FRAMES`, the next COMMIT is
- *   followed by a checkpoint here of the little the worker has not copied yet. Should the worker die,
- *   SQLite's own automatic checkpoints come back.
+ * - **Checkpoints off the event loop** (sqlite-wal.ts), and statements prepared once per SQL text
+ *   (sqlite-statements.ts).
  *
  * The one connection is shared in turns: every Kysely acquisition gets a virtual connection, granted
  * the turn in arrival order. One process owns the file: a lock file beside it is held with an exclusive
@@ -48,26 +43,6 @@ import type { CheckpointerOptions, CheckpointReport } from './sqlite-checkpointe
  */
 const MAX_BATCH = 128;
 const MAX_BATCH_MS = 10;
-const CHECKPOINT_INTERVAL_MS = 20;
-/** 16 MB of WAL (4 KB pages). */
-const RESTART_FRAMES = 4096;
-
-/** node:sqlite binds only numbers, strings, bigints, null and bytes; Kysely hands us booleans too. */
-function bindable(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
-  const values = new Array<SQLInputValue>(parameters.length);
-  for (let i = 0; i < parameters.length; i++) {
-    const value = parameters[i];
-    values[i] =
-      value === undefined ? null : typeof value === 'boolean' ? (value ? 1 : 0) : (value as SQLInputValue);
-  }
-  return values;
-}
-
-interface Prepared {
-  statement: StatementSync;
-  /** Returns columns (a SELECT, or anything with RETURNING): read it with all(). */
-  reader: boolean;
-}
 
 interface Member {
   resolve(): void;
@@ -107,7 +82,6 @@ class Turn implements DatabaseConnection {
 }
 
 class SharedConnection {
-  private readonly cache = new Map<string, Prepared>();
   private holder: Turn | null = null;
   private readonly waiting: Turn[] = [];
   /** Plain queries that arrived while a batch was open: they run right after its COMMIT. */
@@ -117,81 +91,21 @@ class SharedConnection {
 
   readonly db: DatabaseSync;
   private readonly owner: DatabaseSync;
-  /** Frames in the WAL at the checkpointer's last pass. */
-  private walFrames = 0;
-  private checkpointer: Worker | undefined;
+  private readonly statements: StatementCache;
+  readonly wal: WalKeeper;
   constructor(db: DatabaseSync, owner: DatabaseSync) {
     this.db = db;
     this.owner = owner;
-  }
-
-  startCheckpointer(path: string, sync: 'normal' | 'full'): void {
-    const worker = new Worker(new URL('./sqlite-checkpointer.ts', import.meta.url), {
-      workerData: { path, sync, intervalMs: CHECKPOINT_INTERVAL_MS } satisfies CheckpointerOptions,
-    });
-    worker.unref();
-    worker.on('message', (report: Partial<CheckpointReport>) => {
-      if (typeof report.frames === 'number') this.walFrames = report.frames;
-    });
-    const fallBack = () => {
-      if (this.checkpointer !== worker) return;
-      this.checkpointer = undefined;
-      if (this.db.isOpen) this.db.exec('PRAGMA wal_autocheckpoint = 1000');
-    };
-    worker.on('error', fallBack);
-    worker.on('exit', fallBack);
-    this.checkpointer = worker;
-  }
-
-  async stopCheckpointer(): Promise<void> {
-    const worker = this.checkpointer;
-    if (!worker) return;
-    this.checkpointer = undefined;
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.postMessage('stop');
-    await exited;
-  }
-
-  /**
-   * After a COMMIT, when the WAL has grown long: checkpoint the tail the worker has not copied yet, so
-   * the WAL starts over at the next write. PASSIVE: if the worker is in the middle of a pass, it does
-   * nothing and the next COMMIT tries again.
-   */
-  private restartWalIfLong(): void {
-    if (this.walFrames < RESTART_FRAMES) return;
-    try {
-      const result = this.prepare('PRAGMA wal_checkpoint(PASSIVE)').statement.get() as {
-        busy: number;
-        log: number;
-        checkpointed: number;
-      };
-      if (result.busy === 0 && result.checkpointed >= result.log) this.walFrames = 0;
-    } catch {
-      // The commit stands; an I/O error here only leaves the WAL long until the next try.
-    }
-  }
-
-  private prepare(sql: string): Prepared {
-    let found = this.cache.get(sql);
-    if (!found) {
-      const statement = this.db.prepare(sql);
-      found = { statement, reader: statement.columns().length > 0 };
-      if (this.cache.size > 500) this.cache.clear();
-      this.cache.set(sql, found);
-    }
-    return found;
+    this.statements = new StatementCache(db);
+    this.wal = new WalKeeper(db, this.statements);
   }
 
   run<R>(compiled: CompiledQuery): QueryResult<R> {
-    const { statement, reader } = this.prepare(compiled.sql);
-    const parameters = bindable(compiled.parameters);
-    if (reader) return { rows: statement.all(...parameters) as R[] };
-    const { changes, lastInsertRowid } = statement.run(...parameters);
-    return { insertId: BigInt(lastInsertRowid), numAffectedRows: BigInt(changes), rows: [] };
+    return this.statements.run<R>(compiled);
   }
 
   private exec(sql: string): void {
-    this.prepare(sql).statement.run();
+    this.statements.exec(sql);
   }
 
   acquire(): Promise<Turn> {
@@ -337,7 +251,7 @@ class SharedConnection {
       return;
     }
     for (const member of batch.members) member.resolve();
-    this.restartWalIfLong();
+    this.wal.afterCommit();
   }
 
   /** Nothing of the batch committed: every member's commit fails, so none of them is acknowledged. */
@@ -349,7 +263,7 @@ class SharedConnection {
 
   close(): void {
     this.commitBatch();
-    this.cache.clear();
+    this.statements.clear();
     this.db.close();
     this.owner.close(); // last: the file is ours until everything else is closed
   }
@@ -377,7 +291,7 @@ class GroupCommitDriver implements Driver {
     this.shared.release(connection as Turn);
   }
   async destroy(): Promise<void> {
-    await this.shared.stopCheckpointer();
+    await this.shared.wal.stop();
     this.shared.close();
   }
 }
@@ -414,7 +328,7 @@ export function sqliteDialect(path: string, sync: 'normal' | 'full'): Dialect {
   // Checkpoints are the worker's (and, rarely, restartWalIfLong's).
   db.exec('PRAGMA wal_autocheckpoint = 0');
   const shared = new SharedConnection(db, owner);
-  shared.startCheckpointer(path, sync);
+  shared.wal.start(path, sync);
   return {
     createAdapter: (): DialectAdapter => new TurnTakingAdapter(),
     createDriver: (): Driver => new GroupCommitDriver(shared),

@@ -9,15 +9,14 @@ import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.
 import { nowSeconds } from '../util/time.ts';
 import { presentMessage } from '../wire/message.ts';
 import { presentTicket, type Ticket as TicketView } from '../wire/ticket.ts';
+import { insertTicket, messagesForTranscript, selectTickets, ticketOfApp } from './statements.ts';
 
 /**
  * Creates the ticket of a closing chat inside the closing transaction (spec section 9) and announces it
  * with `system:info`. The subject is the first text the end user wrote, or a generic line.
  */
 export async function createTicketOnClose(tx: Tx, chat: ChatRow, emit: Emit): Promise<string> {
-  const messages = (
-    await tx.selectFrom('messages').selectAll().where('chatId', '=', chat.id).orderBy('seq').execute()
-  ).map(presentMessage);
+  const messages = (await messagesForTranscript(tx, chat.id)).map(presentMessage);
   // Trimmed, so padding never leaks into the subject; a blank line does not count as the first text.
   // Truncated by code points, so an emoji is never cut in half.
   const first = messages
@@ -26,17 +25,14 @@ export async function createTicketOnClose(tx: Tx, chat: ChatRow, emit: Emit): Pr
     .find((text) => text !== '');
   const subject = first !== undefined ? Array.from(first).slice(0, 120).join('') : `Chat ${chat.id}`;
   const id = newId();
-  await tx
-    .insertInto('tickets')
-    .values({
-      id,
-      appId: chat.appId,
-      chatId: chat.id,
-      subject,
-      transcript: JSON.stringify(messages),
-      created: nowSeconds(),
-    })
-    .execute();
+  await insertTicket(tx, {
+    id,
+    appId: chat.appId,
+    chatId: chat.id,
+    subject,
+    transcript: JSON.stringify(messages),
+    created: nowSeconds(),
+  });
   await emit({
     trigger: 'system:info',
     chatId: chat.id,
@@ -52,24 +48,13 @@ export async function listTickets(
 ): Promise<{ tickets: TicketView[]; next: string | null }> {
   const limit = limitOf(query);
   const after = decodeCursor(query.cursor);
-  let q = ctx.store.db.selectFrom('tickets').selectAll().where('appId', '=', app.id);
-  if (query.externalId !== undefined) q = q.where('chatId', '=', query.externalId);
-  if (after !== undefined) q = q.where('id', '>', after);
-  const rows = await q
-    .orderBy('id')
-    .limit(limit + 1)
-    .execute();
+  const rows = await selectTickets(ctx.store.db, { appId: app.id, chatId: query.externalId, after, limit });
   const { items, next } = page(rows, limit);
   return { tickets: items.map(presentTicket), next };
 }
 
 export async function getTicket(ctx: Ctx, app: App, id: string): Promise<TicketView> {
-  const row = await ctx.store.db
-    .selectFrom('tickets')
-    .selectAll()
-    .where('id', '=', id)
-    .where('appId', '=', app.id)
-    .executeTakeFirst();
+  const row = await ticketOfApp(ctx.store.db, app.id, id);
   if (!row) throw notFound('Ticket not found');
   return presentTicket(row);
 }

@@ -3,18 +3,27 @@ import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import type { Actor } from '../policies/actor.ts';
-import { routeAgentAvailability } from '../routing/hooks.ts';
-import { isUniqueViolation } from '../store/database.ts';
-import { prepare } from '../store/prepared.ts';
+import { agentToLogOut, requireAgentEditor } from '../policies/users.ts';
+import { type Db, isUniqueViolation, type Tx } from '../store/database.ts';
+import { decodeRooms, decodeStrings } from '../store/json.ts';
 import type { UserRow } from '../store/schema.ts';
-import { badRequest, conflict, forbidden, notFound, unauthorized } from '../util/errors.ts';
+import { badRequest, conflict, notFound, unauthorized } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { hashPassword, verifyPassword } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
 import { maxChatsOf, type User as UserView } from '../wire/user.ts';
 import { presentUsers } from './present.ts';
+import { agentRouting } from './routing-hooks.ts';
 import { createSession, type Session } from './sessions.ts';
+import {
+  agentByContact,
+  agentOfApp,
+  insertUser,
+  onlineAgentRows,
+  selectAgents,
+  updateUserRow,
+} from './statements.ts';
 
 export type AgentStatus = 'online' | 'away' | 'offline';
 
@@ -44,17 +53,8 @@ async function presentAgent(ctx: Ctx, app: App, row: UserRow): Promise<UserView>
   return view!;
 }
 
-const agentRow = prepare<{ id: string; appId: string }, UserRow>((db, arg) =>
-  db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', '=', arg('id'))
-    .where('appId', '=', arg('appId'))
-    .where('role', '=', 'agent'),
-);
-
-export async function requireAgent(ctx: Ctx, app: App, id: string): Promise<UserRow> {
-  const row = await agentRow.first(ctx.store.db, { id, appId: app.id });
+export async function requireAgent(db: Db | Tx, app: App, id: string): Promise<UserRow> {
+  const row = await agentOfApp.first(db, { id, appId: app.id });
   if (!row) throw notFound('Agent not found');
   return row;
 }
@@ -88,7 +88,7 @@ export async function createAgent(
   try {
     await ctx.store.transaction(async (tx) => {
       await checkAppCap(tx, app.id, 'agents', ctx.caps.agentsPerApp);
-      await tx.insertInto('users').values(row).execute();
+      await insertUser(tx, row);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('An agent with this contact already exists');
@@ -104,35 +104,20 @@ export async function listAgents(
 ): Promise<{ agents: UserView[]; next: string | null }> {
   const limit = limitOf(query);
   const after = decodeCursor(query.cursor);
-  let q = ctx.store.db
-    .selectFrom('users')
-    .selectAll()
-    .where('appId', '=', app.id)
-    .where('role', '=', 'agent');
-  if (after !== undefined) q = q.where('id', '>', after);
-  const rows = await q
-    .orderBy('id')
-    .limit(limit + 1)
-    .execute();
+  const rows = await selectAgents(ctx.store.db, app.id, after, limit);
   const { items, next } = page(rows, limit);
   return { agents: await presentUsers(ctx.store.db, items, app.settings), next };
 }
 
 export async function getAgent(ctx: Ctx, actor: Actor, id: string): Promise<UserView> {
-  const row = await requireAgent(ctx, actor.app, id);
+  const row = await requireAgent(ctx.store.db, actor.app, id);
   const [view] = await presentUsers(ctx.store.db, [row], actor.app.settings, actor.user);
   return view!;
 }
 
-const SELF_EDITABLE = new Set(['nickname', 'password', 'status']);
-
 export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: AgentInput): Promise<UserView> {
-  const agent = await requireAgent(ctx, actor.app, id);
-  if (actor.user) {
-    if (actor.user.id !== agent.id) throw forbidden('Agents may only change their own profile');
-    const others = Object.keys(input).filter((k) => !SELF_EDITABLE.has(k));
-    if (others.length > 0) throw forbidden(`Agents may not change ${others.join(', ')}`);
-  }
+  const agent = await requireAgent(ctx.store.db, actor.app, id);
+  requireAgentEditor(actor, agent, Object.keys(input));
   if (input.rooms !== undefined) checkRooms(actor.app, input.rooms);
   const changes: Partial<UserRow> = {};
   if (input.name !== undefined) changes.name = input.name;
@@ -149,15 +134,18 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
   if (Object.keys(changes).length > 0) {
     try {
       await commitChange(ctx, actor.app.id, async (tx) => {
-        await tx.updateTable('users').set(changes).where('id', '=', id).execute();
-        await routeAgentAvailability(tx, actor.app, [...roomsOf(agent), ...(input.rooms ?? [])]);
+        await updateUserRow(tx, id, changes);
+        await agentRouting().availabilityChanged(tx, actor.app, [
+          ...decodeRooms(agent.rooms),
+          ...(input.rooms ?? []),
+        ]);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('An agent with this contact already exists');
       throw error;
     }
   }
-  return presentAgent(ctx, actor.app, await requireAgent(ctx, actor.app, id));
+  return presentAgent(ctx, actor.app, await requireAgent(ctx.store.db, actor.app, id));
 }
 
 /** POST /agents/login — checks the password (scrypt), opens a session and sets the agent online. */
@@ -166,23 +154,13 @@ export async function loginAgent(
   app: App,
   input: { contact: string; password: string },
 ): Promise<{ user: UserView; session: Session }> {
-  const row = await ctx.store.db
-    .selectFrom('users')
-    .selectAll()
-    .where('appId', '=', app.id)
-    .where('role', '=', 'agent')
-    .where('contact', '=', input.contact)
-    .executeTakeFirst();
+  const row = await agentByContact(ctx.store.db, app.id, input.contact);
   // Verify against a dummy hash when the agent is unknown, so timing does not reveal which contacts exist.
   const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
   if (!row || !ok) throw unauthorized('Invalid contact or password');
   await commitChange(ctx, app.id, async (tx) => {
-    await tx
-      .updateTable('users')
-      .set({ status: 'online', offRooms: '[]' })
-      .where('id', '=', row.id)
-      .execute();
-    await routeAgentAvailability(tx, app, roomsOf(row));
+    await updateUserRow(tx, row.id, { status: 'online', offRooms: '[]' });
+    await agentRouting().availabilityChanged(tx, app, decodeRooms(row.rooms));
   });
   const session = await createSession(ctx.store.db, app.id, row.id);
   return { user: await presentAgent(ctx, app, { ...row, status: 'online', offRooms: '[]' }), session };
@@ -195,45 +173,26 @@ export async function logoutAgent(
   actor: Actor,
   input: { agentId?: string; rooms?: number[] },
 ): Promise<void> {
-  let agentId = input.agentId;
-  if (actor.user) {
-    if (agentId !== undefined && agentId !== actor.user.id)
-      throw forbidden('Agents may only log themselves out');
-    agentId = actor.user.id;
-  }
-  if (agentId === undefined)
-    throw badRequest('agentId is required', [{ field: 'agentId', message: 'is required' }]);
-  const agent = await requireAgent(ctx, actor.app, agentId);
+  const agentId = agentToLogOut(actor, input.agentId);
+  const agent = await requireAgent(ctx.store.db, actor.app, agentId);
   if (input.rooms === undefined || input.rooms.length === 0) {
     await commitChange(ctx, actor.app.id, async (tx) => {
-      await tx
-        .updateTable('users')
-        .set({ status: 'offline', offRooms: '[]' })
-        .where('id', '=', agent.id)
-        .execute();
-      await routeAgentAvailability(tx, actor.app, roomsOf(agent));
+      await updateUserRow(tx, agent.id, { status: 'offline', offRooms: '[]' });
+      await agentRouting().availabilityChanged(tx, actor.app, decodeRooms(agent.rooms));
     });
     return;
   }
   checkRooms(actor.app, input.rooms);
-  const off = new Set([...(JSON.parse(agent.offRooms) as number[]), ...input.rooms]);
-  const rooms = JSON.parse(agent.rooms ?? '[]') as number[];
+  const off = new Set([...decodeRooms(agent.offRooms), ...input.rooms]);
+  const rooms = decodeRooms(agent.rooms);
   const stillIn = rooms.filter((r) => !off.has(r));
   await commitChange(ctx, actor.app.id, async (tx) => {
-    await tx
-      .updateTable('users')
-      .set({
-        offRooms: JSON.stringify([...off]),
-        ...(stillIn.length === 0 ? { status: 'offline' as const } : {}),
-      })
-      .where('id', '=', agent.id)
-      .execute();
-    await routeAgentAvailability(tx, actor.app, input.rooms ?? []);
+    await updateUserRow(tx, agent.id, {
+      offRooms: JSON.stringify([...off]),
+      ...(stillIn.length === 0 ? { status: 'offline' as const } : {}),
+    });
+    await agentRouting().availabilityChanged(tx, actor.app, input.rooms ?? []);
   });
-}
-
-function roomsOf(agent: UserRow): number[] {
-  return JSON.parse(agent.rooms ?? '[]') as number[];
 }
 
 /** Online agents of the app with the rooms they currently serve. */
@@ -241,19 +200,13 @@ async function onlineAgents(
   ctx: Ctx,
   app: App,
 ): Promise<Array<{ row: UserRow; rooms: number[]; langs: string[] }>> {
-  const rows = await ctx.store.db
-    .selectFrom('users')
-    .selectAll()
-    .where('appId', '=', app.id)
-    .where('role', '=', 'agent')
-    .where('status', '=', 'online')
-    .execute();
+  const rows = await onlineAgentRows(ctx.store.db, app.id);
   return rows.map((row) => {
-    const off = new Set(JSON.parse(row.offRooms) as number[]);
+    const off = new Set(decodeRooms(row.offRooms));
     return {
       row,
-      rooms: (JSON.parse(row.rooms ?? '[]') as number[]).filter((r) => !off.has(r)),
-      langs: JSON.parse(row.langs ?? '[]') as string[],
+      rooms: decodeRooms(row.rooms).filter((r) => !off.has(r)),
+      langs: decodeStrings(row.langs),
     };
   });
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Agent } from 'undici';
 import type { App } from '../apps/apps.ts';
-import type { Bus } from '../bus/bus.ts';
 import type { Config } from '../config/config.ts';
+import type { Bus } from '../events/bus.ts';
 import type { Store } from '../store/database.ts';
 import type { WebhookRow } from '../store/schema.ts';
 import type { PageQuery } from '../util/pagination.ts';

@@ -1,4 +1,4 @@
-import { reportActivity } from '../../users/activity.ts';
+import { reportActivity } from '../../presence/activity.ts';
 import { IdParams, Success } from '../../wire/fields.ts';
 import { operation } from '../operation.ts';
 import { ActivityBody } from './schemas.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { type Bus, createMemoryBus } from '../../../src/bus/bus.ts';
+import { type Bus, createMemoryBus } from '../../../src/events/bus.ts';
 import type { StoredEvent } from '../../../src/events/catalog.ts';
 import { createHub, everySubscriber, type FeedSink, type Hub } from '../../../src/realtime/hub.ts';
 import { subscriptions } from '../../../src/realtime/subscriptions.ts';

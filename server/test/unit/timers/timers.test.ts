@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
-import { createMemoryBus } from '../../../src/bus/bus.ts';
+import { createMemoryBus } from '../../../src/events/bus.ts';
 import { commitChange } from '../../../src/events/commit.ts';
 import type { Store, Tx } from '../../../src/store/database.ts';
 import type { TimerRow } from '../../../src/store/schema.ts';

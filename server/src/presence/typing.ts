@@ -1,9 +1,12 @@
+import { Type } from '@sinclair/typebox';
 import type { App } from '../apps/apps.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Tx } from '../store/database.ts';
+import { jsonColumn } from '../store/json.ts';
 import type { TimerRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
+import { membershipStatus, timerDue } from './statements.ts';
 
 /** A `writing` not refreshed within this long turns into `not-writing` by itself (spec section 6, ext). */
 export const TYPING_TIMEOUT_MS = 10_000;
@@ -34,28 +37,22 @@ export async function armTypingTimeout(
   });
 }
 
+const typingPayload = jsonColumn(
+  'typing timer payload',
+  Type.Object({ chatId: Type.String(), userId: Type.String() }),
+);
+
 /** The timer handler: still open, still a participant, still not refreshed → `not-writing`. */
 export function typingTimeoutHandler(ctx: Ctx): (timer: TimerRow) => Promise<void> {
   return async (timer) => {
-    const { chatId, userId } = JSON.parse(timer.payload) as { chatId: string; userId: string };
+    const { chatId, userId } = typingPayload(timer.payload);
     await commitChange(ctx, timer.appId, async (tx, emit) => {
-      const current = await tx
-        .selectFrom('timers')
-        .select('due')
-        .where('kind', '=', TYPING_TIMER)
-        .where('ref', '=', timer.ref)
-        .executeTakeFirst();
+      const due = await timerDue(tx, TYPING_TIMER, timer.ref);
       // Refreshed (moved later) or answered by an explicit not-writing meanwhile: nothing to do.
-      if (!current || current.due > Date.now()) return;
-      const member = await tx
-        .selectFrom('chatUsers')
-        .innerJoin('chats', 'chats.id', 'chatUsers.chatId')
-        .select('chats.status')
-        .where('chatUsers.chatId', '=', chatId)
-        .where('chatUsers.userId', '=', userId)
-        .executeTakeFirst();
+      if (due === undefined || due > Date.now()) return;
+      const status = await membershipStatus(tx, chatId, userId);
       await cancelTimer(tx, TYPING_TIMER, timer.ref);
-      if (!member || member.status === 'closed') return;
+      if (status === undefined || status === 'closed') return;
       await emit({
         trigger: 'users:activity',
         chatId,

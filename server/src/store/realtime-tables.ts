@@ -1,6 +1,10 @@
-import type { Db, Tx } from '../store/database.ts';
+import type { Db, Tx } from './database.ts';
 
-/** The realtime tables (migration 005-realtime), kept beside the gateway that owns them. */
+/**
+ * The realtime tables (migration 005-realtime): the audience the outbox writes (events/audience.ts) and
+ * the realtime log reads, and the presence rows (presence/). Typed apart from schema.ts, reached
+ * through rtDb/rtTx.
+ */
 export type RealtimeAudienceTable = {
   appId: string;
   /** `u:<userId>` — that user; `r:<room>` — the agents of the room. */

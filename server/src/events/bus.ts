@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../events/catalog.ts';
+import type { StoredEvent } from './catalog.ts';
 
 export type EventHandler = (event: StoredEvent) => void | Promise<void>;
 

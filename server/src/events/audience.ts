@@ -1,7 +1,7 @@
-import type { EventDataByTrigger, NewEvent } from '../events/catalog.ts';
 import type { Tx } from '../store/database.ts';
 import { type Prepared, prepare } from '../store/prepared.ts';
-import { rtDb, rtTx } from './tables.ts';
+import { rtDb, rtTx } from '../store/realtime-tables.ts';
+import type { EventDataByTrigger, NewEvent } from './catalog.ts';
 
 /**
  * Who hears an event on the realtime stream (spec section 7), decided inside the event's transaction

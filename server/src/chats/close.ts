@@ -1,0 +1,57 @@
+import type { App } from '../apps/apps.ts';
+import type { Emit } from '../events/commit.ts';
+import type { LoadedChat } from '../policies/chats.ts';
+import type { Tx } from '../store/database.ts';
+import { createTicketOnClose } from '../tickets/tickets.ts';
+import { conflict } from '../util/errors.ts';
+import { nowSeconds } from '../util/time.ts';
+import { participantsOf } from './access.ts';
+import { chatRouting } from './routing-hooks.ts';
+import { chatById, closeOpenChat, releaseAgentSlots, updateChatRow } from './statements.ts';
+
+/**
+ * Closes a chat inside `tx`: status, agents' slots, `chats:close`, and the ticket with its `system:info`.
+ * Shared by DELETE /chats/{id}, a creator leaving, and the timers (inactivity, reconnect grace).
+ * Returns the closed chat with its participants (closing removes nobody), or `'closed'` when it
+ * was closed already (the timers stop there).
+ */
+export async function closeIfOpen(
+  tx: Tx,
+  emit: Emit,
+  app: App,
+  chatId: string,
+  closer: string,
+  extraData: Record<string, unknown> | undefined,
+): Promise<LoadedChat | 'closed'> {
+  const result = await closeOpenChat.run(tx, { id: chatId, now: nowSeconds(), closer });
+  if (Number(result.numAffectedRows ?? 0) === 0) return 'closed';
+  const users = await participantsOf(tx, chatId);
+  await releaseAgentSlots(tx, users);
+  await emit({
+    trigger: 'chats:close',
+    chatId,
+    data: { chatId, userId: closer, ...(extraData !== undefined ? { extraData } : {}) },
+  });
+  if (app.settings.tickets.createOnClose) {
+    const row = await chatById.one(tx, { id: chatId });
+    const ticketId = await createTicketOnClose(tx, row, emit);
+    await updateChatRow(tx, chatId, { ticketId });
+  }
+  const closed = await chatById.one(tx, { id: chatId });
+  await chatRouting().closed(tx, emit, app, closed);
+  return { row: closed, users };
+}
+
+/** closeIfOpen for commands: closing a closed chat is the client's 409. */
+export async function closeChatInTx(
+  tx: Tx,
+  emit: Emit,
+  app: App,
+  chatId: string,
+  closer: string,
+  extraData: Record<string, unknown> | undefined,
+): Promise<LoadedChat> {
+  const closed = await closeIfOpen(tx, emit, app, chatId, closer, extraData);
+  if (closed === 'closed') throw conflict('Chat is closed');
+  return closed;
+}

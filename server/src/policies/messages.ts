@@ -1,0 +1,59 @@
+import type { MessageRow } from '../store/schema.ts';
+import { badRequest, forbidden, notFound } from '../util/errors.ts';
+import type { Actor } from './actor.ts';
+import { isParticipant, type LoadedChat, mayOnChat } from './chats.ts';
+
+/** Who sends, and as what type: the checks of spec 3.6 against the chat as read in the transaction. */
+export function messageSender(
+  actor: Actor,
+  chat: LoadedChat,
+  input: { sender?: string | undefined; type?: MessageRow['type'] | undefined },
+): { sender: string; type: MessageRow['type'] } {
+  if (!mayOnChat(actor, chat, 'view')) throw notFound('Chat not found');
+  if (!mayOnChat(actor, chat, 'participate')) throw forbidden('You may not do this in this chat');
+  let sender: string;
+  if (actor.user) {
+    if (input.sender !== undefined && input.sender !== actor.user.id)
+      throw forbidden('sender must be your own user id');
+    if (input.type === 'system') throw forbidden('Only the app may send system messages');
+    sender = actor.user.id;
+  } else {
+    sender = input.sender ?? 'system';
+    if (sender !== 'system' && !isParticipant(chat, sender))
+      throw forbidden('The sender is not in this chat');
+  }
+  return { sender, type: input.type ?? (sender === 'system' ? 'system' : 'text') };
+}
+
+/** PUT /messages/{id}/read: the reader is a participant; a token reads only as itself. */
+export function messageReader(actor: Actor, chat: LoadedChat, named: string | undefined): string {
+  if (!mayOnChat(actor, chat, 'view')) throw notFound('Message not found');
+  let reader: string;
+  if (actor.user) {
+    if (named !== undefined && named !== actor.user.id) throw forbidden('userId must be your own user id');
+    reader = actor.user.id;
+  } else {
+    if (named === undefined)
+      throw badRequest('userId is required', [{ field: 'userId', message: 'is required' }]);
+    reader = named;
+  }
+  if (!isParticipant(chat, reader)) throw forbidden('The reader is not in this chat');
+  return reader;
+}
+
+/** POST /media: the uploader is a participant; a token uploads only as itself, the app names one. */
+export function mediaSender(actor: Actor, chat: LoadedChat, named: string | undefined): string {
+  if (actor.user) {
+    if (named !== undefined && named !== actor.user.id) throw forbidden('senderId must be your own user id');
+    return actor.user.id;
+  }
+  if (named === undefined)
+    throw badRequest('senderId is required', [{ field: 'senderId', message: 'is required' }]);
+  if (!isParticipant(chat, named)) throw forbidden('The sender is not in this chat');
+  return named;
+}
+
+/** GET /media/{id}: the app, or a token that may see the media's chat. */
+export function requireMediaViewer(actor: Actor, chat: LoadedChat | undefined): void {
+  if (chat && !mayOnChat(actor, chat, 'view')) throw notFound('Media not found');
+}
