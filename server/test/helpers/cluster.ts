@@ -364,12 +364,15 @@ export class Cluster {
     await exitOf(node.child);
   }
 
-  /** Starts a stopped (killed) node again, same data directory and spec, a new port. */
+  /**
+   * Starts a stopped (killed) node again, same data directory and spec, a new port. The node object
+   * stays the same (its `url`, `pid` and process are the new ones), so tests may hold on to it.
+   */
   async restart(index: number): Promise<ClusterNode> {
-    const old = this.state(index);
-    assert.ok(!old.alive(), `node ${index} is still running`);
-    const node = await this.launch(index, old.spec, old.dataDir);
-    this.nodes[index] = node;
+    const node = this.state(index);
+    assert.ok(!node.alive(), `node ${index} is still running`);
+    const fresh = await this.launch(index, node.spec, node.dataDir);
+    Object.assign(node, fresh);
     return node;
   }
 
