@@ -243,6 +243,7 @@ export class Cluster {
     const redis = await TestRedis.start();
     const cluster = new Cluster(baseUrl, redis, options.env ?? {});
     try {
+      await cluster.dropStaleSchemas();
       await cluster.sql(`create schema ${cluster.schema}`, [], baseUrl);
       const specs =
         typeof options.nodes === 'number' ? Array.from({ length: options.nodes }, () => ({})) : options.nodes;
@@ -255,6 +256,24 @@ export class Cluster {
       throw error;
     }
     return cluster;
+  }
+
+  /** Schemas of earlier clusters whose test process is gone (killed before its `after` ran). */
+  private async dropStaleSchemas(): Promise<void> {
+    const rows = await this.sql<{ name: string }>(
+      "select nspname as name from pg_namespace where nspname like 'sb\\_cluster\\_%'",
+      [],
+      this.baseUrl,
+    );
+    for (const { name } of rows) {
+      const pid = Number(/^sb_cluster_(\d+)_\d+$/.exec(name)?.[1]);
+      if (!pid || pid === process.pid) continue;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        await this.sql(`drop schema if exists ${name} cascade`, [], this.baseUrl).catch(() => undefined);
+      }
+    }
   }
 
   /** One query on the cluster's schema (or on `url`). */
