@@ -15,15 +15,26 @@ import { commitOf, compareRows, num, type Side, writeCompare } from './lib/compa
 import { BENCH_DIR, fileLimits, REPO_DIR } from './lib/proc.ts';
 import { machineBusy, machineMeta, printTable, type Row, unavailable, writeReport } from './lib/report.ts';
 import { type StoreKind, useServerDir } from './lib/switchboard.ts';
+import { cluster } from './scenarios/cluster.ts';
 import { connections } from './scenarios/connections.ts';
 import type { Scenario, ScenarioContext } from './scenarios/context.ts';
 import { ingest } from './scenarios/ingest.ts';
+import { mixed } from './scenarios/mixed.ts';
 import { realtime } from './scenarios/realtime.ts';
 import { routing } from './scenarios/routing.ts';
 import { stream } from './scenarios/stream.ts';
 import { webhooks } from './scenarios/webhooks.ts';
 
-const SCENARIOS: Record<string, Scenario> = { ingest, realtime, stream, connections, webhooks, routing };
+const SCENARIOS: Record<string, Scenario> = {
+  ingest,
+  realtime,
+  stream,
+  connections,
+  webhooks,
+  routing,
+  cluster,
+  mixed,
+};
 
 const { values } = parseArgs({
   options: {
