@@ -28,7 +28,7 @@ export interface Subscriptions<S extends Subscriber> extends FeedSink<S> {
 
 /**
  * An app's sockets indexed by audience key, so an event reaches only its audience (each event carries
- * its keys, decided in its transaction: realtime/audience.ts) without a look at every socket of the app.
+ * its keys, decided in its transaction: events/audience.ts) without a look at every socket of the app.
  */
 export function subscriptions<S extends Subscriber>(): Subscriptions<S> {
   const members = new Set<S>();
