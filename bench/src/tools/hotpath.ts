@@ -7,7 +7,7 @@
  * `--concurrency N` keeps N requests in flight (as N clients would), which lets the embedded store
  * group their commits.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,8 +24,10 @@ const { values } = parseArgs({
   },
 });
 const serverDir = resolve(values.server);
+// Checkouts before the layout of issue 14 kept the config at src/config.ts.
+const configFile = join(serverDir, 'src', 'config', 'config.ts');
 const { loadConfig } = (await import(
-  join(serverDir, 'src', 'config', 'config.ts')
+  existsSync(configFile) ? configFile : join(serverDir, 'src', 'config.ts')
 )) as typeof import('../../../server/src/config/config.ts');
 const { buildSwitchboard } = (await import(
   join(serverDir, 'src', 'server.ts')
