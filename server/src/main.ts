@@ -26,8 +26,15 @@ async function main(): Promise<void> {
   }
   const url = await node.listen();
   const { firstStart } = node;
+  const heading = `Switchboard ${VERSION} listening on ${url} (role: ${config.role}, store: ${node.store.dialect}, bus: ${node.bus.kind})`;
+  if (config.role === 'worker') {
+    // A worker serves no clients: say what it runs and where to check it is alive.
+    process.stdout.write(
+      `${heading}\n  Runs webhook delivery, durable timers and retention; serves only ${url}/v1/health\n`,
+    );
+  }
   const lines = [
-    `Switchboard ${VERSION} listening on ${url} (store: ${node.store.dialect}, bus: ${node.bus.kind})`,
+    heading,
     `  API:  ${url}/v1`,
     `  Docs: ${url}/docs`,
     `  Agent console: ${url}/console/   Admin: ${url}/admin/`,
@@ -45,7 +52,7 @@ async function main(): Promise<void> {
     );
   }
   lines.push(`  Demo: ${url}/demo/  (be a visitor there, and an agent in another tab at ${url}/console/)`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  if (config.role !== 'worker') process.stdout.write(`${lines.join('\n')}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -23,7 +23,7 @@ import { installStream, type Stream } from './stream/install.ts';
 import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
 import { createAgent } from './users/agents.ts';
 import { plugAgentRouting } from './users/routing-hooks.ts';
-import { unavailable } from './util/errors.ts';
+import { notFound, unavailable } from './util/errors.ts';
 import { digest, randomToken } from './util/secrets.ts';
 import { createWebhooks, type Webhooks } from './webhooks/service.ts';
 
@@ -63,6 +63,22 @@ function resolveAdminKey(config: Config): { key: string; generated: boolean } {
   const key = `adm_${randomToken(32)}`;
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return { key, generated: true };
+}
+
+/** Paths a worker answers: enough for a load balancer or an operator to see it is alive. */
+const WORKER_PATHS = new Set(['/v1/health']);
+
+/**
+ * A worker node keeps its HTTP server for `/v1/health` only; every other route (REST, /v1/ws,
+ * /v1/stream, the web pages) answers 404 saying why, so a misrouted client learns at once.
+ */
+function serveOnlyHealth(http: Http): void {
+  http.addHook('onRequest', async (request) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (!WORKER_PATHS.has(path)) {
+      throw notFound('This node is a worker (--role worker): it serves only /v1/health');
+    }
+  });
 }
 
 export interface BuildOptions {
@@ -145,8 +161,11 @@ export async function buildSwitchboard(
     channel,
   });
   router.advisor = firstValidAdvice([webhooks.advisor, stream.asker]);
-  timers.start();
-  webhooks.start({ bus, log: http.log });
+  // Roles (docs/scale-out.md): an api node schedules timers and records events, a worker runs them.
+  const runsWork = config.role !== 'api';
+  if (runsWork) timers.start();
+  webhooks.start({ bus, log: http.log, deliver: runsWork, remote: config.role === 'worker' });
+  if (config.role === 'worker') serveOnlyHealth(http);
 
   // A first start of an empty store gets a demo app, so a newcomer can try the API at once.
   const firstStart: FirstStart = { adminKeyGenerated: admin.generated };

@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** What a node runs (docs/scale-out.md, Roles): `api` serves clients, `worker` runs the background work. */
+export type Role = 'api' | 'worker' | 'all';
+
 export interface Config {
   port: number;
   host: string;
@@ -9,6 +12,8 @@ export interface Config {
   /** Operator key; when absent the embedded default generates one and keeps it in the data dir. */
   adminKey: string | undefined;
   databaseUrl: string | undefined;
+  /** `api`: REST and sockets; `worker`: webhook delivery, durable timers, retention; `all`: both. */
+  role: Role;
   /** When the embedded store syncs to disk: `normal` survives a crash, `full` also power loss. */
   sqliteSync: 'normal' | 'full';
   redisUrl: string | undefined;
@@ -41,6 +46,12 @@ export const SETTINGS = [
   },
   { env: 'SWITCHBOARD_ADMIN_KEY', flag: 'admin-key', default: '', meaning: 'operator key for /v1/apps' },
   { env: 'DATABASE_URL', flag: 'database-url', default: '', meaning: 'postgres://… selects PostgreSQL' },
+  {
+    env: 'SWITCHBOARD_ROLE',
+    flag: 'role',
+    default: 'all',
+    meaning: 'api (REST, sockets), worker (webhooks, timers, retention) or all; api/worker need DATABASE_URL',
+  },
   {
     env: 'SWITCHBOARD_SQLITE_SYNC',
     flag: 'sqlite-sync',
@@ -131,6 +142,16 @@ export function loadConfig(
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const role = byEnv.SWITCHBOARD_ROLE;
+  if (role !== 'api' && role !== 'worker' && role !== 'all') {
+    throw new ConfigError(`SWITCHBOARD_ROLE must be api, worker or all, got "${role}"`);
+  }
+  // Nodes of different roles meet only in the store: the embedded one belongs to one process.
+  if (role !== 'all' && !databaseUrl) {
+    throw new ConfigError(
+      `SWITCHBOARD_ROLE=${role} needs a shared store (DATABASE_URL=postgres://…): the embedded store belongs to one process, so it runs only as all`,
+    );
+  }
   const sqliteSync = byEnv.SWITCHBOARD_SQLITE_SYNC;
   if (sqliteSync !== 'normal' && sqliteSync !== 'full') {
     throw new ConfigError(`SWITCHBOARD_SQLITE_SYNC must be normal or full, got "${sqliteSync}"`);
@@ -149,6 +170,7 @@ export function loadConfig(
     dataDir: byEnv.SWITCHBOARD_DATA_DIR,
     adminKey: byEnv.SWITCHBOARD_ADMIN_KEY || undefined,
     databaseUrl,
+    role,
     sqliteSync,
     redisUrl: byEnv.REDIS_URL || undefined,
     webhookAllowlist: list(byEnv.SWITCHBOARD_WEBHOOK_ALLOWLIST),

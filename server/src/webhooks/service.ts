@@ -37,7 +37,12 @@ export interface Webhooks {
   advisor: AssignCaller;
   dispatcher: Dispatcher;
   retentionDays: number;
-  start(deps: { bus: Bus; log: Log }): void;
+  /**
+   * Starts the webhook work of this node. `deliver: false` (an `api` node) only sets the logger: the
+   * registry, the log routes and the advisor work, deliveries are a worker's. `remote`: the dispatcher
+   * also hears other nodes' commits (a worker, whose API nodes commit the events).
+   */
+  start(deps: { bus?: Bus | undefined; log: Log; deliver?: boolean; remote?: boolean }): void;
   stop(): Promise<void>;
   create(app: App, input: NewWebhookInput): Promise<{ webhook: WebhookRow; secret: string }>;
   list(app: App, query?: PageQuery): Promise<{ items: WebhookRow[]; next: string | null }>;
@@ -101,9 +106,10 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
     advisor,
     dispatcher,
     retentionDays,
-    start({ bus, log: logger }) {
+    start({ bus, log: logger, deliver = true, remote = false }) {
       log = logger;
-      unsubscribe = bus.subscribe((event) => dispatcher.kickApp(event.appId));
+      if (!deliver) return;
+      unsubscribe = bus?.subscribe((event) => dispatcher.kickApp(event.appId), { remote });
       dispatcher.start();
       const prune = () => {
         webhooks.prune().catch((error: unknown) => log.error({ err: error }, 'pruning webhook logs failed'));
