@@ -26,6 +26,7 @@ import { plugAgentRouting } from './users/routing-hooks.ts';
 import { notFound, unavailable } from './util/errors.ts';
 import { digest, randomToken } from './util/secrets.ts';
 import { createWebhooks, type Webhooks } from './webhooks/service.ts';
+import { createThreadedWebhooks } from './webhooks/thread/client.ts';
 
 export const VERSION = '0.1.0';
 
@@ -88,6 +89,8 @@ export interface BuildOptions {
   store?: Partial<StoreOptions>;
   /** Realtime limits and periods (tests shorten them; defaults in realtime/options.ts). */
   realtime?: Partial<RealtimeOptions>;
+  /** Embedded store: deliver webhooks on a worker thread (the default); false keeps them here. */
+  webhookThread?: boolean;
 }
 
 /** The composition root: store, bus, commands and HTTP, wired once. */
@@ -104,7 +107,14 @@ export async function buildSwitchboard(
   const logger = options.logger ?? { level: config.logLevel };
   const admin = resolveAdminKey(config);
   let bus: Bus | undefined;
-  const webhooks = createWebhooks({ store, config });
+  // Embedded `all`: webhook delivery on a thread of its own, so one process uses two cores. On
+  // PostgreSQL a node stays one thread (its store has no single-writer lock to share); nodes scale out.
+  const dataDir = options.store?.dataDir ?? config.dataDir;
+  const threaded =
+    store.dialect === 'sqlite' && !options.store?.sqlitePath && options.webhookThread !== false;
+  const webhooks = threaded
+    ? createThreadedWebhooks({ store, config, dataDir })
+    : createWebhooks({ store, config });
   const caps: Caps = {
     webhooksPerApp: config.maxWebhooks,
     agentsPerApp: config.maxAgents,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, sql, type Transaction } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
+import { DELIVERY_SCHEMA, deliveryFilePath, moveDeliveryTables } from './delivery-file.ts';
 import { initial } from './migrations/001-initial.ts';
 import { routing } from './migrations/002-routing.ts';
 import { eventPositions } from './migrations/003-event-positions.ts';
@@ -57,6 +58,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
   let db: Db;
+  let deliveryFile: string | undefined;
   if (dialect === 'postgres') {
     const schema = options.schema;
     if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
@@ -73,9 +75,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       const dir = options.dataDir ?? './data';
       mkdirSync(dir, { recursive: true });
       path = join(dir, 'switchboard.sqlite');
+      // A data directory keeps the webhook tables in a file of their own (delivery-file.ts).
+      deliveryFile = deliveryFilePath(dir);
     }
     db = new Kysely<Database>({
-      dialect: sqliteDialect(path, options.sqliteSync ?? 'normal'),
+      dialect: sqliteDialect(path, options.sqliteSync ?? 'normal', {
+        attach: deliveryFile ? { schema: DELIVERY_SCHEMA, path: deliveryFile } : undefined,
+      }),
       plugins: [new CamelCasePlugin()],
     });
   }
@@ -98,10 +104,33 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await db.destroy();
     throw error;
   }
+  if (deliveryFile) await moveDeliveryTables(db);
 
   return {
     db,
     dialect,
+    transaction: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
+}
+
+/**
+ * The webhook worker thread's store (embedded `all`): the delivery file as its main database, the
+ * data directory's store attached for reading events and apps. No migrations: the main thread ran
+ * them (and moved the tables) before starting the thread.
+ */
+export function openDeliveryStore(options: { dataDir: string; sqliteSync: 'normal' | 'full' }): Store {
+  const db = new Kysely<Database>({
+    dialect: sqliteDialect(deliveryFilePath(options.dataDir), options.sqliteSync, {
+      attach: { schema: 'core', path: join(options.dataDir, 'switchboard.sqlite') },
+      own: false,
+      checkpointAttached: false,
+    }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    db,
+    dialect: 'sqlite',
     transaction: (work) => db.transaction().execute(work),
     close: () => db.destroy(),
   };

@@ -90,14 +90,19 @@ class SharedConnection {
   private commitScheduled = false;
 
   readonly db: DatabaseSync;
-  private readonly owner: DatabaseSync;
+  private readonly owner: DatabaseSync | undefined;
   private readonly statements: StatementCache;
+  private readonly beginSql: string;
   readonly wal: WalKeeper;
-  constructor(db: DatabaseSync, owner: DatabaseSync) {
+  /** Checkpoints the attached file (its WAL grows too when this connection writes it). */
+  readonly attachedWal: WalKeeper;
+  constructor(db: DatabaseSync, owner: DatabaseSync | undefined, beginSql: string) {
     this.db = db;
     this.owner = owner;
+    this.beginSql = beginSql;
     this.statements = new StatementCache(db);
     this.wal = new WalKeeper(db, this.statements);
+    this.attachedWal = new WalKeeper(db, this.statements);
   }
 
   run<R>(compiled: CompiledQuery): QueryResult<R> {
@@ -188,7 +193,7 @@ class SharedConnection {
       }
     }
     if (!this.batch) {
-      this.exec('begin immediate');
+      this.exec(this.beginSql);
       this.batch = { members: [], started: performance.now() };
     }
     // The batch's first member needs no savepoint: rolling it back is rolling the batch back.
@@ -265,7 +270,7 @@ class SharedConnection {
     this.commitBatch();
     this.statements.clear();
     this.db.close();
-    this.owner.close(); // last: the file is ours until everything else is closed
+    this.owner?.close(); // last: the file is ours until everything else is closed
   }
 }
 
@@ -291,7 +296,7 @@ class GroupCommitDriver implements Driver {
     this.shared.release(connection as Turn);
   }
   async destroy(): Promise<void> {
-    await this.shared.wal.stop();
+    await Promise.all([this.shared.wal.stop(), this.shared.attachedWal.stop()]);
     this.shared.close();
   }
 }
@@ -316,19 +321,55 @@ function takeOwnership(path: string): DatabaseSync {
   return owner;
 }
 
-export function sqliteDialect(path: string, sync: 'normal' | 'full'): Dialect {
-  const owner = takeOwnership(path);
+/**
+ * A second database file on the same connection (`ATTACH`): the webhook delivery log, which the
+ * embedded worker thread writes (store/delivery-file.ts). Unqualified table names resolve to
+ * whichever file has the table, so statements need not know where a table lives.
+ */
+export interface AttachedFile {
+  schema: string;
+  path: string;
+}
+
+export interface SqliteDialectOptions {
+  attach?: AttachedFile | undefined;
+  /**
+   * Take the one-server-per-file lock (the default). The embedded worker thread opens the delivery
+   * file without it: the main thread's lock on the store already guards the data directory.
+   */
+  own?: boolean;
+  /** Checkpoint the attached file from this connection too (the default; off where another does). */
+  checkpointAttached?: boolean;
+}
+
+export function sqliteDialect(
+  path: string,
+  sync: 'normal' | 'full',
+  options: SqliteDialectOptions = {},
+): Dialect {
+  const owner = options.own === false ? undefined : takeOwnership(path);
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(sync === 'full' ? 'PRAGMA synchronous = FULL' : 'PRAGMA synchronous = NORMAL');
+  const { attach } = options;
+  if (attach) {
+    if (!/^[a-z]+$/.test(attach.schema)) throw new Error(`invalid schema name ${attach.schema}`);
+    db.prepare(`ATTACH DATABASE ? AS ${attach.schema}`).run(attach.path);
+    db.exec(`PRAGMA ${attach.schema}.journal_mode = WAL`);
+    db.exec(`PRAGMA ${attach.schema}.synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
+  }
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
   // 32 MB of page cache (SQLite's default is 2 MB): the indexes a busy server writes stay in memory.
   db.exec('PRAGMA cache_size = -32768');
   // Checkpoints are the worker's (and, rarely, restartWalIfLong's).
   db.exec('PRAGMA wal_autocheckpoint = 0');
-  const shared = new SharedConnection(db, owner);
+  // BEGIN IMMEDIATE write-locks every attached file: with two files, each of two connections writes
+  // only its own, so a transaction takes a file's write lock only when it writes there (DEFERRED).
+  // Neither connection can then be refused an upgrade: each file has one writer.
+  const shared = new SharedConnection(db, owner, attach ? 'begin' : 'begin immediate');
   shared.wal.start(path, sync);
+  if (attach && options.checkpointAttached !== false) shared.attachedWal.start(attach.path, sync);
   return {
     createAdapter: (): DialectAdapter => new TurnTakingAdapter(),
     createDriver: (): Driver => new GroupCommitDriver(shared),

@@ -57,12 +57,12 @@ export class WalKeeper {
   /**
    * After a COMMIT, when the WAL has grown long: checkpoint the tail the worker has not copied yet, so
    * the WAL starts over at the next write. PASSIVE: if the worker is in the middle of a pass, it does
-   * nothing and the next COMMIT tries again.
+   * nothing and the next COMMIT tries again. Only `main`: an attached file has a keeper of its own.
    */
   afterCommit(): void {
     if (this.walFrames < RESTART_FRAMES) return;
     try {
-      const result = this.statements.statement('PRAGMA wal_checkpoint(PASSIVE)').get() as {
+      const result = this.statements.statement('PRAGMA main.wal_checkpoint(PASSIVE)').get() as {
         busy: number;
         log: number;
         checkpointed: number;

@@ -58,75 +58,86 @@ function isJson(text: string): boolean {
   }
 }
 
-export function createAssignCaller(deps: { store: Store; agent: Agent; log: () => Log }): AssignCaller {
-  const { store, agent } = deps;
+/** One `chats:assign` call, as its log records it (plain data: it may cross to the worker thread). */
+export interface AssignCall {
+  hook: Pick<WebhookRow, 'id' | 'appId'>;
+  eventId: string;
+  chatId: string;
+  body: string;
+  result: PostResult;
+  note: string | null;
+}
 
-  /** Logs one call as a delivery with its single attempt, and keeps the failure streak. */
-  async function logCall(
-    hook: WebhookRow,
-    eventId: string,
-    chatId: string,
-    body: string,
-    result: PostResult,
-    note: string | null,
-  ): Promise<void> {
-    const ok = result.status !== null && result.status >= 200 && result.status <= 299;
-    // A call failed when no 2xx came, or its body was not JSON at all; `{}` is a valid "no opinion".
-    const failed = !ok || (result.response.trim() !== '' && !isJson(result.response));
-    const error =
-      result.error ??
-      (ok ? note : `answered ${result.status}${result.status! < 400 ? ': redirects are not followed' : ''}`);
-    const now = nowSeconds();
-    const deliveryId = newId();
-    await store.transaction(async (tx) => {
-      await tx
-        .insertInto('webhookDeliveries')
-        .values({
-          id: deliveryId,
-          appId: hook.appId,
-          webhookId: hook.id,
-          eventId,
-          position: null,
-          trigger: 'chats:assign',
-          chatId,
-          lane: chatId,
-          body,
-          status: ok ? 'delivered' : 'failed',
-          attempts: 1,
-          round: 1,
-          nextAttempt: null,
-          lastStatus: result.status,
-          lastError: error,
-          created: now,
-          updated: now,
-          delivered: ok ? now : null,
-        })
-        .execute();
-      await tx
-        .insertInto('webhookAttempts')
-        .values({
-          id: newId(),
-          deliveryId,
-          webhookId: hook.id,
-          appId: hook.appId,
-          created: now,
-          status: result.status,
-          duration: result.duration,
-          response: result.response,
-          error,
-        })
-        .execute();
-      await tx
-        .updateTable('webhooks')
-        .set(
-          failed
-            ? (eb) => ({ assignFailures: eb('assignFailures', '+', 1), assignFailedAt: Date.now() })
-            : { assignFailures: 0, assignFailedAt: null },
-        )
-        .where('id', '=', hook.id)
-        .execute();
-    });
-  }
+/** Logs one call as a delivery with its single attempt, and keeps the failure streak. */
+export async function recordAssignCall(store: Store, call: AssignCall): Promise<void> {
+  const { hook, eventId, chatId, body, result, note } = call;
+  const ok = result.status !== null && result.status >= 200 && result.status <= 299;
+  // A call failed when no 2xx came, or its body was not JSON at all; `{}` is a valid "no opinion".
+  const failed = !ok || (result.response.trim() !== '' && !isJson(result.response));
+  const error =
+    result.error ??
+    (ok ? note : `answered ${result.status}${result.status! < 400 ? ': redirects are not followed' : ''}`);
+  const now = nowSeconds();
+  const deliveryId = newId();
+  await store.transaction(async (tx) => {
+    await tx
+      .insertInto('webhookDeliveries')
+      .values({
+        id: deliveryId,
+        appId: hook.appId,
+        webhookId: hook.id,
+        eventId,
+        position: null,
+        trigger: 'chats:assign',
+        chatId,
+        lane: chatId,
+        body,
+        status: ok ? 'delivered' : 'failed',
+        attempts: 1,
+        round: 1,
+        nextAttempt: null,
+        lastStatus: result.status,
+        lastError: error,
+        created: now,
+        updated: now,
+        delivered: ok ? now : null,
+      })
+      .execute();
+    await tx
+      .insertInto('webhookAttempts')
+      .values({
+        id: newId(),
+        deliveryId,
+        webhookId: hook.id,
+        appId: hook.appId,
+        created: now,
+        status: result.status,
+        duration: result.duration,
+        response: result.response,
+        error,
+      })
+      .execute();
+    await tx
+      .updateTable('webhooks')
+      .set(
+        failed
+          ? (eb) => ({ assignFailures: eb('assignFailures', '+', 1), assignFailedAt: Date.now() })
+          : { assignFailures: 0, assignFailedAt: null },
+      )
+      .where('id', '=', hook.id)
+      .execute();
+  });
+}
+
+export function createAssignCaller(deps: {
+  store: Store;
+  agent: Agent;
+  log: () => Log;
+  /** Where the calls are logged: here by default; the embedded worker thread owns the log there. */
+  record?: (call: AssignCall) => Promise<void>;
+}): AssignCaller {
+  const { store, agent } = deps;
+  const record = deps.record ?? ((call: AssignCall) => recordAssignCall(store, call));
 
   const caller: AssignCaller = {
     skipMs: 30_000,
@@ -182,7 +193,14 @@ export function createAssignCaller(deps: { store: Store; agent: Agent; log: () =
             : valid
               ? null
               : `agent ${named} is not one of the eligible agents`;
-        logCall(hook, eventId, question.chat.id, text, result, note).catch((error: unknown) =>
+        record({
+          hook: { id: hook.id, appId: hook.appId },
+          eventId,
+          chatId: question.chat.id,
+          body: text,
+          result,
+          note,
+        }).catch((error: unknown) =>
           deps.log().error({ err: error, webhookId: hook.id }, 'logging a chats:assign call failed'),
         );
         return valid ? named : undefined;

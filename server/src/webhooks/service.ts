@@ -7,7 +7,7 @@ import type { Store } from '../store/database.ts';
 import type { WebhookRow } from '../store/schema.ts';
 import type { PageQuery } from '../util/pagination.ts';
 import { type AddressRules, addressRules, guardedAgent } from './address.ts';
-import { ASSIGN_CONNECT_MS, type AssignCaller, createAssignCaller } from './assign.ts';
+import { ASSIGN_CONNECT_MS, type AssignCall, type AssignCaller, createAssignCaller } from './assign.ts';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.ts';
 import {
   type DeliveryStatus,
@@ -66,12 +66,26 @@ const PRUNE_EVERY_MS = 3600 * 1000;
 
 const quietLog: Log = { error() {}, warn() {}, info() {} };
 
-export function createWebhooks(options: { store: Store; config: Config }): Webhooks {
+/** What both kinds of webhook service share: the address rules, the advisor, the read routes. */
+export interface WebhookParts {
+  rules: AddressRules;
+  advisor: AssignCaller;
+  deliveryAgent: Agent;
+  reads: Pick<Webhooks, 'list' | 'get' | 'deliveries' | 'delivery'>;
+  close(): Promise<void>;
+}
+
+export function webhookParts(options: {
+  store: Store;
+  config: Config;
+  log: () => Log | undefined;
+  /** Where `chats:assign` calls are logged (default: this store). */
+  record?: (call: AssignCall) => Promise<void>;
+}): WebhookParts {
   const { store, config } = options;
   const rules = addressRules(config.webhookAllowlist);
   const timeoutMs = config.webhookTimeout * 1000;
-  let log: Log = quietLog;
-  const getLog = () => log;
+  const getLog = () => options.log() ?? quietLog;
   // Kept-alive pools whose every connection obeys the address rules: one for deliveries and
   // handshakes, one for the synchronous chats:assign calls (connect within 1 s).
   const deliveryAgent: Agent = guardedAgent(rules, {
@@ -79,6 +93,36 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
     connections: 32,
   });
   const assignAgent: Agent = guardedAgent(rules, { connectTimeout: ASSIGN_CONNECT_MS, connections: 32 });
+  const advisor = createAssignCaller({
+    store,
+    agent: assignAgent,
+    log: getLog,
+    ...(options.record ? { record: options.record } : {}),
+  });
+  return {
+    rules,
+    advisor,
+    deliveryAgent,
+    reads: {
+      list: (app, query) => listWebhooks(store, app.id, query),
+      get: (app, id) => findWebhook(store, app.id, id),
+      deliveries: (app, id, query) => listDeliveries(store, app, id, query),
+      delivery: (app, id, deliveryId) => getDelivery(store, app, id, deliveryId),
+    },
+    async close() {
+      await Promise.allSettled([deliveryAgent.close(), assignAgent.close()]);
+    },
+  };
+}
+
+/** Webhooks in this thread: the service of PostgreSQL nodes, and of the embedded worker thread. */
+export function createWebhooks(options: { store: Store; config: Config }): Webhooks {
+  const { store, config } = options;
+  const timeoutMs = config.webhookTimeout * 1000;
+  let log: Log = quietLog;
+  const getLog = () => log;
+  const parts = webhookParts({ store, config, log: getLog });
+  const { rules, advisor, deliveryAgent } = parts;
   const nodeId = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const dispatcher = createDispatcher({
     store,
@@ -88,7 +132,6 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
     log: getLog,
     nodeId,
   });
-  const advisor = createAssignCaller({ store, agent: assignAgent, log: getLog });
   const registry: RegistryDeps = {
     store,
     agent: deliveryAgent,
@@ -102,6 +145,7 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
   let stopped = false;
 
   const webhooks: Webhooks = {
+    ...parts.reads,
     rules,
     advisor,
     dispatcher,
@@ -125,20 +169,16 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
       unsubscribe?.();
       if (pruner) clearInterval(pruner);
       await dispatcher.stop();
-      await Promise.allSettled([deliveryAgent.close(), assignAgent.close()]);
+      await parts.close();
     },
     async create(app, input) {
       const created = await createWebhook(registry, app, input);
       dispatcher.watchApp(app.id);
       return created;
     },
-    list: (app, query) => listWebhooks(store, app.id, query),
-    get: (app, id) => findWebhook(store, app.id, id),
     update: (app, id, input) => updateWebhook(registry, app, id, input),
     remove: (app, id) => deleteWebhook(registry, app, id),
     rotate: (app, id) => rotateSecret(registry, app, id),
-    deliveries: (app, id, query) => listDeliveries(store, app, id, query),
-    delivery: (app, id, deliveryId) => getDelivery(store, app, id, deliveryId),
     async retry(app, id, deliveryId) {
       const delivery = await retryDelivery(store, app, id, deliveryId);
       dispatcher.wake(id);
