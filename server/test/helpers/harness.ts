@@ -55,6 +55,12 @@ export interface StartOptions {
   schema?: string | undefined;
   /** Realtime limits and periods for this node. */
   realtime?: Partial<RealtimeOptions>;
+  /** SQLite: run on this data directory (kept at close) instead of a fresh one. */
+  dataDir?: string;
+  /** SQLite: the store file itself, as tests of older layouts open it (no webhook file split). */
+  sqlitePath?: string;
+  /** SQLite: webhook delivery on its worker thread (default) or in the request thread. */
+  webhookThread?: boolean;
 }
 
 /** A Switchboard on a fresh store: a temp SQLite directory, or a fresh PostgreSQL schema dropped at close. */
@@ -63,7 +69,7 @@ export async function startServer(
   env: Record<string, string> = {},
   options: StartOptions = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const adminKey = `adm_test_${process.pid}`;
   const databaseUrl = kind === 'postgres' ? process.env.SWITCHBOARD_TEST_DATABASE_URL : undefined;
   const ownsSchema = options.schema === undefined;
@@ -81,6 +87,8 @@ export async function startServer(
       config,
       logger: false,
       ...(schema ? { store: { schema } } : {}),
+      ...(options.sqlitePath ? { store: { sqlitePath: options.sqlitePath } } : {}),
+      ...(options.webhookThread !== undefined ? { webhookThread: options.webhookThread } : {}),
       ...(options.realtime ? { realtime: options.realtime } : {}),
     });
   const server: TestServer = {
@@ -122,7 +130,7 @@ export async function startServer(
     },
     async close() {
       await server.sb.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
       if (schema && databaseUrl && ownsSchema) {
         const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();

@@ -52,7 +52,7 @@ function track<T>(work: Promise<T>): Promise<T> {
   return work;
 }
 
-let stopping: Promise<void> | undefined;
+let stopping = false;
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'kick':
@@ -76,7 +76,9 @@ port.on('message', (message: ToWorker) => {
       return;
     case 'stop':
       // Pumps wait for their answers to be recorded: nothing answered is lost.
-      stopping ??= (async () => {
+      if (stopping) return;
+      stopping = true;
+      (async () => {
         await Promise.allSettled([...inFlight]);
         await webhooks.stop();
         await store.close();
