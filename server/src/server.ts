@@ -66,6 +66,9 @@ function resolveAdminKey(config: Config): { key: string; generated: boolean } {
   return { key, generated: true };
 }
 
+/** The longest a worker waits after another node's commit to look for due timers. */
+const TIMER_NUDGE_MS = 25;
+
 /** Paths a worker answers: enough for a load balancer or an operator to see it is alive. */
 const WORKER_PATHS = new Set(['/v1/health']);
 
@@ -175,7 +178,13 @@ export async function buildSwitchboard(
   const runsWork = config.role !== 'api';
   if (runsWork) timers.start();
   webhooks.start({ bus, log: http.log, deliver: runsWork, remote: config.role === 'worker' });
-  if (config.role === 'worker') serveOnlyHealth(http);
+  if (config.role === 'worker') {
+    serveOnlyHealth(http);
+    // Timers are scheduled by the api nodes' commits, whose wake-ups stay in their process. Those
+    // commits publish events: each is a hint to look (at most every TIMER_NUDGE_MS), so a timer due
+    // now — the first jump of a new chat, a queue pump — waits that long, not the 1 s poll.
+    bus.subscribe(() => timers.wake(Date.now() + TIMER_NUDGE_MS), { remote: true });
+  }
 
   // A first start of an empty store gets a demo app, so a newcomer can try the API at once.
   const firstStart: FirstStart = { adminKeyGenerated: admin.generated };

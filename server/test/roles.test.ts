@@ -9,7 +9,14 @@ import { ConfigError, loadConfig } from '../src/config/config.ts';
 import { commitChange } from '../src/events/commit.ts';
 import type { TimerRow } from '../src/store/schema.ts';
 import { scheduleTimer } from '../src/timers/timers.ts';
-import { createChat, createTestApp, createUser, expectStatus } from './helpers/fixtures.ts';
+import {
+  createAgent,
+  createChat,
+  createTestApp,
+  createUser,
+  eventsOf,
+  expectStatus,
+} from './helpers/fixtures.ts';
 import { startServer, type TestServer, waitFor } from './helpers/harness.ts';
 import { type Receiver, startReceiver } from './helpers/receiver.ts';
 import { deliveriesOf, registerWebhook, sleep, WEBHOOK_ENV } from './helpers/webhooks.ts';
@@ -128,6 +135,25 @@ describe('an api node and a worker node on one PostgreSQL schema', { skip: !data
     );
     await waitFor(async () => fired.length >= 1, 10_000, 'the timer');
     assert.deepEqual(fired, [{ node: 'worker', ref: 'first' }]);
+  });
+
+  it('a chat opened on the api node gets its invitation from the worker (the jump is a timer)', async () => {
+    const app = await createTestApp(api, 'roles-routing');
+    const agent = await createAgent(api, app, { name: 'Ada' });
+    const user = await createUser(api, app);
+    const opened = await expectStatus(api, 201, 'POST', '/v1/chats', {
+      headers: app.as(user.token),
+      body: {},
+    });
+    const invitation = await waitFor(
+      async () =>
+        (await eventsOf(api, app.id)).find(
+          (e) => e.trigger === 'invitations:new' && e.chatId === opened.body.chat.id,
+        ),
+      10_000,
+      'the invitation',
+    );
+    assert.equal(invitation.data.userId, agent.id);
   });
 
   it('with the worker stopped, the api node claims no timer and no delivery; both go once it is back', async () => {

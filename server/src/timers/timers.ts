@@ -70,6 +70,8 @@ export interface TimerWorker {
   stop(): Promise<void>;
   /** Runs everything due now and waits for it (tests use it). */
   runDue(): Promise<number>;
+  /** Look for due timers by `at` (ms) at the latest: another node may have scheduled one. */
+  wake(at?: number): void;
 }
 
 const LEASE_MS = 60_000;
@@ -163,6 +165,7 @@ export function createTimerWorker(
       await polling.stop();
       await Promise.allSettled([...inFlight]);
     },
+    wake: (at) => polling.wake(at),
     async runDue() {
       const fired = await tick();
       await Promise.allSettled([...inFlight]);
