@@ -101,20 +101,21 @@ export async function buildSwitchboard(
   options: BuildOptions,
 ): Promise<Switchboard & { firstStart: FirstStart }> {
   const { config } = options;
+  // Embedded `all`: webhook delivery on a thread of its own, so one process uses two cores. On
+  // PostgreSQL a node stays one thread (its store has no single-writer lock to share); nodes scale out.
+  const dataDir = options.store?.dataDir ?? config.dataDir;
+  const embedded = !(options.store?.databaseUrl ?? config.databaseUrl);
+  const threaded = embedded && !options.store?.sqlitePath && options.webhookThread !== false;
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteSync: config.sqliteSync,
+    deliveryFileWriter: threaded ? 'thread' : 'here',
     ...options.store,
   });
   const logger = options.logger ?? { level: config.logLevel };
   const admin = resolveAdminKey(config);
   let bus: Bus | undefined;
-  // Embedded `all`: webhook delivery on a thread of its own, so one process uses two cores. On
-  // PostgreSQL a node stays one thread (its store has no single-writer lock to share); nodes scale out.
-  const dataDir = options.store?.dataDir ?? config.dataDir;
-  const threaded =
-    store.dialect === 'sqlite' && !options.store?.sqlitePath && options.webhookThread !== false;
   const webhooks = threaded
     ? createThreadedWebhooks({ store, config, dataDir })
     : createWebhooks({ store, config });

@@ -37,6 +37,11 @@ export interface StoreOptions {
   sqlitePath?: string;
   /** SQLite: sync at each commit (`full`, survives power loss) or only at checkpoints (`normal`, the default). */
   sqliteSync?: 'normal' | 'full';
+  /**
+   * A data directory's webhook file is written by the webhook worker thread, which checkpoints it:
+   * this connection need not (by default it does, for when it writes the file itself).
+   */
+  deliveryFileWriter?: 'here' | 'thread';
 }
 
 // PostgreSQL returns int8 as strings; our bigints are times and sequence numbers, well within 2^53.
@@ -81,6 +86,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = new Kysely<Database>({
       dialect: sqliteDialect(path, options.sqliteSync ?? 'normal', {
         attach: deliveryFile ? { schema: DELIVERY_SCHEMA, path: deliveryFile } : undefined,
+        checkpointAttached: options.deliveryFileWriter !== 'thread',
       }),
       plugins: [new CamelCasePlugin()],
     });
