@@ -16,6 +16,8 @@ import {
 
 /** How long after an unexpected exit the worker thread is started again. */
 const RESPAWN_MS = 1000;
+/** How long shutdown waits for the worker thread to drain before terminating it. */
+const STOP_TIMEOUT_MS = 15_000;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -47,7 +49,10 @@ export function createThreadedWebhooks(options: { store: Store; config: Config; 
 
   function spawn(): void {
     const data: ThreadData = { config, dataDir };
-    const thread = new Worker(new URL('./entry.ts', import.meta.url), { workerData: data });
+    const thread = new Worker(new URL('./entry.ts', import.meta.url), {
+      workerData: data,
+      name: 'sb-webhooks',
+    });
     worker = thread;
     thread.on('message', (message: FromWorker) => {
       switch (message.type) {
@@ -143,7 +148,14 @@ export function createThreadedWebhooks(options: { store: Store; config: Config; 
       if (thread) {
         const exited = new Promise((resolve) => thread.once('exit', resolve));
         thread.postMessage({ type: 'stop' } satisfies ToWorker);
+        // Its attempts are cut short at stop, so draining takes moments; a hung thread must not
+        // hold the shutdown forever (what it had not recorded is still pending in its rows).
+        const hung = setTimeout(() => {
+          log?.error({}, 'the webhook worker thread did not stop; terminating it');
+          void thread.terminate();
+        }, STOP_TIMEOUT_MS);
         await exited;
+        clearTimeout(hung);
       }
       await parts.close();
     },
