@@ -42,8 +42,9 @@ function inDeliveryFile(ddl: string): string {
  * tables are dropped (committed). A crash between the two leaves the rows in both; the next start
  * copies again (`insert or ignore`: nothing twice) and drops. Runs after the migrations at every start
  * and does nothing once the tables are gone from the main file — also on a fresh data directory, where
- * the migrations have just made them (empty). Later migrations that change these tables run against
- * the delivery file through the unqualified names.
+ * the migrations have just made them (empty). Later migrations reach the moved tables through their
+ * unqualified names (alter table, insert, update), except `create index`, which SQLite places in
+ * `main` unless the index name says `delivery.`: a new index on these tables needs that on SQLite.
  */
 export async function moveDeliveryTables(db: Db): Promise<number> {
   const { rows } = await sql<{ type: string; name: string; tblName: string; sql: string }>`
