@@ -116,8 +116,18 @@ export async function buildSwitchboard(
     ? await createRedisBus(config.redisUrl, channel, onBusError)
     : createMemoryBus(onBusError);
   const ctx: Ctx = { store, bus, caps };
-  const timers = createTimerWorker(store, (error, timer) =>
-    http.log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
+  const timers = createTimerWorker(
+    store,
+    (error, timer) =>
+      http.log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
+    {
+      leaseMs: config.leaseMs,
+      onLost: (timer) =>
+        http.log.warn(
+          { timer: { kind: timer.kind, ref: timer.ref } },
+          'timer claim taken over (stalled past the lease)',
+        ),
+    },
   );
   // Routing sits above chats and users: their commands reach it through these hooks.
   plugChatRouting(chatRouting);
@@ -134,7 +144,7 @@ export async function buildSwitchboard(
     http,
     ctx,
     adminKey: admin.key,
-    options: options.realtime,
+    options: { nodeLeaseMs: config.leaseMs, ...options.realtime },
   });
   const stream = await installStream({
     http,

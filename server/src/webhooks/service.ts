@@ -82,6 +82,7 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
     timeoutMs,
     log: getLog,
     nodeId,
+    leaseMs: config.leaseMs,
   });
   const advisor = createAssignCaller({ store, agent: assignAgent, log: getLog });
   const registry: RegistryDeps = {
