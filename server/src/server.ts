@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { countApps, createApp } from './apps/apps.ts';
+import { createRedisLink } from './bus/link.ts';
 import { createRedisBus } from './bus/redis.ts';
 import { plugChatRouting } from './chats/routing-hooks.ts';
 import type { Config } from './config/config.ts';
@@ -112,9 +113,9 @@ export async function buildSwitchboard(
   // Nodes sharing a store share a channel (and only they do, e.g. several test schemas on one Redis).
   const storeName = config.databaseUrl ? `${config.databaseUrl}#${options.store?.schema ?? ''}` : '';
   const channel = `switchboard:events:${digest(storeName || config.dataDir).slice(0, 16)}`;
-  bus = config.redisUrl
-    ? await createRedisBus(config.redisUrl, channel, onBusError)
-    : createMemoryBus(onBusError);
+  // One link for every Redis connection of the node: its state is the bus's, its outages one log line.
+  const redis = config.redisUrl ? createRedisLink(config.redisUrl, http.log) : undefined;
+  bus = redis ? await createRedisBus(redis, channel, onBusError) : createMemoryBus(onBusError);
   const ctx: Ctx = { store, bus, caps };
   const timers = createTimerWorker(
     store,
@@ -151,7 +152,7 @@ export async function buildSwitchboard(
     ctx,
     adminKey: admin.key,
     options: realtime.options,
-    redisUrl: config.redisUrl,
+    redis,
     channel,
   });
   router.advisor = firstValidAdvice([webhooks.advisor, stream.asker]);
