@@ -59,7 +59,8 @@ export function createRedisLink(url: string, log: LinkLog): RedisLink {
 
   return {
     connect(options) {
-      const client = new Redis(url, options ?? {});
+      // Retries every second at most (ioredis' default backs off to 2 s): back soon after Redis is.
+      const client = new Redis(url, { retryStrategy: (times) => Math.min(times * 50, 1000), ...options });
       clients.add(client);
       client.on('ready', () => update());
       // ioredis reports each failed attempt here; without a listener it would throw.

@@ -153,13 +153,15 @@ export async function createAsker(options: {
   }
 
   if (link) {
+    // Redis already away (the bus waited for it): start at once, degraded.
+    const wasUp = link.state() === 'ok';
     // Fails fast while Redis is away (a jump then asks only this node's streams).
     const commands = link.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const subscriber = link.connect({ autoResubscribe: false, maxRetriesPerRequest: null });
     subscriber.on('ready', () => {
       subscriber.subscribe(questionsChannel, answersChannel).catch(() => undefined);
     });
-    await link.ready(2000);
+    if (wasUp) await link.ready(2000);
     redis = { commands, subscriber };
     subscriber.on('message', (from: string, text: string) => {
       try {
