@@ -455,10 +455,11 @@ export class Cluster {
 export async function rolesSupported(): Promise<boolean> {
   const { loadConfig } = await import('../../src/config/config.ts');
   try {
-    loadConfig(['--role', 'worker'], {});
+    loadConfig(['--role', 'worker', '--database-url', 'postgres://127.0.0.1/probe'], {});
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // Only an unknown flag means no roles; any other refusal is the server's to explain at start.
+    return (error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
   }
 }
 
