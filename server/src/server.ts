@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { countApps, createApp } from './apps/apps.ts';
+import { createRedisLink } from './bus/link.ts';
 import { createRedisBus } from './bus/redis.ts';
 import { plugChatRouting } from './chats/routing-hooks.ts';
 import type { Config } from './config/config.ts';
@@ -142,12 +143,22 @@ export async function buildSwitchboard(
   // Nodes sharing a store share a channel (and only they do, e.g. several test schemas on one Redis).
   const storeName = config.databaseUrl ? `${config.databaseUrl}#${options.store?.schema ?? ''}` : '';
   const channel = `switchboard:events:${digest(storeName || config.dataDir).slice(0, 16)}`;
-  bus = config.redisUrl
-    ? await createRedisBus(config.redisUrl, channel, onBusError)
-    : createMemoryBus(onBusError);
+  // One link for every Redis connection of the node: its state is the bus's, its outages one log line.
+  const redis = config.redisUrl ? createRedisLink(config.redisUrl, http.log) : undefined;
+  bus = redis ? await createRedisBus(redis, channel, onBusError) : createMemoryBus(onBusError);
   const ctx: Ctx = { store, bus, caps };
-  const timers = createTimerWorker(store, (error, timer) =>
-    http.log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
+  const timers = createTimerWorker(
+    store,
+    (error, timer) =>
+      http.log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
+    {
+      leaseMs: config.leaseMs,
+      onLost: (timer) =>
+        http.log.warn(
+          { timer: { kind: timer.kind, ref: timer.ref } },
+          'timer claim taken over (stalled past the lease)',
+        ),
+    },
   );
   // Routing sits above chats and users: their commands reach it through these hooks.
   plugChatRouting(chatRouting);
@@ -164,14 +175,14 @@ export async function buildSwitchboard(
     http,
     ctx,
     adminKey: admin.key,
-    options: options.realtime,
+    options: { nodeLeaseMs: config.leaseMs, ...options.realtime },
   });
   const stream = await installStream({
     http,
     ctx,
     adminKey: admin.key,
     options: realtime.options,
-    redisUrl: config.redisUrl,
+    redis,
     channel,
   });
   router.advisor = firstValidAdvice([webhooks.advisor, stream.asker]);

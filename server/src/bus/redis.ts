@@ -1,7 +1,10 @@
-import { Redis } from 'ioredis';
 import type { Bus, EventHandler } from '../events/bus.ts';
 import type { StoredEvent } from '../events/catalog.ts';
 import { newId } from '../util/ids.ts';
+import type { RedisLink } from './link.ts';
+
+/** How long a start waits for Redis before it serves without (degraded, see link.ts). */
+const START_WAIT_MS = 2000;
 
 /**
  * The cross-node bus (spec section 10): events are handed to this node's subscribers at once, and
@@ -10,19 +13,24 @@ import { newId } from '../util/ids.ts';
  * of truth — the gateway reads from the store any position it did not hear about.
  */
 export async function createRedisBus(
-  url: string,
+  link: RedisLink,
   channel: string,
   onError: (error: unknown) => void,
 ): Promise<Bus> {
   const node = newId();
   // No offline queue: while Redis is away, publishing fails fast instead of piling up in memory.
-  const publisher = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const subscriber = new Redis(url, { lazyConnect: true });
-  publisher.on('error', onError);
-  subscriber.on('error', onError);
-  await publisher.connect();
-  await subscriber.connect();
-  await subscriber.subscribe(channel);
+  const publisher = link.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // Subscribed again at every (re)connection, here rather than by ioredis: a subscription asked for
+  // while Redis was down at start would otherwise never be made.
+  const subscriber = link.connect({ autoResubscribe: false, maxRetriesPerRequest: null });
+  let subscribedOnce: () => void = () => {};
+  const subscribed = new Promise<void>((resolve) => {
+    subscribedOnce = resolve;
+  });
+  subscriber.on('ready', () => {
+    // A failure is an outage, which the link reports.
+    subscriber.subscribe(channel).then(subscribedOnce, () => undefined);
+  });
 
   const handlers = new Map<EventHandler, { remote: boolean }>();
   const run = (event: StoredEvent, remoteOnly: boolean) => {
@@ -50,19 +58,32 @@ export async function createRedisBus(
     for (const event of parsed.events) run(event, true);
   });
 
+  // With Redis up, start once subscribed (the other nodes' events reach us from the first request);
+  // without, start anyway after a short wait.
+  await Promise.race([
+    subscribed.then(() => link.ready(START_WAIT_MS)),
+    new Promise((resolve) => setTimeout(resolve, START_WAIT_MS).unref()),
+  ]);
+
   return {
     kind: 'redis',
     publish(events) {
       for (const event of events) run(event, false);
-      publisher.publish(channel, JSON.stringify({ node, events })).catch(onError);
+      // While Redis is away the other nodes read these from the store (their catch-up); the outage
+      // is logged once by the link, not once per commit.
+      if (publisher.status !== 'ready') return;
+      publisher.publish(channel, JSON.stringify({ node, events })).catch((error: unknown) => {
+        if (link.state() === 'ok') onError(error);
+      });
     },
+    state: () => link.state(),
     subscribe(handler, options) {
       handlers.set(handler, { remote: options?.remote ?? false });
       return () => handlers.delete(handler);
     },
     async close() {
       handlers.clear();
-      await Promise.allSettled([subscriber.quit(), publisher.quit()]);
+      await Promise.allSettled([link.quit(subscriber), link.quit(publisher)]);
     },
   };
 }

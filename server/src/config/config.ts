@@ -32,6 +32,11 @@ export interface Config {
   maxAgents: number;
   /** Apps per instance. */
   maxApps: number;
+  /**
+   * Milliseconds a node's claims last without renewal (durable timers, webhook pumps, its presence):
+   * how soon the others take over the work of a node that died (docs/scale-out.md).
+   */
+  leaseMs: number;
 }
 
 /** Each setting: its environment variable, its command-line flag and its default (spec section 10). */
@@ -99,6 +104,12 @@ export const SETTINGS = [
   { env: 'SWITCHBOARD_MAX_WEBHOOKS', flag: 'max-webhooks', default: '50', meaning: 'webhooks per app' },
   { env: 'SWITCHBOARD_MAX_AGENTS', flag: 'max-agents', default: '5000', meaning: 'agents per app' },
   { env: 'SWITCHBOARD_MAX_APPS', flag: 'max-apps', default: '10000', meaning: 'apps per instance' },
+  {
+    env: 'SWITCHBOARD_LEASE_MS',
+    flag: 'lease-ms',
+    default: '5000',
+    meaning: "ms a dead node's timers, deliveries and presence stay claimed (1000–60000)",
+  },
 ] as const;
 
 export class ConfigError extends Error {}
@@ -188,5 +199,7 @@ export function loadConfig(
     maxWebhooks: integer('SWITCHBOARD_MAX_WEBHOOKS', byEnv.SWITCHBOARD_MAX_WEBHOOKS, 1, 100_000),
     maxAgents: integer('SWITCHBOARD_MAX_AGENTS', byEnv.SWITCHBOARD_MAX_AGENTS, 1, 1_000_000),
     maxApps: integer('SWITCHBOARD_MAX_APPS', byEnv.SWITCHBOARD_MAX_APPS, 1, 10_000_000),
+    // Below 1 s a renewal every third of it competes with ordinary stalls (GC, a slow query).
+    leaseMs: integer('SWITCHBOARD_LEASE_MS', byEnv.SWITCHBOARD_LEASE_MS, 1000, 60_000),
   };
 }

@@ -16,6 +16,8 @@ export interface SubscribeOptions {
  */
 export interface Bus {
   readonly kind: 'memory' | 'redis';
+  /** `degraded` while a Redis bus cannot reach Redis (other nodes' sockets then catch up from the store). */
+  state(): 'ok' | 'degraded';
   publish(events: readonly StoredEvent[]): void;
   subscribe(handler: EventHandler, options?: SubscribeOptions): () => void;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export function createMemoryBus(onError: (error: unknown) => void): Bus {
   const handlers = new Set<EventHandler>();
   return {
     kind: 'memory',
+    state: () => 'ok',
     publish(events) {
       for (const event of events) {
         for (const handler of handlers) {

@@ -71,7 +71,7 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
 
   async function close(): Promise<void> {
     heartbeat.stop();
-    maintenance.stop();
+    await maintenance.stop();
     const open = [...gateway.connections];
     await Promise.all(open.map((c) => closeForShutdown(c.ws, () => finish(gateway, c))));
     gateway.hub.close();

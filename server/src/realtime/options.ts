@@ -16,8 +16,12 @@ export interface RealtimeOptions {
   gapWaitMs: number;
   /** How often each node compares the store's head with what it delivered (lost bus messages). */
   catchUpMs: number;
-  /** Presence lease of a node, and how often it is renewed and dead nodes are swept. */
+  /**
+   * Presence lease of a node (`SWITCHBOARD_LEASE_MS`): how long a dead node's users stay connected
+   * before the others sweep them into their reconnect grace.
+   */
   nodeLeaseMs: number;
+  /** How often the lease is renewed and dead nodes are swept; a third of the lease unless given. */
   maintenanceMs: number;
 }
 
@@ -30,14 +34,18 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   retentionMs: 24 * 3600 * 1000,
   gapWaitMs: 100,
   catchUpMs: 1000,
-  nodeLeaseMs: 60_000,
-  maintenanceMs: 10_000,
+  nodeLeaseMs: 5000,
+  maintenanceMs: Math.floor(5000 / 3),
 };
 
 export function realtimeOptions(partial: Partial<RealtimeOptions> | undefined): RealtimeOptions {
+  const nodeLeaseMs = partial?.nodeLeaseMs ?? DEFAULT_REALTIME_OPTIONS.nodeLeaseMs;
   return {
     ...DEFAULT_REALTIME_OPTIONS,
     ...partial,
+    nodeLeaseMs,
+    // Three beats per lease: one late or failed renewal does not let the lease run out.
+    maintenanceMs: partial?.maintenanceMs ?? Math.max(1, Math.floor(nodeLeaseMs / 3)),
     rateLimit: { ...DEFAULT_REALTIME_OPTIONS.rateLimit, ...partial?.rateLimit },
   };
 }

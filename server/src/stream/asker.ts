@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { RedisLink } from '../bus/link.ts';
 import { encodeCursor } from '../realtime/cursor.ts';
 import type { AssignAdvisor, AssignQuestion } from '../routing/advisor.ts';
 import { newId } from '../util/ids.ts';
@@ -60,10 +61,15 @@ const RENEW_MS = 5_000;
 
 export async function createAsker(options: {
   connections: () => ReadonlySet<StreamConnection>;
-  redisUrl?: string | undefined;
+  redis?: RedisLink | undefined;
   channel: string;
   onError: (error: unknown, what: string) => void;
 }): Promise<StreamAsker> {
+  const link = options.redis;
+  // While Redis is away its failures are one outage, logged by the link (bus/link.ts), not one each.
+  const onError = (error: unknown, what: string) => {
+    if (!link || link.state() === 'ok') options.onError(error, what);
+  };
   const node = newId();
   const waiting = new Map<string, Waiting>();
   const questionsChannel = `${options.channel}:assign:questions`;
@@ -107,9 +113,7 @@ export async function createAsker(options: {
           if (redis && entry.nodes.size > 0)
             redis.commands
               .publish(questionsChannel, JSON.stringify({ from: node, id, done: true }))
-              .catch((error: unknown) =>
-                options.onError(error, 'stream: ending a chats:assign question failed'),
-              );
+              .catch((error: unknown) => onError(error, 'stream: ending a chats:assign question failed'));
           resolve(agent);
         },
       };
@@ -148,14 +152,16 @@ export async function createAsker(options: {
       .exec();
   }
 
-  if (options.redisUrl) {
-    const commands = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    const subscriber = new Redis(options.redisUrl, { lazyConnect: true });
-    commands.on('error', (error) => options.onError(error, 'stream: redis'));
-    subscriber.on('error', (error) => options.onError(error, 'stream: redis'));
-    await commands.connect();
-    await subscriber.connect();
-    await subscriber.subscribe(questionsChannel, answersChannel);
+  if (link) {
+    // Redis already away (the bus waited for it): start at once, degraded.
+    const wasUp = link.state() === 'ok';
+    // Fails fast while Redis is away (a jump then asks only this node's streams).
+    const commands = link.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const subscriber = link.connect({ autoResubscribe: false, maxRetriesPerRequest: null });
+    subscriber.on('ready', () => {
+      subscriber.subscribe(questionsChannel, answersChannel).catch(() => undefined);
+    });
+    if (wasUp) await link.ready(2000);
     redis = { commands, subscriber };
     subscriber.on('message', (from: string, text: string) => {
       try {
@@ -177,9 +183,7 @@ export async function createAsker(options: {
               };
               return commands.publish(answersChannel, JSON.stringify(answer));
             })
-            .catch((error: unknown) =>
-              options.onError(error, 'stream: answering a remote chats:assign failed'),
-            );
+            .catch((error: unknown) => onError(error, 'stream: answering a remote chats:assign failed'));
         } else if (from === answersChannel) {
           const answer = JSON.parse(text) as RemoteAnswer;
           const entry = answer.to === node ? waiting.get(answer.id) : undefined;
@@ -189,7 +193,7 @@ export async function createAsker(options: {
           else done(entry);
         }
       } catch (error) {
-        options.onError(error, 'stream: a chats:assign relay message failed');
+        onError(error, 'stream: a chats:assign relay message failed');
       }
     });
   }
@@ -200,7 +204,7 @@ export async function createAsker(options: {
       [...options.connections()].filter((c) => c.triggers.has('chats:assign')).map((c) => c.appId),
     );
     for (const appId of apps)
-      list(appId).catch((error: unknown) => options.onError(error, 'stream: listing the node failed'));
+      list(appId).catch((error: unknown) => onError(error, 'stream: listing the node failed'));
   }, RENEW_MS);
   renew.unref();
 
@@ -209,7 +213,7 @@ export async function createAsker(options: {
       const appId = question.app.id;
       const id = question.id ?? newId();
       const nodes = await listedNodes(appId).catch((error: unknown) => {
-        options.onError(error, 'stream: reading the stream listing failed');
+        onError(error, 'stream: reading the stream listing failed');
         return new Set<string>();
       });
       const envelope = JSON.stringify({
@@ -227,7 +231,7 @@ export async function createAsker(options: {
       if (redis && nodes.size > 0) {
         const remote: RemoteQuestion = { from: node, id, appId, envelope, eligible };
         redis.commands.publish(questionsChannel, JSON.stringify(remote)).catch((error: unknown) => {
-          options.onError(error, 'stream: publishing a chats:assign question failed');
+          onError(error, 'stream: publishing a chats:assign question failed');
           const entry = waiting.get(id);
           if (entry) {
             entry.nodes.clear();
@@ -238,7 +242,11 @@ export async function createAsker(options: {
       return askLocal(appId, id, envelope, new Set(eligible), nodes, question.signal);
     },
     async joined(connection) {
-      if (connection.triggers.has('chats:assign')) await list(connection.appId);
+      if (!connection.triggers.has('chats:assign')) return;
+      // Without Redis the stream still answers this node's questions; the renewal lists it later.
+      await list(connection.appId).catch((error: unknown) =>
+        onError(error, 'stream: listing the node failed'),
+      );
     },
     gone(connection) {
       for (const entry of waiting.values()) if (entry.streams.delete(connection)) done(entry);
@@ -249,7 +257,7 @@ export async function createAsker(options: {
         if (!still)
           redis.commands
             .hdel(listing(connection.appId), node)
-            .catch((error: unknown) => options.onError(error, 'stream: unlisting the node failed'));
+            .catch((error: unknown) => onError(error, 'stream: unlisting the node failed'));
       }
     },
     answer(connection, id, data) {
@@ -280,7 +288,7 @@ export async function createAsker(options: {
       for (const entry of [...waiting.values()]) entry.settle(undefined);
       if (redis) {
         for (const appId of listed) await redis.commands.hdel(listing(appId), node).catch(() => undefined);
-        await Promise.allSettled([redis.subscriber.quit(), redis.commands.quit()]);
+        await Promise.allSettled([link?.quit(redis.subscriber), link?.quit(redis.commands)]);
       }
     },
   };

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import type { RedisLink } from '../bus/link.ts';
 import type { Ctx } from '../events/context.ts';
 import { recheckCredential } from '../policies/credentials.ts';
 import { credentialLookup } from '../realtime/domain.ts';
@@ -50,7 +51,7 @@ export interface StreamDeps {
   /** The realtime gateway's limits, shared (frame size, rate, buffers, heartbeat, retention). */
   options: RealtimeOptions;
   /** Redis for asking streams on other nodes (`chats:assign`); undefined on one node. */
-  redisUrl?: string | undefined;
+  redis?: RedisLink | undefined;
   /** The Redis channel prefix of this store's nodes. */
   channel: string;
 }
@@ -79,7 +80,7 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
     }),
     asker: await createAsker({
       connections: () => connections,
-      redisUrl: deps.redisUrl,
+      redis: deps.redis,
       channel: deps.channel,
       onError,
     }),

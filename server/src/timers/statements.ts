@@ -30,14 +30,31 @@ export const deleteTimer = prepare<{ kind: string; ref: string }, unknown>((db, 
   db.deleteFrom('timers').where('kind', '=', arg('kind')).where('ref', '=', arg('ref')),
 );
 
-/** Removes a timer only under the claim given (a timer rescheduled meanwhile has another). */
-export const deleteClaimedTimer = prepare<{ kind: string; ref: string; claimedUntil: number }, unknown>(
+/**
+ * Removes a timer only under the claim given (a timer rescheduled meanwhile has another). `claimedUntil`
+ * and `renewingTo` are the claim before and after a renewal that may be committing meanwhile (the
+ * same value when none is).
+ */
+export const deleteClaimedTimer = prepare<
+  { kind: string; ref: string; claimedUntil: number; renewingTo: number },
+  unknown
+>((db, arg) =>
+  db
+    .deleteFrom('timers')
+    .where('kind', '=', arg('kind'))
+    .where('ref', '=', arg('ref'))
+    .where('claimedUntil', 'in', [arg('claimedUntil'), arg('renewingTo')]),
+);
+
+/** Extends a claim from `from` to `until`; no row when the claim is no longer that one. */
+export const renewTimerClaim = prepare<{ kind: string; ref: string; from: number; until: number }, unknown>(
   (db, arg) =>
     db
-      .deleteFrom('timers')
+      .updateTable('timers')
+      .set({ claimedUntil: arg('until') })
       .where('kind', '=', arg('kind'))
       .where('ref', '=', arg('ref'))
-      .where('claimedUntil', '=', arg('claimedUntil')),
+      .where('claimedUntil', '=', arg('from')),
 );
 
 /**
@@ -74,11 +91,22 @@ export async function retryTimerLater(db: Db, timer: TimerRow, due: number): Pro
     .execute();
 }
 
-/** The earliest due time of any timer (claimed ones included), or undefined when there is none. */
-export async function earliestDue(db: Db): Promise<number | undefined> {
-  const next = await db
-    .selectFrom('timers')
-    .select((eb) => eb.fn.min('due').as('due'))
-    .executeTakeFirst();
-  return next?.due != null ? Number(next.due) : undefined;
+/**
+ * When the next claim can succeed: the earliest due time of an unclaimed timer, or the end of the
+ * earliest claim (a claimed timer is due already; it becomes claimable when its lease runs out).
+ * Claimed timers' due times must not count, or an overdue one in flight would plan a pass at once,
+ * again and again, until its handler ends. Both reads are bounded by the `due` index.
+ */
+export async function nextClaimable(db: Db, now: number): Promise<number | undefined> {
+  const result = await sql<{ free: number | string | null; held: number | string | null }>`
+    select
+      (select min(due) from timers where claimed_until is null) as free,
+      (select min(claimed_until) from timers where due <= ${now} and claimed_until is not null) as held
+  `.execute(db);
+  const row = result.rows[0];
+  const free = row?.free != null ? Number(row.free) : Number.POSITIVE_INFINITY;
+  // A claim that ends at `held` is claimable from held + 1 (claims take `claimed_until < now`).
+  const held = row?.held != null ? Number(row.held) + 1 : Number.POSITIVE_INFINITY;
+  const next = Math.min(free, held);
+  return Number.isFinite(next) ? next : undefined;
 }

@@ -3,12 +3,13 @@ import { afterCommit } from '../events/commit.ts';
 import type { Store, Tx } from '../store/database.ts';
 import { jsonColumn } from '../store/json.ts';
 import type { TimerRow } from '../store/schema.ts';
+import { claimOf, holdTimerClaim } from './claims.ts';
 import { poller } from './lease.ts';
 import {
   claimDueTimers,
   deleteClaimedTimer,
   deleteTimer,
-  earliestDue,
+  nextClaimable,
   retryTimerLater,
   upsertTimer,
 } from './statements.ts';
@@ -55,8 +56,9 @@ const consumed = new WeakSet<TimerRow>();
  * the handler holds is removed: a timer rescheduled meanwhile stays.
  */
 export async function consumeTimer(tx: Tx, timer: TimerRow): Promise<void> {
-  if (timer.claimedUntil === null) return;
-  await deleteClaimedTimer.run(tx, { kind: timer.kind, ref: timer.ref, claimedUntil: timer.claimedUntil });
+  const claim = claimOf(timer);
+  if (!claim) return;
+  await deleteClaimedTimer.run(tx, { kind: timer.kind, ref: timer.ref, ...claim });
   afterCommit(tx, () => consumed.add(timer));
 }
 
@@ -74,7 +76,8 @@ export interface TimerWorker {
   wake(at?: number): void;
 }
 
-const LEASE_MS = 60_000;
+/** How long a claim lasts unrenewed (`SWITCHBOARD_LEASE_MS`): how soon a dead node's timers run elsewhere. */
+export const DEFAULT_LEASE_MS = 5000;
 const POLL_MS = 1_000;
 const BATCH = 100;
 const MAX_IN_FLIGHT = 1000;
@@ -90,27 +93,42 @@ const CLAIM: TimerRow = {
   attempts: 0,
 };
 
+export interface TimerWorkerOptions {
+  leaseMs?: number;
+  /** A renewal found the timer claimed elsewhere (this node stalled past its lease). */
+  onLost?: (timer: TimerRow) => void;
+}
+
 export function createTimerWorker(
   store: Store,
   onError: (error: unknown, timer: TimerRow) => void,
+  options: TimerWorkerOptions = {},
 ): TimerWorker {
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const handlers = new Map<string, TimerHandler>();
   const inFlight = new Set<Promise<void>>();
 
   async function fire(timer: TimerRow): Promise<void> {
     const handler = handlers.get(timer.kind);
+    let finished = false;
+    const claim = holdTimerClaim(store.db, timer, {
+      leaseMs,
+      done: () => finished || consumed.has(timer),
+      onLost: () => options.onLost?.(timer),
+    });
     try {
       if (!handler) throw new Error(`no handler for timer kind ${timer.kind}`);
       await handler(timer);
-      if (consumed.has(timer) || timer.claimedUntil === null) return;
+      finished = true;
+      // Lost to another node meanwhile: the timer is theirs now, to run and to remove.
+      if (!(await claim.end()) || consumed.has(timer)) return;
       // Only the claim we hold is removed: a handler that rescheduled the same timer keeps it.
-      await deleteClaimedTimer.run(store.db, {
-        kind: timer.kind,
-        ref: timer.ref,
-        claimedUntil: timer.claimedUntil,
-      });
+      const held = claimOf(timer);
+      if (held) await deleteClaimedTimer.run(store.db, { kind: timer.kind, ref: timer.ref, ...held });
     } catch (error) {
+      finished = true;
       onError(error, timer);
+      if (!(await claim.end())) return;
       const backoff = Math.min(60_000, 1000 * 2 ** Math.min(timer.attempts, 6));
       await retryTimerLater(store.db, timer, Date.now() + backoff).catch(() => undefined);
     }
@@ -125,7 +143,7 @@ export function createTimerWorker(
     for (;;) {
       if (inFlight.size >= MAX_IN_FLIGHT) break;
       const now = Date.now();
-      const due = await claimDueTimers(store.db, store.dialect === 'postgres', now, now + LEASE_MS, BATCH);
+      const due = await claimDueTimers(store.db, store.dialect === 'postgres', now, now + leaseMs, BATCH);
       fired += due.length;
       for (const timer of due) {
         const p = fire(timer).finally(() => inFlight.delete(p));
@@ -145,7 +163,7 @@ export function createTimerWorker(
         if (polling.running) onError(error, CLAIM);
       }
       if (!polling.running) return undefined;
-      return earliestDue(store.db).catch(() => undefined);
+      return nextClaimable(store.db, Date.now()).catch(() => undefined);
     },
     onError: (error) => onError(error, CLAIM),
   });

@@ -131,6 +131,7 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
     timeoutMs,
     log: getLog,
     nodeId,
+    leaseMs: config.leaseMs,
   });
   const registry: RegistryDeps = {
     store,

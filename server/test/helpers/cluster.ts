@@ -24,8 +24,8 @@ const WATCHDOG = join(dirname(fileURLToPath(import.meta.url)), 'watchdog.ts');
 
 export interface NodeSpec {
   /**
-   * The node's role, passed as `--role <role>` when set. Today's server has no roles (every node does
-   * everything); issue 15 adds `api | worker | all`. Leave it unset until the server accepts it.
+   * The node's role, passed as `--role <role>` when set (`api | worker | all`, issue 15); unset, the
+   * server's default. Tests of roles check `rolesSupported()` first.
    */
   role?: string;
   /** Extra environment for this node. */
@@ -376,6 +376,22 @@ export class Cluster {
     return this.nodes.find((n) => n.pid === pid && n.alive());
   }
 
+  /** Starts one more node (e.g. while Redis is down); its index is the next one. */
+  async addNode(spec: NodeSpec = {}): Promise<ClusterNode> {
+    const node = await this.launch(this.nodes.length, spec);
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** SIGSTOP: the node is frozen (holds its connections, answers nothing) until `resume`. */
+  pause(index: number): void {
+    this.state(index).child.kill('SIGSTOP');
+  }
+
+  resume(index: number): void {
+    this.state(index).child.kill('SIGCONT');
+  }
+
   /** kill -9 of a node; resolves once it is gone. */
   async kill(index: number): Promise<void> {
     const node = this.state(index);
@@ -429,6 +445,21 @@ export class Cluster {
     );
     await this.redis.kill();
     await this.sql(`drop schema if exists ${this.schema} cascade`, [], this.baseUrl).catch(() => undefined);
+  }
+}
+
+/**
+ * Whether this server accepts `--role` (issue 15's worker role, built on its own branch): the
+ * configuration parses it, or refuses it as an unknown flag.
+ */
+export async function rolesSupported(): Promise<boolean> {
+  const { loadConfig } = await import('../../src/config/config.ts');
+  try {
+    loadConfig(['--role', 'worker', '--database-url', 'postgres://127.0.0.1/probe'], {});
+    return true;
+  } catch (error) {
+    // Only an unknown flag means no roles; any other refusal is the server's to explain at start.
+    return (error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
   }
 }
 

@@ -15,6 +15,7 @@ export interface DispatcherOptions {
   nodeId: string;
   /** Lanes (chats) of one webhook attempted at once. */
   parallel?: number;
+  /** How long a pump's claim on a webhook lasts unrenewed (`SWITCHBOARD_LEASE_MS`); renewed every third. */
   leaseMs?: number;
   /** How often to look for due webhooks and unread outboxes (a local event wakes it sooner). */
   pollMs?: number;
@@ -61,7 +62,7 @@ export function deliveryContext(options: DispatcherOptions): DeliveryContext {
       schedule: options.schedule,
       timeoutMs: options.timeoutMs,
       parallel: options.parallel ?? 16,
-      leaseMs: options.leaseMs ?? 8000,
+      leaseMs: options.leaseMs ?? 5000,
       pollMs: options.pollMs ?? 500,
       autoDisableMs: options.autoDisableMs ?? AUTO_DISABLE_MS,
     },

@@ -43,6 +43,9 @@ export async function openPump(ctx: DeliveryContext, id: string, signal: Wakeabl
     loadedAt: now,
     lease: holdLease({
       leaseMs: settings.leaseMs,
+      // The pump's loop checks at least every second (its longest wait), so a third of a lease of
+      // a few seconds is renewed in time.
+      renewMs: Math.floor(settings.leaseMs / 3),
       renew: (until) => renewLease(store.db, id, nodeId, until),
     }),
     signal,
