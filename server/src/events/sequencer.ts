@@ -53,7 +53,7 @@ export interface Sequencer {
 /** Another node's pass holds the lock: try again this soon (ms). */
 const LOCK_BUSY_MS = 3;
 /** Committed rows wait for an older open transaction: look again this soon (ms). */
-const HELD_BACK_MS = 10;
+const HELD_BACK_MS = 5;
 
 // Two-key advisory lock: a constant class ('SBSQ') and the schema, so test schemas sharing one
 // database do not queue behind each other. Taken in its own statement: the numbering statement's
@@ -225,6 +225,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   }
 
   const loop = options.loop(pass);
+  let unsubscribe: (() => void) | undefined;
   const sequencer: Sequencer = {
     pass,
     positioned(ids) {
@@ -246,12 +247,16 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       if (!stopped) return;
       stopped = false;
       sequencers.set(store, sequencer);
+      // Another node's pass may number our events: its publish tells us at once (a pass of ours,
+      // which also asks about the waited-for ids, covers a lost or late message).
+      unsubscribe = bus.subscribe((event) => resolve([event.id]), { remote: true });
       loop.start();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       sequencers.delete(store);
+      unsubscribe?.();
       await loop.stop();
       // Whatever is still unpositioned is committed: the next pass of any node positions it.
       const left = new Set(waiters.values());
