@@ -9,6 +9,7 @@ import { plugChatRouting } from './chats/routing-hooks.ts';
 import type { Config } from './config/config.ts';
 import { type Bus, createMemoryBus } from './events/bus.ts';
 import type { Ctx } from './events/context.ts';
+import { createSequencer } from './events/sequencer.ts';
 import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
 import type { Caps } from './limits/caps.ts';
@@ -21,6 +22,7 @@ import { agentRouting, chatRouting } from './routing/hooks.ts';
 import { createRouter, type Router } from './routing/router.ts';
 import { openStore, type Store, type StoreOptions } from './store/database.ts';
 import { installStream, type Stream } from './stream/install.ts';
+import { poller } from './timers/lease.ts';
 import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
 import { createAgent } from './users/agents.ts';
 import { plugAgentRouting } from './users/routing-hooks.ts';
@@ -147,6 +149,21 @@ export async function buildSwitchboard(
   const redis = config.redisUrl ? createRedisLink(config.redisUrl, http.log) : undefined;
   bus = redis ? await createRedisBus(redis, channel, onBusError) : createMemoryBus(onBusError);
   const ctx: Ctx = { store, bus, caps };
+  // PostgreSQL: event positions are handed out after commit, on every node (events/sequencer.ts).
+  const sequencer =
+    store.dialect === 'postgres'
+      ? createSequencer({
+          store,
+          bus,
+          loop: (pass) =>
+            poller({
+              pass,
+              idleMs: 1000,
+              onError: (err) => http.log.error({ err }, 'event sequencer failed'),
+            }),
+        })
+      : undefined;
+  sequencer?.start();
   const timers = createTimerWorker(
     store,
     (error, timer) =>
@@ -241,6 +258,7 @@ export async function buildSwitchboard(
         clearInterval(sweep);
         await timers.stop();
         await webhooks.stop();
+        await sequencer?.stop();
         await bus!.close();
         await store.close();
       })();

@@ -1,7 +1,8 @@
 import type { Store, Tx } from '../store/database.ts';
 import type { Bus } from './bus.ts';
 import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
-import { appendEvents, type PendingEvent, pendingEvent } from './outbox.ts';
+import { appendEvents, appendUnpositioned, type PendingEvent, pendingEvent } from './outbox.ts';
+import { sequencerOf } from './sequencer.ts';
 
 /**
  * Records an event in the change's transaction (written, in emit order, when the change's work is
@@ -22,6 +23,9 @@ export function afterCommit(tx: Tx, callback: () => void): void {
 /**
  * The one road every change takes: run `work` in a transaction that also records the events it emits,
  * commit, and only then publish those events. Nothing is published for a change that rolled back.
+ * SQLite: positioned in the transaction, published here. PostgreSQL: positioned and published after
+ * COMMIT by the sequencer (sequencer.ts); this waits (bounded) until they are, so a client that reads
+ * the log right after the response finds its own events, as on SQLite.
  */
 export async function commitChange<T>(
   deps: { store: Store; bus: Bus },
@@ -29,6 +33,7 @@ export async function commitChange<T>(
   work: (tx: Tx, emit: Emit) => Promise<T>,
 ): Promise<T> {
   let emitted: StoredEvent[] = [];
+  let unpositioned: string[] = [];
   let callbacks: Array<() => void> = [];
   const result = await withRetry(() =>
     deps.store.transaction(async (tx) => {
@@ -40,11 +45,17 @@ export async function commitChange<T>(
         pending.push(await pendingEvent(tx, event as NewEvent, participants));
       };
       const done = await work(tx, emit);
-      emitted = await appendEvents(tx, appId, pending);
+      if (deps.store.dialect === 'postgres') {
+        await appendUnpositioned(tx, appId, pending);
+        unpositioned = pending.map((event) => event.id);
+      } else {
+        emitted = await appendEvents(tx, appId, pending);
+      }
       return done;
     }),
   );
   if (emitted.length > 0) deps.bus.publish(emitted);
+  if (unpositioned.length > 0) await sequencerOf(deps.store)?.positioned(unpositioned);
   for (const callback of callbacks) callback();
   return result;
 }

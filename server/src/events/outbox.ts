@@ -1,6 +1,6 @@
-import { onPostgres, type Tx } from '../store/database.ts';
+import type { Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
-import { rawRows } from '../store/raw.ts';
+import { rawQuery } from '../store/raw.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { audienceOf, insertAudience } from './audience.ts';
@@ -8,7 +8,7 @@ import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
 
 /**
  * An event of a change still in its transaction: everything but its place in the app's order, which
- * `appendEvents` hands out just before COMMIT. Its audience is decided when it is emitted (who is in
+ * `appendEvents` hands out just before COMMIT (SQLite) or the sequencer after it (PostgreSQL). Its audience is decided when it is emitted (who is in
  * the chat at that moment), not at the end.
  */
 export interface PendingEvent {
@@ -38,8 +38,8 @@ export async function pendingEvent(
   };
 }
 
-// Taking positions locks the app's row until commit: positions commit in order. Taken last, so the
-// lock is held only for the event rows and the COMMIT, and every change takes its locks in one order.
+// SQLite: taking positions locks the app's row until commit (one writer at a time anyway): positions
+// commit in order. Taken last, so every change takes its locks in one order.
 const takePositions = prepare<{ appId: string; count: number }, { eventPosition: number }>((db, arg) =>
   db
     .updateTable('apps')
@@ -75,43 +75,28 @@ const insertEvent = prepare<EventRow, { seq: number }>((db, arg) =>
     .returning('seq'),
 );
 
-// PostgreSQL: positions, event rows and audience rows in one round trip (each statement is one).
-const APPEND_ALL = `
-with p as (
-  update apps set event_position = event_position + ? where id = ? returning event_position - ? as base
-), e as (
-  insert into events (id, app_id, position, trigger, chat_id, user_id, data, created)
-  select v.id, ?, p.base + v.ord, v.trigger, v.chat_id, v.user_id, v.data, v.created
-  from p, unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-    with ordinality as v(id, trigger, chat_id, user_id, data, created, ord)
-  order by v.ord
-  returning seq, position
-), a as (
-  insert into realtime_audience (app_id, key, position, created)
-  select ?, k.key, p.base + k.ord, k.created
-  from p, unnest(?::bigint[], ?::text[], ?::bigint[]) as k(ord, key, created)
-)
-select seq, position from e order by position`;
+// PostgreSQL: the change's events in one statement, without positions: the sequencer
+// (sequencer.ts) numbers them after COMMIT, so no writer holds the app row. `xid` is the column's
+// default (pg_current_xact_id()); the audience keys ride on the row as one space-separated text per
+// event (keys are `u:<ULID>` / `r:<room>`, never a space) until the sequencer writes realtime_audience.
+const INSERT_UNPOSITIONED = `
+insert into events (id, app_id, trigger, chat_id, user_id, data, created, audience)
+select v.id, ?, v.trigger, v.chat_id, v.user_id, v.data, v.created, string_to_array(v.audience, ' ')
+from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
+  with ordinality as v(id, trigger, chat_id, user_id, data, created, audience, ord)
+order by v.ord`;
 
-async function appendAllOnPostgres(
+/**
+ * PostgreSQL: writes the change's events, unpositioned, in the caller's transaction (they commit, or
+ * not, with the change); the sequencer positions and publishes them once committed.
+ */
+export async function appendUnpositioned(
   tx: Tx,
   appId: string,
   events: readonly PendingEvent[],
-): Promise<Array<{ seq: number; position: number }>> {
-  const audienceOrd: number[] = [];
-  const audienceKey: string[] = [];
-  const audienceCreated: number[] = [];
-  events.forEach((event, i) => {
-    for (const key of event.audience) {
-      audienceOrd.push(i + 1);
-      audienceKey.push(key);
-      audienceCreated.push(event.created);
-    }
-  });
-  const rows = await rawRows<{ seq: number; position: number }>(tx, APPEND_ALL, [
-    events.length,
-    appId,
-    events.length,
+): Promise<void> {
+  if (events.length === 0) return;
+  await rawQuery(tx, INSERT_UNPOSITIONED, [
     appId,
     events.map((e) => e.id),
     events.map((e) => e.trigger),
@@ -119,18 +104,13 @@ async function appendAllOnPostgres(
     events.map((e) => e.userId),
     events.map((e) => JSON.stringify(e.data)),
     events.map((e) => e.created),
-    appId,
-    audienceOrd,
-    audienceKey,
-    audienceCreated,
+    events.map((e) => e.audience.join(' ')),
   ]);
-  if (rows.length !== events.length) throw new Error(`app ${appId} not found while appending its events`);
-  return rows;
 }
 
 /**
- * Gives the change's events their positions and writes them, with their audience, in the caller's
- * transaction; they commit (or not) with the change. Call it last, just before COMMIT.
+ * SQLite: gives the change's events their positions and writes them, with their audience, in the
+ * caller's transaction; they commit (or not) with the change. Call it last, just before COMMIT.
  */
 export async function appendEvents(
   tx: Tx,
@@ -138,27 +118,22 @@ export async function appendEvents(
   events: readonly PendingEvent[],
 ): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
-  let placed: Array<{ seq: number; position: number }>;
-  if (onPostgres(tx)) {
-    placed = await appendAllOnPostgres(tx, appId, events);
-  } else {
-    const { eventPosition: last } = await takePositions.one(tx, { appId, count: events.length });
-    placed = [];
-    for (const [i, event] of events.entries()) {
-      const position = last - events.length + 1 + i;
-      const { seq } = await insertEvent.one(tx, {
-        id: event.id,
-        appId,
-        position,
-        trigger: event.trigger,
-        chatId: event.chatId,
-        userId: event.userId,
-        data: JSON.stringify(event.data),
-        created: event.created,
-      });
-      await insertAudience(tx, appId, position, event.created, event.audience);
-      placed.push({ seq, position });
-    }
+  const { eventPosition: last } = await takePositions.one(tx, { appId, count: events.length });
+  const placed: Array<{ seq: number; position: number }> = [];
+  for (const [i, event] of events.entries()) {
+    const position = last - events.length + 1 + i;
+    const { seq } = await insertEvent.one(tx, {
+      id: event.id,
+      appId,
+      position,
+      trigger: event.trigger,
+      chatId: event.chatId,
+      userId: event.userId,
+      data: JSON.stringify(event.data),
+      created: event.created,
+    });
+    await insertAudience(tx, appId, position, event.created, event.audience);
+    placed.push({ seq, position });
   }
   return events.map((event, i) => ({
     ...event,

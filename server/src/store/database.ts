@@ -12,6 +12,7 @@ import { realtime } from './migrations/005-realtime.ts';
 import { routingIndexes } from './migrations/006-routing-indexes.ts';
 import { leanOutbox } from './migrations/008-lean-outbox.ts';
 import { webhookSpeed } from './migrations/009-webhook-speed.ts';
+import { eventSequencer } from './migrations/010-event-sequencer.ts';
 import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
 
@@ -57,6 +58,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '006-routing-indexes': routingIndexes(dialect),
     '008-lean-outbox': leanOutbox(dialect),
     '009-webhook-speed': webhookSpeed(dialect),
+    '010-event-sequencer': eventSequencer(dialect),
   };
 }
 

@@ -134,7 +134,12 @@ export interface EventsTable {
   seq: Generated<number>;
   id: string;
   appId: string;
-  /** Per-app position, gap-free and in commit order within the app: the cursor of readers. */
+  /**
+   * Per-app position, gap-free within the app: the cursor of readers. On PostgreSQL NULL between the
+   * writer's commit and the sequencer's pass (events/sequencer.ts); every reader selects a position
+   * range, so it never reads such a row. The PostgreSQL-only `xid` and `audience` columns (migration
+   * 010) are written and read by the outbox and the sequencer alone, in raw SQL.
+   */
   position: number;
   trigger: string;
   chatId: string | null;
