@@ -6,15 +6,16 @@ import { isTrigger, type StoredEvent } from './catalog.ts';
 /**
  * PostgreSQL: hands out the per-app event positions after commit (docs/scale-out.md, "Event order on
  * PostgreSQL"). Writers insert their events unpositioned (outbox.ts) and never touch the app row; a
- * pass numbers committed rows per app from `apps.event_position`, in the order they were inserted
- * (`seq`), taking only rows of transactions below the horizon (older than the oldest transaction
- * still running), and per app only up to the first committed row that is not. Positions and the app's
- * head commit together, so a reader that has read up to the head has read everything before it; a
- * rolled-back row is never seen, so no gap; what a pass numbers is published after it commits.
+ * pass numbers the committed rows it sees per app from `apps.event_position`, in the order they were
+ * inserted (`seq`). Passes are serial and a row is numbered only once it is committed, so a row that
+ * commits later always gets a later position: a reader that has read up to the head has read
+ * everything before it, whatever order the writers committed in. Positions and the head commit
+ * together; a rolled-back row is never seen, so no gap; what a pass numbers is published after it
+ * commits.
  *
  * One pass at a time across all nodes (a transaction-scoped advisory lock per schema); every node runs
  * a loop so positions never wait for a particular node: woken by each local commit that wrote events,
- * again after a few ms when another node held the lock or rows are held back by an open transaction,
+ * again after a few ms when another node held the lock or a local change still waits for its positions,
  * and at least every idle period (rows of a node that died between its commit and its pass).
  */
 
@@ -52,8 +53,8 @@ export interface Sequencer {
 
 /** Another node's pass holds the lock: try again this soon (ms). */
 const LOCK_BUSY_MS = 3;
-/** Committed rows wait for an older open transaction: look again this soon (ms). */
-const HELD_BACK_MS = 5;
+/** A local change waits for positions another node's pass may be handing out: look again this soon (ms). */
+const WAITING_MS = 5;
 
 // Two-key advisory lock: a constant class ('SBSQ') and the schema, so test schemas sharing one
 // database do not queue behind each other. Taken in its own statement: the numbering statement's
@@ -61,24 +62,18 @@ const HELD_BACK_MS = 5;
 const TRY_LOCK = `select pg_try_advisory_xact_lock(1396855633, hashtext(current_schema())) as got`;
 
 // One statement: number a batch of committed rows per app, advance the apps' heads, write the
-// realtime audience, and answer what it placed, which of the waited-for events other passes
-// placed, and whether committed rows are held back by an open older transaction.
+// realtime audience, and answer what it placed and which of the waited-for events other passes placed.
 //
-// Order: by `seq` (taken at insert, i.e. while the writer holds its row locks), and per app only the
-// prefix before the first committed row of a transaction not yet below the horizon (`held`).
-// Ordering by `xid` instead would invert two changes of one chat: a transaction may be given its
-// id just before the one that then wins the chat's row lock, and commits after it.
-// `ours` widens the batch to whole transactions, so one change's events stay consecutive.
+// Order: by `seq`, taken at insert while the writer holds its row locks, so two changes of one chat
+// (serialised by the chat's row lock) keep their order. No xmin horizon is needed: a row invisible to
+// this pass (its transaction still open) is numbered by a later pass, after everything numbered now.
+// Ordering by `xid` would invert two changes of one chat: a transaction may be given its id just
+// before the one that then wins the chat's row lock, and commits after it. `xid` only widens the
+// batch to whole transactions, so one change's events stay consecutive.
 const NUMBER_BATCH = `
-with horizon as (
-  select pg_snapshot_xmin(pg_current_snapshot()) as xmin
-), held as (
-  select e.app_id, min(e.seq) as seq from events e, horizon h
-  where e.position is null and e.xid >= h.xmin group by e.app_id
-), first as (
-  select e.xid from events e, horizon h
-  where e.position is null and e.xid < h.xmin
-    and not exists (select 1 from held where held.app_id = e.app_id and held.seq < e.seq)
+with first as (
+  select e.xid from events e
+  where e.position is null
   order by e.seq
   limit ?
 ), batch as (
@@ -105,15 +100,12 @@ select 'placed' as kind, seq, id, app_id, position, trigger, chat_id, user_id, d
 from placed
 union all
 select 'seen', null, id, null, null, null, null, null, null, null, null
-from events where id = any(?::text[]) and position is not null
-union all
-select 'held', null, null, null, null, null, null, null, null, null, null
-where exists (select 1 from held)`;
+from events where id = any(?::text[]) and position is not null`;
 
 const SEEN = `select id from events where id = any(?::text[]) and position is not null`;
 
 type NumberedRow = {
-  kind: 'placed' | 'seen' | 'held';
+  kind: 'placed' | 'seen';
   seq: number | null;
   id: string | null;
   app_id: string | null;
@@ -152,8 +144,6 @@ export interface PassResult {
   placed: StoredEvent[];
   /** Of the ids asked about, those positioned (by this pass or an earlier one). */
   seen: Set<string>;
-  /** Committed rows wait for an older transaction still open. */
-  heldBack: boolean;
 }
 
 /**
@@ -170,18 +160,16 @@ export async function numberOnce(
     const [lock] = await rawRows<{ got: boolean }>(tx, TRY_LOCK, []);
     if (!lock?.got) {
       const seen = waiting.length > 0 ? await rawRows<{ id: string }>(tx, SEEN, [waiting]) : [];
-      return { locked: false, placed: [], seen: new Set(seen.map((r) => r.id)), heldBack: false };
+      return { locked: false, placed: [], seen: new Set(seen.map((r) => r.id)) };
     }
     const rows = await rawRows<NumberedRow>(tx, NUMBER_BATCH, [batch, waiting]);
     const placed: StoredEvent[] = [];
     const seen = new Set<string>();
-    let heldBack = false;
     for (const row of rows) {
       if (row.kind === 'placed') placed.push(storedEvent(row));
-      else if (row.kind === 'seen') seen.add(row.id!);
-      else heldBack = true;
+      else seen.add(row.id!);
     }
-    return { locked: true, placed, seen, heldBack };
+    return { locked: true, placed, seen };
   });
   if (result.placed.length === 0) return result;
   result.placed.sort((a, b) => (a.appId === b.appId ? a.position - b.position : a.appId < b.appId ? -1 : 1));
@@ -220,7 +208,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     const now = Date.now();
     if (!result.locked) return now + LOCK_BUSY_MS;
     if (result.placed.length >= batch) return now;
-    if (result.heldBack || waiters.size > 0) return now + HELD_BACK_MS;
+    if (waiters.size > 0) return now + WAITING_MS;
     return undefined;
   }
 

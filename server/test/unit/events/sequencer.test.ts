@@ -92,7 +92,7 @@ describe('event sequencer [postgres]', {
   async function drain(on: Store = store): Promise<void> {
     for (const until = Date.now() + 30_000; Date.now() < until; ) {
       const result = await numberOnce(on, bus);
-      if (result.locked && result.placed.length === 0 && !result.heldBack) return;
+      if (result.locked && result.placed.length === 0) return;
       await sleep(2);
     }
     throw new Error('the sequencer never drained');
@@ -127,7 +127,7 @@ describe('event sequencer [postgres]', {
     };
   }
 
-  it('a transaction that commits first waits for an older open one, then follows it', async () => {
+  it('a transaction that commits after a later-started one is numbered after it: out-of-order commits lose nothing', async () => {
     const appId = await newApp();
     const [a1, a2, b] = [pending('ua', 'a1'), pending('ua', 'a2'), pending('ub', 'b')];
     const writerA = openWriter(appId, [a1, a2]);
@@ -135,16 +135,21 @@ describe('event sequencer [postgres]', {
     const writerB = openWriter(appId, [b]);
     await writerB.wrote;
     await writerB.commit();
+    let readerSaw: number[] = [];
     try {
-      const held = await numberOnce(store, bus);
-      assert.equal(held.locked, true);
-      assert.equal(held.heldBack, true, 'B is committed but held back by A, still open');
+      const first = await numberOnce(store, bus);
+      assert.equal(first.locked, true);
       assert.deepEqual(
-        (await rows(appId)).map((r) => r.position),
-        [null],
-        'only B is visible, unpositioned',
+        first.placed.map((e) => [e.id, e.position]),
+        [[b.id, 1]],
+        'B is committed: numbered at once; A, still open, is not seen',
       );
-      assert.equal(await appHead(store.db, appId), 0, 'the head does not move past an open transaction');
+      assert.equal(await appHead(store.db, appId), 1);
+      // A reader that catches up now reads up to the head and keeps its cursor there.
+      readerSaw = (await eventsBetween(store.db, appId, 1, await appHead(store.db, appId))).map(
+        (e) => e.position,
+      );
+      assert.deepEqual(readerSaw, [1]);
     } finally {
       // Ends A even when an assertion failed (an open transaction would hold the pool at close).
       await writerA.commit();
@@ -154,17 +159,23 @@ describe('event sequencer [postgres]', {
     assert.deepEqual(
       placed.map((r) => [r.id, r.position]),
       [
-        [a1.id, 1],
-        [a2.id, 2],
-        [b.id, 3],
+        [b.id, 1],
+        [a1.id, 2],
+        [a2.id, 3],
       ],
-      'A (inserted first) before B, A’s events consecutive',
+      'A, committed last, after B and after the reader’s cursor; A’s events consecutive',
     );
     assert.equal(await appHead(store.db, appId), 3);
+    const rest = await eventsBetween(store.db, appId, readerSaw.at(-1)! + 1, 3);
+    assert.deepEqual(
+      rest.map((e) => e.id),
+      [a1.id, a2.id],
+      'the reader resuming after its cursor gets exactly what it had not seen',
+    );
     const heard = await eventsBetween(store.db, appId, 1, 3);
     assert.deepEqual(
       heard.map((e) => e.audience),
-      [['u:ua'], ['u:ua'], ['u:ub']],
+      [['u:ub'], ['u:ua'], ['u:ua']],
       'the audience rows are written by the pass',
     );
   });
