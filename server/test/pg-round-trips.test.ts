@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import {
+  createAgent,
+  createChat,
+  createTestApp,
+  createUser,
+  expectStatus,
+  type Person,
+  type TestApp,
+} from './helpers/fixtures.ts';
+import { type Json, startServer, type TestServer } from './helpers/harness.ts';
+
+/**
+ * What one message costs PostgreSQL: every query a request sends (BEGIN and COMMIT included), counted
+ * in-process by wrapping pg's Client.query for the duration of that one request only — background
+ * work (timers, presence, the dispatcher) runs in other async contexts and is not counted. Each query
+ * is one round trip (the pool does not pipeline). The bounds below are today's figures: a change that
+ * adds a round trip to the commonest write fails here.
+ */
+const MAX_ROUND_TRIPS = { secret: 7, token: 8 } as const;
+
+const counting = new AsyncLocalStorage<string[]>();
+const originalQuery = pg.Client.prototype.query;
+
+function queryText(config: unknown): string {
+  if (typeof config === 'string') return config;
+  const text = (config as { text?: unknown } | null)?.text;
+  return typeof text === 'string' ? text : '(query object)';
+}
+
+/** The queries `run` sends, in order, as one-line texts. */
+async function queriesOf<T>(run: () => Promise<T>): Promise<{ result: T; queries: string[] }> {
+  const queries: string[] = [];
+  const result = await counting.run(queries, run);
+  return { result, queries: queries.map((q) => q.replace(/\s+/g, ' ').trim()) };
+}
+
+describe('PostgreSQL round trips per message', { skip: !process.env.SWITCHBOARD_TEST_DATABASE_URL }, () => {
+  let server: TestServer;
+  let app: TestApp;
+  let user: Person;
+  let agent: Person;
+  let chat: Json;
+  before(async () => {
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      counting.getStore()?.push(queryText(args[0]));
+      return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof originalQuery;
+    server = await startServer('postgres');
+    app = await createTestApp(server);
+    await expectStatus(server, 200, 'PUT', '/v1/settings', {
+      headers: app.asApp,
+      body: { assign: { onCreate: false } },
+    });
+    user = await createUser(server, app);
+    agent = await createAgent(server, app);
+    chat = await createChat(server, app, user);
+    await expectStatus(server, 200, 'POST', `/v1/chats/${chat.id}/join`, { headers: app.as(agent.token) });
+  });
+  after(async () => {
+    pg.Client.prototype.query = originalQuery;
+    await server.close();
+  });
+
+  async function sendCounted(headers: Record<string, string>, body: (i: number) => Json): Promise<string[]> {
+    // The first send of each kind warms what is per connection; the second is the steady state.
+    let last: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { result, queries } = await queriesOf(() =>
+        server.request('POST', `/v1/chats/${chat.id}/messages`, { headers, body: body(i) }),
+      );
+      assert.equal(result.status, 201, result.text);
+      last = queries;
+    }
+    return last;
+  }
+
+  function report(t: { diagnostic(message: string): void }, who: string, queries: string[]): void {
+    t.diagnostic(`${who}: ${queries.length} round trips`);
+    for (const q of queries) t.diagnostic(`  ${q.length > 150 ? `${q.slice(0, 150)}…` : q}`);
+  }
+
+  it('the app server (secret) sends in a bounded number of round trips', async (t) => {
+    const queries = await sendCounted(app.asApp, () => ({ sender: user.id, message: 'from the app' }));
+    report(t, 'secret', queries);
+    assert.ok(queries.length >= 3, 'the counter sees the transaction');
+    assert.ok(queries.length <= MAX_ROUND_TRIPS.secret, `${queries.length} round trips`);
+  });
+
+  it('an end user (token) sends in a bounded number of round trips', async (t) => {
+    const queries = await sendCounted(app.as(user.token), () => ({ message: 'from the user' }));
+    report(t, 'user token', queries);
+    assert.ok(queries.length <= MAX_ROUND_TRIPS.token, `${queries.length} round trips`);
+  });
+
+  it('an agent (token) sends in a bounded number of round trips', async (t) => {
+    const queries = await sendCounted(app.as(agent.token), () => ({ message: 'from the agent' }));
+    report(t, 'agent token', queries);
+    assert.ok(queries.length <= MAX_ROUND_TRIPS.token, `${queries.length} round trips`);
+  });
+
+  it('a new clientId (idempotent send) costs at most three more', async (t) => {
+    const queries = await sendCounted(app.as(user.token), (i) => ({ message: 'once', clientId: `c-${i}` }));
+    report(t, 'user token + clientId', queries);
+    assert.ok(queries.length <= MAX_ROUND_TRIPS.token + 3, `${queries.length} round trips`);
+  });
+});
