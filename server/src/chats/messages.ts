@@ -1,7 +1,7 @@
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
-import { type LoadedChat, requireOpen } from '../policies/chats.ts';
+import { requireOpen } from '../policies/chats.ts';
 import { messageReader, messageSender } from '../policies/messages.ts';
 import { isUniqueViolation, type Tx } from '../store/database.ts';
 import type { MessageRow } from '../store/schema.ts';
@@ -9,10 +9,9 @@ import { notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { type MediaRef, type Message as MessageView, presentMessage } from '../wire/message.ts';
-import { chatFor, loadChat, participantsOf } from './access.ts';
+import { chatFor, loadChat, takeSeqOfChat } from './access.ts';
 import {
   bumpSeq,
-  bumpSeqOfAppChat,
   insertMessage,
   insertRead,
   messageByClientId,
@@ -94,7 +93,7 @@ async function findByClientId(
 
 /**
  * POST /chats/{id}/messages — idempotent by (sender, clientId): a repeat returns the first message.
- * All of it runs in one transaction that starts by taking the chat's next seq (see bumpSeqOfAppChat):
+ * All of it runs in one transaction that starts by taking the chat's next seq (see takeSeqOfChat):
  * the fewest statements for the commonest write.
  */
 export async function sendMessage(
@@ -114,9 +113,9 @@ export async function sendMessage(
         const existing = await findByClientId(tx, chatId, sender, input.clientId);
         if (existing) return existing;
       }
-      const row = await bumpSeqOfAppChat.first(tx, { id: chatId, appId, now: nowSeconds() });
-      if (!row) throw notFound('Chat not found');
-      const chat: LoadedChat = { row, users: await participantsOf(tx, chatId) };
+      const chat = await takeSeqOfChat(tx, appId, chatId, nowSeconds());
+      if (!chat) throw notFound('Chat not found');
+      const { row } = chat;
       const checked = messageSender(actor, chat, input);
       sender = checked.sender;
       requireOpen(chat);
