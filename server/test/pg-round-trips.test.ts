@@ -25,10 +25,12 @@ const MAX_ROUND_TRIPS = { secret: 6, token: 6 } as const;
 const counting = new AsyncLocalStorage<string[]>();
 const originalQuery = pg.Client.prototype.query;
 
+/** The query's text; a named (prepared) statement's with its name in front, `[sb3] select …`. */
 function queryText(config: unknown): string {
   if (typeof config === 'string') return config;
-  const text = (config as { text?: unknown } | null)?.text;
-  return typeof text === 'string' ? text : '(query object)';
+  const { text, name } = (config ?? {}) as { text?: unknown; name?: unknown };
+  if (typeof text !== 'string') return '(query object)';
+  return typeof name === 'string' ? `[${name}] ${text}` : text;
 }
 
 /** The queries `run` sends, in order, as one-line texts. */
@@ -94,6 +96,9 @@ describe('PostgreSQL round trips per message', { skip: !process.env.SWITCHBOARD_
     const queries = await sendCounted(app.as(user.token), () => ({ message: 'from the user' }));
     report(t, 'user token', queries);
     assert.ok(queries.length <= MAX_ROUND_TRIPS.token, `${queries.length} round trips`);
+    // Everything but BEGIN and COMMIT goes out as a named statement, parsed once per connection.
+    const unnamed = queries.filter((q) => !q.startsWith('[') && q !== 'begin' && q !== 'commit');
+    assert.deepEqual(unnamed, []);
   });
 
   it('an agent (token) sends in a bounded number of round trips', async (t) => {
@@ -140,7 +145,7 @@ describe('PostgreSQL round trips per message', { skip: !process.env.SWITCHBOARD_
       assert.equal(result.status, 201, result.text);
       assert.equal((result.body as Json).message.sender, late.id);
       assert.ok(
-        queries.some((q) => q.startsWith('select "user_id" from "chat_users"')),
+        queries.some((q) => /^(\[\w+\] )?select "user_id" from "chat_users"/.test(q)),
         'took the long way',
       );
       // Its audience has the agent that joined while it waited.
@@ -161,5 +166,44 @@ describe('PostgreSQL round trips per message', { skip: !process.env.SWITCHBOARD_
     const queries = await sendCounted(app.as(user.token), (i) => ({ message: 'once', clientId: `c-${i}` }));
     report(t, 'user token + clientId', queries);
     assert.ok(queries.length <= MAX_ROUND_TRIPS.token + 3, `${queries.length} round trips`);
+  });
+
+  it('a column added under a running node: reads prepare again at once, a send fails at most once per connection', async (t) => {
+    const other = new pg.Client({
+      connectionString: process.env.SWITCHBOARD_TEST_DATABASE_URL,
+      options: `-c search_path=${server.schema}`,
+    });
+    await other.connect();
+    try {
+      const send = () =>
+        server.request('POST', `/v1/chats/${chat.id}/messages`, {
+          headers: app.asApp,
+          body: { sender: user.id, message: 'after a migration' },
+        });
+      // Several requests at once, so several connections have the statements prepared.
+      const warm = await Promise.all(Array.from({ length: 8 }, send));
+      assert.deepEqual(
+        warm.map((r) => r.status),
+        warm.map(() => 201),
+      );
+      await other.query('alter table apps add column note text');
+      await other.query('alter table chats add column note text');
+      // The app is read outside a transaction: asked again under a fresh name, never failing.
+      const reads = await Promise.all(
+        Array.from({ length: 8 }, () => server.request('GET', '/v1/settings', { headers: app.asApp })),
+      );
+      assert.deepEqual(
+        reads.map((r) => r.status),
+        reads.map(() => 200),
+      );
+      // The send's chat statement is in a transaction: each connection that had it fails once.
+      const statuses: number[] = [];
+      for (let i = 0; i < 14; i++) statuses.push((await send()).status);
+      t.diagnostic(`sends after the migration: ${statuses.join(' ')}`);
+      assert.ok(statuses.filter((s) => s !== 201).length <= 10, statuses.join(' '));
+      assert.deepEqual(statuses.slice(-3), [201, 201, 201], statuses.join(' '));
+    } finally {
+      await other.end();
+    }
   });
 });
