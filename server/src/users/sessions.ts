@@ -1,6 +1,6 @@
 import { type App, findApp, isAppIdShape, toApp } from '../apps/apps.ts';
 import type { CredentialLookup } from '../policies/credentials.ts';
-import type { Db } from '../store/database.ts';
+import { type Db, onPostgres } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { UserRow } from '../store/schema.ts';
 import { digest, randomToken } from '../util/secrets.ts';
@@ -27,6 +27,26 @@ export async function createSession(db: Db, appId: string, userId: string): Prom
   return { token, expires };
 }
 
+/** The user a token belongs to, if the token is valid for this app; slides the expiry. */
+const sessionUser = prepare<
+  { tokenHash: string },
+  UserRow & { sessionExpires: number; sessionAppId: string }
+>((db, arg) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.userId')
+    .selectAll('users')
+    .select(['sessions.expires as sessionExpires', 'sessions.appId as sessionAppId'])
+    .where('sessions.tokenHash', '=', arg('tokenHash')),
+);
+
+async function userForToken(db: Db, appId: string, tokenHash: string): Promise<UserRow | undefined> {
+  const found = await sessionUser.first(db, { tokenHash });
+  if (!found || found.sessionAppId !== appId || found.appId !== appId) return undefined;
+  const { sessionExpires, sessionAppId: _app, ...user } = found;
+  return (await slideSession(db, tokenHash, sessionExpires)) ? user : undefined;
+}
+
 /** False for an expired session; pushes a live one's expiry out (at most once a minute). */
 async function slideSession(db: Db, tokenHash: string, expires: number): Promise<boolean> {
   const now = nowSeconds();
@@ -42,8 +62,9 @@ async function slideSession(db: Db, tokenHash: string, expires: number): Promise
 }
 
 /**
- * A token's credential in one statement: the app and, joined to it, the session and its user (both
- * of that app). Every request of a signed-in user starts with this; two reads were one round trip more.
+ * PostgreSQL: a token's credential in one statement, the app and, joined to it, the session and its
+ * user (both of that app). Every request of a signed-in user starts with this; two reads were one
+ * round trip more. (On SQLite the two plain reads are cheaper than the join, measured.)
  */
 const appWithSessionUser = prepare<{ appId: string; tokenHash: string }, AppAndSessionUser>((db, arg) =>
   db
@@ -87,6 +108,10 @@ export async function appAndTokenUser(
 ): Promise<{ app: App; user: UserRow | undefined } | undefined> {
   if (!isAppIdShape(appId)) return undefined;
   const tokenHash = digest(token);
+  if (!onPostgres(db)) {
+    const app = await findApp(db, appId);
+    return app && { app, user: await userForToken(db, app.id, tokenHash) };
+  }
   const found = await appWithSessionUser.first(db, { appId, tokenHash });
   if (!found) return undefined;
   const {
