@@ -18,7 +18,8 @@ export async function participantsOf(db: Db | Tx, chatId: string): Promise<strin
   return rows.map((r) => r.userId);
 }
 
-function loaded({ participantIds, ...row }: ChatWithParticipants): LoadedChat {
+/** A chat read with its participants in one statement, as the policies take it. */
+export function loadedChat({ participantIds, ...row }: ChatWithParticipants): LoadedChat {
   return { row, users: participantIds };
 }
 
@@ -27,7 +28,7 @@ export async function loadChat(db: Db | Tx, appId: string, id: string): Promise<
   if (onPostgres(db)) {
     const found = await chatWithParticipants(db, id, appId);
     if (!found) throw notFound('Chat not found');
-    return loaded(found);
+    return loadedChat(found);
   }
   const row = await chatOfApp.first(db, { id, appId });
   if (!row) throw notFound('Chat not found');
@@ -47,7 +48,7 @@ export async function takeSeqOfChat(
 ): Promise<LoadedChat | undefined> {
   if (onPostgres(tx)) {
     const found = await bumpSeqWithParticipants(tx, { id, appId, now });
-    if (found) return loaded(found);
+    if (found) return loadedChat(found);
   }
   const row = await bumpSeqOfAppChat.first(tx, { id, appId, now });
   return row ? { row, users: await participantsOf(tx, id) } : undefined;
