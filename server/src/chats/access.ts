@@ -3,15 +3,8 @@ import type { Actor } from '../policies/actor.ts';
 import { type ChatPermission, type LoadedChat, requireOnChat } from '../policies/chats.ts';
 import { type Db, onPostgres, type Tx } from '../store/database.ts';
 import { notFound } from '../util/errors.ts';
-import {
-  bumpSeqOfAppChat,
-  bumpSeqWithParticipants,
-  type ChatWithParticipants,
-  chatOfApp,
-  chatWithParticipants,
-  lockAny,
-  participantRows,
-} from './statements.ts';
+import { bumpSeqWithParticipants, type ChatWithParticipants, chatWithParticipants } from './send-sql.ts';
+import { bumpSeqOfAppChat, chatOfApp, lockAny, participantRows } from './statements.ts';
 
 export async function participantsOf(db: Db | Tx, chatId: string): Promise<string[]> {
   const rows = await participantRows.all(db, { chatId });

@@ -10,9 +10,9 @@ import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { type MediaRef, type Message as MessageView, presentMessage } from '../wire/message.ts';
 import { chatFor, loadChat, loadedChat, takeSeqOfChat } from './access.ts';
+import { bumpSeqInsertingMessage } from './send-sql.ts';
 import {
   bumpSeq,
-  bumpSeqInsertingMessage,
   insertMessage,
   insertRead,
   messageByClientId,
