@@ -44,7 +44,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function toApp(row: AppRow): App {
+/** The app from its columns (the event position is the outbox's, not part of an App). */
+export function toApp(row: Omit<AppRow, 'eventPosition'>): App {
   return {
     id: row.id,
     name: row.name,

@@ -2,17 +2,17 @@ import { commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import { type LoadedChat, requireOpen } from '../policies/chats.ts';
-import { messageReader, messageSender } from '../policies/messages.ts';
-import { isUniqueViolation, type Tx } from '../store/database.ts';
+import { claimedSender, messageReader, messageSender } from '../policies/messages.ts';
+import { isUniqueViolation, onPostgres, type Tx } from '../store/database.ts';
 import type { MessageRow } from '../store/schema.ts';
 import { notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { type MediaRef, type Message as MessageView, presentMessage } from '../wire/message.ts';
-import { chatFor, loadChat, participantsOf } from './access.ts';
+import { chatFor, loadChat, loadedChat, takeSeqOfChat } from './access.ts';
+import { bumpSeqInsertingMessage } from './send-sql.ts';
 import {
   bumpSeq,
-  bumpSeqOfAppChat,
   insertMessage,
   insertRead,
   messageByClientId,
@@ -36,6 +36,35 @@ type NewMessage = {
   clientId?: string | undefined;
 };
 
+/** The message's row but for what the chat gives it (app, chat, seq). */
+type DraftRow = Omit<MessageRow, 'appId' | 'chatId' | 'seq'>;
+
+function draftRow(message: NewMessage): DraftRow {
+  return {
+    id: newId(),
+    sender: message.sender,
+    type: message.type,
+    body: typeof message.body === 'string' ? message.body : JSON.stringify(message.body),
+    clientId: message.clientId ?? null,
+    eventId: newId(),
+    created: nowSeconds(),
+  };
+}
+
+/** Emits `messages:new` for the written `row`. */
+async function emitMessage(
+  emit: Emit,
+  row: MessageRow,
+  participants?: readonly string[],
+): Promise<{ message: MessageView; eventId: string }> {
+  const view = presentMessage(row);
+  await emit(
+    { id: row.eventId, trigger: 'messages:new', chatId: row.chatId, data: { message: view } },
+    participants,
+  );
+  return { message: view, eventId: row.eventId };
+}
+
 /** Writes the message with its `seq` (already taken from the chat) and emits `messages:new`. */
 async function writeMessage(
   tx: Tx,
@@ -43,28 +72,29 @@ async function writeMessage(
   chat: { id: string; appId: string },
   seq: number,
   message: NewMessage,
-  participants?: readonly string[],
 ): Promise<{ message: MessageView; eventId: string }> {
-  const created = nowSeconds();
-  const row: MessageRow = {
-    id: newId(),
-    appId: chat.appId,
-    chatId: chat.id,
-    sender: message.sender,
-    type: message.type,
-    body: typeof message.body === 'string' ? message.body : JSON.stringify(message.body),
-    seq,
-    clientId: message.clientId ?? null,
-    eventId: newId(),
-    created,
-  };
+  const row: MessageRow = { ...draftRow(message), appId: chat.appId, chatId: chat.id, seq };
   await insertMessage.run(tx, row);
-  const view = presentMessage(row);
-  await emit(
-    { id: row.eventId, trigger: 'messages:new', chatId: chat.id, data: { message: view } },
-    participants,
-  );
-  return { message: view, eventId: row.eventId };
+  return emitMessage(emit, row);
+}
+
+/**
+ * The send's first step: the chat's next seq (its row lock), its participants, and on PostgreSQL the
+ * message row in the same statement (`inserted`), one round trip. The caller checks the sender next;
+ * a refused send rolls the row back with the transaction.
+ */
+async function takeSeqWriting(
+  tx: Tx,
+  appId: string,
+  chatId: string,
+  draft: DraftRow,
+): Promise<{ chat: LoadedChat; inserted: boolean } | undefined> {
+  if (onPostgres(tx)) {
+    const found = await bumpSeqInsertingMessage(tx, { id: chatId, appId, now: draft.created }, draft);
+    if (found) return { chat: loadedChat(found), inserted: true };
+  }
+  const chat = await takeSeqOfChat(tx, appId, chatId, draft.created);
+  return chat && { chat, inserted: false };
 }
 
 /**
@@ -94,7 +124,7 @@ async function findByClientId(
 
 /**
  * POST /chats/{id}/messages — idempotent by (sender, clientId): a repeat returns the first message.
- * All of it runs in one transaction that starts by taking the chat's next seq (see bumpSeqOfAppChat):
+ * All of it runs in one transaction that starts by taking the chat's next seq (see takeSeqOfChat):
  * the fewest statements for the commonest write.
  */
 export async function sendMessage(
@@ -114,20 +144,17 @@ export async function sendMessage(
         const existing = await findByClientId(tx, chatId, sender, input.clientId);
         if (existing) return existing;
       }
-      const row = await bumpSeqOfAppChat.first(tx, { id: chatId, appId, now: nowSeconds() });
-      if (!row) throw notFound('Chat not found');
-      const chat: LoadedChat = { row, users: await participantsOf(tx, chatId) };
-      const checked = messageSender(actor, chat, input);
-      sender = checked.sender;
+      const claimed = claimedSender(actor, input);
+      const draft = draftRow({ ...claimed, body: input.message, clientId: input.clientId });
+      const taken = await takeSeqWriting(tx, appId, chatId, draft);
+      if (!taken) throw notFound('Chat not found');
+      const { chat, inserted } = taken;
+      // The checks, on the chat as locked; the draft was written as what they allow (claimedSender).
+      sender = messageSender(actor, chat, input).sender;
       requireOpen(chat);
-      return writeMessage(
-        tx,
-        emit,
-        row,
-        row.lastSeq,
-        { sender: checked.sender, type: checked.type, body: input.message, clientId: input.clientId },
-        chat.users,
-      );
+      const row: MessageRow = { ...draft, appId: chat.row.appId, chatId: chat.row.id, seq: chat.row.lastSeq };
+      if (!inserted) await insertMessage.run(tx, row);
+      return emitMessage(emit, row, chat.users);
     });
   } catch (error) {
     // Two concurrent sends with one clientId: the loser answers with the winner's message.

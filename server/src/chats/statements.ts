@@ -8,6 +8,9 @@ import { nowSeconds } from '../util/time.ts';
  * (join, close, every lock of an open chat); the rest are Kysely queries built per call.
  */
 
+// Both locks are UPDATEs (not SELECT … FOR UPDATE) on purpose: every change to a chat's participants
+// runs after one, so it leaves a new row version, which the send path's one-statement read relies on
+// (bumpSeqWithParticipants in send-sql.ts).
 export const lockOpen = prepare<{ id: string }, unknown>((db, arg) =>
   db
     .updateTable('chats')

@@ -1,16 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { findApp } from '../apps/apps.ts';
 import type { Ctx } from '../events/context.ts';
 import {
   type AuthKind,
-  type CredentialLookup,
   checkBrowserOrigin,
   headerValue,
   type Principal,
   presentedCredentials,
   resolvePrincipal,
 } from '../policies/credentials.ts';
-import { userForToken } from '../users/sessions.ts';
+import { credentialLookup } from '../users/sessions.ts';
 import { forbidden, unauthorized } from '../util/errors.ts';
 
 /** REST's side of credentials: which kinds a route accepts; what they mean is policies/credentials.ts. */
@@ -27,10 +25,7 @@ declare module 'fastify' {
 }
 
 export function installAuth(app: FastifyInstance, ctx: Ctx, adminKey: string): void {
-  const lookup: CredentialLookup = {
-    app: (appId) => findApp(ctx.store.db, appId),
-    user: (appId, token) => userForToken(ctx.store.db, appId, token),
-  };
+  const lookup = credentialLookup(ctx.store.db);
   app.decorateRequest('principal', null as never);
   // onRequest: credentials are checked before a body is even read.
   app.addHook('onRequest', async (request) => {

@@ -33,8 +33,11 @@ export interface PresentedCredentials {
 /** The store reads resolution needs, given by the transport (policies sit below the domain). */
 export interface CredentialLookup {
   app(appId: string): Promise<App | undefined>;
-  /** The user a session token opens in this app (sliding its expiry), if any. */
-  user(appId: string, token: string): Promise<UserRow | undefined>;
+  /**
+   * The app and the user a session token opens in it (sliding its expiry), read together: undefined
+   * when there is no such app, `user` undefined when the token does not open it.
+   */
+  appAndUser(appId: string, token: string): Promise<{ app: App; user: UserRow | undefined } | undefined>;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -78,16 +81,16 @@ export async function resolvePrincipal(
     return { kind: 'admin' };
   }
   if (appId === undefined) return { kind: 'none' };
+  if (secret === undefined && token !== undefined) {
+    const found = await lookup.appAndUser(appId, token);
+    if (!found?.user) throw unauthorized();
+    return { kind: 'token', app: found.app, user: found.user };
+  }
   const app = await lookup.app(appId);
   if (!app) throw unauthorized();
   if (secret !== undefined) {
     if (!matchesDigest(secret, app.secretHash)) throw unauthorized();
     return { kind: 'secret', app };
-  }
-  if (token !== undefined) {
-    const user = await lookup.user(app.id, token);
-    if (!user) throw unauthorized();
-    return { kind: 'token', app, user };
   }
   if (key !== undefined) {
     if (!matchesDigest(key, app.domainKeyHash)) throw unauthorized();
@@ -147,10 +150,11 @@ export async function recheckCredential(
   appId: string,
   held: HeldCredential,
 ): Promise<Actor | undefined> {
+  if (held.kind === 'token') {
+    const found = await lookup.appAndUser(appId, held.token);
+    return found?.user ? { app: found.app, user: found.user } : undefined;
+  }
   const app = await lookup.app(appId);
   if (!app) return undefined;
-  if (held.kind === 'secret')
-    return matchesDigest(held.secret, app.secretHash) ? { app, user: null } : undefined;
-  const user = await lookup.user(app.id, held.token);
-  return user ? { app, user } : undefined;
+  return matchesDigest(held.secret, app.secretHash) ? { app, user: null } : undefined;
 }

@@ -3,26 +3,37 @@ import { badRequest, forbidden, notFound } from '../util/errors.ts';
 import type { Actor } from './actor.ts';
 import { isParticipant, type LoadedChat, mayOnChat } from './chats.ts';
 
+type SendRequest = { sender?: string | undefined; type?: MessageRow['type'] | undefined };
+
+/**
+ * Who a send would be from, and as what type, before any check: a token sends as its user, the app
+ * as the sender it names or `system`. What messageSender answers when it allows the send.
+ */
+export function claimedSender(
+  actor: Actor,
+  input: SendRequest,
+): { sender: string; type: MessageRow['type'] } {
+  const sender = actor.user ? actor.user.id : (input.sender ?? 'system');
+  return { sender, type: input.type ?? (sender === 'system' ? 'system' : 'text') };
+}
+
 /** Who sends, and as what type: the checks of spec 3.6 against the chat as read in the transaction. */
 export function messageSender(
   actor: Actor,
   chat: LoadedChat,
-  input: { sender?: string | undefined; type?: MessageRow['type'] | undefined },
+  input: SendRequest,
 ): { sender: string; type: MessageRow['type'] } {
   if (!mayOnChat(actor, chat, 'view')) throw notFound('Chat not found');
   if (!mayOnChat(actor, chat, 'participate')) throw forbidden('You may not do this in this chat');
-  let sender: string;
+  const claimed = claimedSender(actor, input);
   if (actor.user) {
     if (input.sender !== undefined && input.sender !== actor.user.id)
       throw forbidden('sender must be your own user id');
     if (input.type === 'system') throw forbidden('Only the app may send system messages');
-    sender = actor.user.id;
-  } else {
-    sender = input.sender ?? 'system';
-    if (sender !== 'system' && !isParticipant(chat, sender))
-      throw forbidden('The sender is not in this chat');
+  } else if (claimed.sender !== 'system' && !isParticipant(chat, claimed.sender)) {
+    throw forbidden('The sender is not in this chat');
   }
-  return { sender, type: input.type ?? (sender === 'system' ? 'system' : 'text') };
+  return claimed;
 }
 
 /** PUT /messages/{id}/read: the reader is a participant; a token reads only as itself. */

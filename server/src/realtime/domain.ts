@@ -1,10 +1,10 @@
-import { type App, findApp } from '../apps/apps.ts';
+import type { App } from '../apps/apps.ts';
 import type { Ctx } from '../events/context.ts';
 import type { CredentialLookup } from '../policies/credentials.ts';
 import { createPresence, type Presence } from '../presence/presence.ts';
 import type { UserRow } from '../store/schema.ts';
 import { presentUsers } from '../users/present.ts';
-import { userForToken } from '../users/sessions.ts';
+import { credentialLookup as storeCredentials } from '../users/sessions.ts';
 import { newId } from '../util/ids.ts';
 import type { User as UserView } from '../wire/user.ts';
 
@@ -38,8 +38,5 @@ export async function sessionUser(
 
 /** The store reads of credential resolution (policies/credentials.ts), for the sockets of both gateways. */
 export function credentialLookup(ctx: Ctx): CredentialLookup {
-  return {
-    app: (appId) => findApp(ctx.store.db, appId),
-    user: (appId, token) => userForToken(ctx.store.db, appId, token),
-  };
+  return storeCredentials(ctx.store.db);
 }

@@ -13,6 +13,7 @@ import { routingIndexes } from './migrations/006-routing-indexes.ts';
 import { leanOutbox } from './migrations/008-lean-outbox.ts';
 import { webhookSpeed } from './migrations/009-webhook-speed.ts';
 import { eventSequencer } from './migrations/010-event-sequencer.ts';
+import { NamedStatementClient } from './pg-named.ts';
 import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
 
@@ -72,6 +73,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 10,
+      // Sends the hot statements as named (prepared) statements: see pg-named.ts.
+      Client: NamedStatementClient,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     if (schema) await pool.query(`create schema if not exists ${schema}`);

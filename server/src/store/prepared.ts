@@ -1,5 +1,6 @@
-import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
+import { type Compilable, type CompiledQuery, PostgresAdapter, type QueryResult } from 'kysely';
 import type { Db, Tx } from './database.ts';
+import { nameStatement } from './pg-named.ts';
 
 /**
  * A query built and compiled by Kysely once, then run many times with new arguments. On the embedded
@@ -7,7 +8,8 @@ import type { Db, Tx } from './database.ts';
  * statements of the hot paths (one message = about ten of them) are prepared here.
  *
  * `build` receives `arg(name)`, a stand-in for a value supplied at run time; it must be used where a
- * value goes (compared, inserted, set), not as an identifier. The compiled SQL is cached per dialect.
+ * value goes (compared, inserted, set), not as an identifier. The compiled SQL is cached per dialect;
+ * on PostgreSQL it is also sent as a named statement (pg-named.ts), parsed once per connection.
  */
 export interface Prepared<A, O> {
   all(db: Db | Tx, args: A): Promise<O[]>;
@@ -43,6 +45,7 @@ export function prepare<A extends Record<string, unknown>, O>(
       );
       found = { compiled, slots };
       templates.set(adapter, found);
+      if (adapter instanceof PostgresAdapter) nameStatement(compiled.sql);
     }
     return found;
   };

@@ -1,9 +1,11 @@
 import { CompiledQuery, type QueryResult } from 'kysely';
 import { type Db, onPostgres, type Tx } from './database.ts';
+import { nameStatement } from './pg-named.ts';
 
 /**
  * Hand-written SQL for the hottest reads, where even a prepared Kysely query (store/prepared.ts) does
- * more than needed: written with `?` placeholders, numbered `$1, $2, …` for PostgreSQL once per text.
+ * more than needed: written with `?` placeholders, numbered `$1, $2, …` for PostgreSQL once per text
+ * (and sent as a named statement there, see pg-named.ts).
  */
 const numbered = new Map<string, string>();
 
@@ -15,6 +17,7 @@ function forDialect(db: Db | Tx, text: string): string {
     found = text.replace(/\?/g, () => `$${++n}`);
     if (numbered.size > 1000) numbered.clear();
     numbered.set(text, found);
+    nameStatement(found);
   }
   return found;
 }
