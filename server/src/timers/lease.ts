@@ -12,6 +12,8 @@
  * Lease lengths and claim statements stay with their owners; the helper only keeps the rhythm.
  */
 
+import { AsyncResource } from 'node:async_hooks';
+
 export interface Poller {
   /** Starts polling: the first pass runs at once. */
   start(): void;
@@ -38,6 +40,9 @@ export interface PollerOptions {
 
 export function poller(options: PollerOptions): Poller {
   const { idleMs } = options;
+  // Passes run in the context the poller was made in, not in that of whoever woke it (a request):
+  // background work is not the request's (its async-local state, its logging, its accounting).
+  const scope = new AsyncResource('poller');
   let running = false;
   let passing: Promise<void> | undefined;
   let again = false;
@@ -67,7 +72,7 @@ export function poller(options: PollerOptions): Poller {
       again = true;
       return;
     }
-    passing = (async () => {
+    passing = scope.runInAsyncScope(async () => {
       let next: unknown;
       do {
         again = false;
@@ -81,7 +86,7 @@ export function poller(options: PollerOptions): Poller {
       passing = undefined;
       if (running && idleMs !== undefined) plan(typeof next === 'number' ? next : Date.now() + idleMs);
       else if (running && typeof next === 'number') plan(next);
-    })();
+    });
   }
 
   return {
