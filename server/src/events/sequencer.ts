@@ -15,8 +15,9 @@ import { isTrigger, type StoredEvent } from './catalog.ts';
  *
  * One pass at a time across all nodes (a transaction-scoped advisory lock per schema); every node runs
  * a loop so positions never wait for a particular node: woken by each local commit that wrote events,
- * again after a few ms when another node held the lock or a local change still waits for its positions,
- * and at least every idle period (rows of a node that died between its commit and its pass).
+ * again when another node held the lock (its publish wakes us; 25 ms at the latest) or a local change
+ * still waits for its positions, and at least every idle period (rows of a node that died between its
+ * commit and its pass).
  */
 
 /** The node's loop around `pass` (a timers/lease.ts poller, built by the composition root). */
@@ -51,8 +52,11 @@ export interface Sequencer {
   stop(): Promise<void>;
 }
 
-/** Another node's pass holds the lock: try again this soon (ms). */
-const LOCK_BUSY_MS = 3;
+/**
+ * Another node's pass holds the lock: its publish wakes us (see `start`); try again this late at the
+ * latest (a lost or late publish). Retrying sooner only makes every node hammer the lock.
+ */
+const LOCK_BUSY_MS = 25;
 /** A local change waits for positions another node's pass may be handing out: look again this soon (ms). */
 const WAITING_MS = 5;
 
@@ -237,7 +241,21 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       sequencers.set(store, sequencer);
       // Another node's pass may number our events: its publish tells us at once (a pass of ours,
       // which also asks about the waited-for ids, covers a lost or late message).
-      unsubscribe = bus.subscribe((event) => resolve([event.id]), { remote: true });
+      // When that publish leaves some of ours unnumbered (they committed after its pass began), the
+      // lock is free again: pass at once, once per burst of heard events.
+      let checking = false;
+      unsubscribe = bus.subscribe(
+        (event) => {
+          resolve([event.id]);
+          if (checking || waiters.size === 0) return;
+          checking = true;
+          queueMicrotask(() => {
+            checking = false;
+            if (waiters.size > 0 && !stopped) loop.wake();
+          });
+        },
+        { remote: true },
+      );
       loop.start();
     },
     async stop() {
