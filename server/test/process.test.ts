@@ -4,6 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+/** The server's own directory: `src/main.ts` resolves there whatever directory the tests run from. */
+const SERVER_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** The server as a user starts it: `node src/main.ts`, a real port, real signals. */
 interface Running {
@@ -15,6 +19,7 @@ interface Running {
 
 async function start(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Running> {
   const child = spawn(process.execPath, ['src/main.ts', '--port', '0'], {
+    cwd: SERVER_DIR,
     env: { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_LOG_LEVEL: 'warn', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -138,6 +143,7 @@ describe('the server process', () => {
 
   it('refuses bad configuration with a clear message and exit code 2', async () => {
     const child = spawn(process.execPath, ['src/main.ts', '--port', 'eighty'], {
+      cwd: SERVER_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
@@ -153,6 +159,7 @@ describe('the server process', () => {
       process.execPath,
       ['src/main.ts', '--port', '0', '--data-dir', dataDir, '--webhook-allowlist', '10.0.0.0/99'],
       {
+        cwd: SERVER_DIR,
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

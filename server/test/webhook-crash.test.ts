@@ -4,9 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describeEachStore, type Json, waitFor } from './helpers/harness.ts';
 import { reply, startReceiver, withHandshake } from './helpers/receiver.ts';
+
+/** The server's own directory: `src/main.ts` resolves there whatever directory the tests run from. */
+const SERVER_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** `node src/main.ts` as an operator starts it, on a given store. */
 interface Node {
@@ -18,6 +22,7 @@ interface Node {
 
 async function startNode(env: Record<string, string>): Promise<Node> {
   const child = spawn(process.execPath, ['src/main.ts', '--port', '0'], {
+    cwd: SERVER_DIR,
     env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
