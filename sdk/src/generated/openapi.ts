@@ -640,10 +640,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            status: string;
+                            status: "ok" | "degraded";
                             version: string;
                             store: string;
                             bus: string;
+                            redis?: "ok" | "degraded";
                         };
                     };
                 };
