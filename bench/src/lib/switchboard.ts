@@ -39,6 +39,11 @@ export function useServerDir(dir: string): void {
   serverDir = dir;
 }
 
+/** The server checkout under test (scenarios that start their own processes use it too). */
+export function currentServerDir(): string {
+  return serverDir;
+}
+
 let schemas = 0;
 
 /**

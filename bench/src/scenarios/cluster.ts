@@ -13,7 +13,7 @@ import {
 } from '../lib/proc.ts';
 import { type Row, row, unavailable } from '../lib/report.ts';
 import { round } from '../lib/stats.ts';
-import { Api, type BenchApp, createUsers, mapLimit } from '../lib/switchboard.ts';
+import { Api, type BenchApp, createUsers, currentServerDir, mapLimit } from '../lib/switchboard.ts';
 import type { LoadResult, LoadSpec } from '../load/http.ts';
 import { LOAD, MESSAGE_BODY, phase, plain, type ScenarioContext } from './context.ts';
 
@@ -32,7 +32,6 @@ import { LOAD, MESSAGE_BODY, phase, plain, type ScenarioContext } from './contex
  *   `wait_event_type = 'Lock'`, over all backends of this run.
  */
 const REDIS_LOAD = join(REPO_DIR, 'bench', 'src', 'load', 'redis.ts');
-const SERVER_DIR = join(REPO_DIR, 'server');
 
 interface Topology {
   nodes: number;
@@ -127,8 +126,10 @@ function sampleLocks(client: pg.Client, application: string) {
 async function startNode(env: Record<string, string>, maxSeconds: number): Promise<ClusterNode> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-cluster-'));
-  const child = spawnNode(join(SERVER_DIR, 'src', 'main.ts'), [], {
-    cwd: SERVER_DIR,
+  // The checkout under test: in a --compare run, the "before" one first.
+  const serverDir = currentServerDir();
+  const child = spawnNode(join(serverDir, 'src', 'main.ts'), [], {
+    cwd: serverDir,
     maxSeconds,
     env: {
       SWITCHBOARD_PORT: String(port),
