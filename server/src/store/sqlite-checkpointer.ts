@@ -13,14 +13,10 @@ export interface CheckpointerOptions {
   intervalMs: number;
 }
 
-/**
- * What the checkpointer reports after each pass: frames in the WAL, how many are in the file, and
- * whether the pass was one asked for ('now': the server holds new writes until it hears).
- */
+/** What the checkpointer reports after each pass: frames in the WAL, and how many are in the file. */
 export interface CheckpointReport {
   frames: number;
   checkpointed: number;
-  now?: boolean;
 }
 
 const port = parentPort;
@@ -34,26 +30,20 @@ db.exec('PRAGMA wal_autocheckpoint = 0');
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 
 let timer: NodeJS.Timeout | undefined;
-function pass(now = false): void {
+function pass(): void {
   timer = undefined;
   try {
     const row = checkpoint.get() as { busy: number; log: number; checkpointed: number };
-    port?.postMessage({ frames: row.log, checkpointed: row.checkpointed, now } satisfies CheckpointReport);
+    port?.postMessage({ frames: row.log, checkpointed: row.checkpointed } satisfies CheckpointReport);
   } catch (error) {
     // Busy or a transient I/O error: the next pass tries again; the server falls back if this persists.
-    // A pass asked for still answers, so the server stops holding its writes.
-    port?.postMessage({ error: String(error), now });
+    port?.postMessage({ error: String(error) });
   }
   timer = setTimeout(pass, intervalMs);
 }
 timer = setTimeout(pass, intervalMs);
 
 port.on('message', (message: unknown) => {
-  if (message === 'now') {
-    if (timer) clearTimeout(timer);
-    pass(true);
-    return;
-  }
   if (message !== 'stop') return;
   if (timer) clearTimeout(timer);
   db.close();

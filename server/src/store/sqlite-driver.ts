@@ -101,8 +101,8 @@ class SharedConnection {
     this.owner = owner;
     this.beginSql = beginSql;
     this.statements = new StatementCache(db);
-    this.wal = new WalKeeper(db);
-    this.attachedWal = new WalKeeper(db);
+    this.wal = new WalKeeper(db, this.statements);
+    this.attachedWal = new WalKeeper(db, this.statements);
   }
 
   run<R>(compiled: CompiledQuery): QueryResult<R> {
@@ -193,9 +193,6 @@ class SharedConnection {
       }
     }
     if (!this.batch) {
-      // A long WAL is being copied through, so that this write starts it over (sqlite-wal.ts).
-      const ready = this.wal.ready();
-      if (ready) await ready;
       this.exec(this.beginSql);
       this.batch = { members: [], started: performance.now() };
     }
