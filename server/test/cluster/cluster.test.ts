@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  acceptedChat,
   Cluster,
   type ClusterApp,
   type ClusterNode,
@@ -26,32 +27,6 @@ const databaseUrl = process.env.SWITCHBOARD_TEST_DATABASE_URL;
 const skip = databaseUrl
   ? false
   : 'needs SWITCHBOARD_TEST_DATABASE_URL (a 3-node cluster runs on PostgreSQL)';
-
-/** A chat of a new end user that `agent` has accepted; created on `node`. */
-async function acceptedChat(
-  node: ClusterNode,
-  app: ClusterApp,
-  agent: Member,
-): Promise<{ user: Member; chatId: string }> {
-  const user = await createMember(node, app);
-  const created = await expectCall(node, 201, 'POST', '/chats', { headers: app.as(user.token), body: {} });
-  const chatId = created.body.chat.id as string;
-  await eventually(
-    async () => {
-      const res = await node.request('GET', `/invitations?status=pending&chatId=${chatId}`, {
-        headers: app.as(agent.token),
-      });
-      return (res.body.invitations as unknown[] | undefined)?.length ? true : undefined;
-    },
-    20_000,
-    'the invitation',
-  );
-  await expectCall(node, 200, 'POST', '/invitations/accept', {
-    headers: app.as(agent.token),
-    body: { chatId },
-  });
-  return { user, chatId };
-}
 
 /** Sends a message over REST; returns its id and event id. */
 async function say(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
+  acceptedChat,
   Cluster,
   type ClusterApp,
   type ClusterNode,
@@ -73,36 +74,10 @@ describe('failover in seconds: kill -9 and a Redis-less start, real processes [p
     return socket;
   };
 
-  /** A chat of a new user with `agent` in it, accepted through `node`. */
-  async function acceptedChat(
-    node: ClusterNode,
-    agent: Member,
-    of = app,
-  ): Promise<{ user: Member; chatId: string }> {
-    const user = await createMember(node, of);
-    const created = await expectCall(node, 201, 'POST', '/chats', { headers: of.as(user.token), body: {} });
-    const chatId = created.body.chat.id as string;
-    await eventually(
-      async () => {
-        const res = await node.request('GET', `/invitations?status=pending&chatId=${chatId}`, {
-          headers: of.as(agent.token),
-        });
-        return (res.body.invitations as unknown[] | undefined)?.length ? true : undefined;
-      },
-      20_000,
-      'the invitation',
-    );
-    await expectCall(node, 200, 'POST', '/invitations/accept', {
-      headers: of.as(agent.token),
-      body: { chatId },
-    });
-    return { user, chatId };
-  }
-
   it('kill -9 of the node running a jump and holding an agent: the jump runs on a survivor within 10 s, the agent’s grace starts within lease + beat', async () => {
     // Ada, in a chat with Ann, connected to A only; Ann watches from B.
     const ada = await createClusterAgent(A, app, { maxChats: 10 });
-    const { user: ann, chatId: watched } = await acceptedChat(B, ada);
+    const { user: ann, chatId: watched } = await acceptedChat(B, app, ada);
     const adaOnA = await open(A, ada);
     const annOnB = await open(B, ann);
     await eventually(
@@ -237,7 +212,7 @@ describe('failover in seconds: kill -9 and a Redis-less start, real processes [p
     // It serves: a chat through D, heard on D from writes through B (the store catch-up, no bus).
     const other = await createClusterApp(cluster, D, 'redisless');
     const eve = await createClusterAgent(D, other, { maxChats: 10 });
-    const { user: fay, chatId } = await acceptedChat(D, eve, other);
+    const { user: fay, chatId } = await acceptedChat(D, other, eve);
     const fayOnD = await open(D, fay, other);
     const sent: string[] = [];
     for (let i = 0; i < 5; i++) {

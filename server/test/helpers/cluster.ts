@@ -538,3 +538,29 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A chat of a new end user that `agent` has accepted; created on `node`. */
+export async function acceptedChat(
+  node: ClusterNode,
+  app: ClusterApp,
+  agent: Member,
+): Promise<{ user: Member; chatId: string }> {
+  const user = await createMember(node, app);
+  const created = await expectCall(node, 201, 'POST', '/chats', { headers: app.as(user.token), body: {} });
+  const chatId = created.body.chat.id as string;
+  await eventually(
+    async () => {
+      const res = await node.request('GET', `/invitations?status=pending&chatId=${chatId}`, {
+        headers: app.as(agent.token),
+      });
+      return (res.body.invitations as unknown[] | undefined)?.length ? true : undefined;
+    },
+    20_000,
+    'the invitation',
+  );
+  await expectCall(node, 200, 'POST', '/invitations/accept', {
+    headers: app.as(agent.token),
+    body: { chatId },
+  });
+  return { user, chatId };
+}
