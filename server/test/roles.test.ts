@@ -24,6 +24,28 @@ import { deliveriesOf, registerWebhook, sleep, WEBHOOK_ENV } from './helpers/web
 const PG = 'postgres://x@127.0.0.1/x';
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
+describe('the lease setting', () => {
+  it('defaults to 5 s, reads SWITCHBOARD_LEASE_MS and --lease-ms (the flag wins)', () => {
+    assert.equal(loadConfig([], {}).leaseMs, 5000);
+    assert.equal(loadConfig([], { SWITCHBOARD_LEASE_MS: '2000' }).leaseMs, 2000);
+    assert.equal(loadConfig(['--lease-ms', '8000'], { SWITCHBOARD_LEASE_MS: '2000' }).leaseMs, 8000);
+  });
+
+  it('refuses what is not a whole number of ms from 1000 to 60000, saying so', () => {
+    for (const bad of ['', 'soon', '5s', '-5000', '2.5', '999', '60001']) {
+      assert.throws(
+        () => loadConfig([], { SWITCHBOARD_LEASE_MS: bad }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError, `"${bad}" is refused as configuration`);
+          assert.match(error.message, /^SWITCHBOARD_LEASE_MS must be/);
+          return true;
+        },
+      );
+    }
+    assert.throws(() => loadConfig(['--lease-ms', '999'], {}), ConfigError);
+  });
+});
+
 describe('the role setting', () => {
   it('defaults to all, and reads SWITCHBOARD_ROLE and --role (the flag wins)', () => {
     assert.equal(loadConfig([], {}).role, 'all');
