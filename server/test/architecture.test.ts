@@ -2,13 +2,23 @@ import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { cycles, edgesWithin, folderGraph, folderOf, readSourceTree } from './architecture/structure.ts';
+import { moduleState } from './architecture/state.ts';
+import {
+  cycles,
+  edgesWithin,
+  fileGraph,
+  folderGraph,
+  folderOf,
+  readSourceTree,
+  type SourceFile,
+} from './architecture/structure.ts';
 
 /**
  * The layout rules of docs/architecture.md, held against the code's own imports: a change that
  * breaks one fails here and names the imports to move.
  */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = join(repo, 'server', 'src');
 const files = readSourceTree(root);
 
 /** Bottom to top: a folder imports only from folders listed before it (docs/architecture.md). */
@@ -107,5 +117,184 @@ describe('architecture', () => {
     ]);
     assert.deepEqual(cycles(graph), [['a', 'b', 'c']]);
     assert.ok(files.length > 100 && files.some((f) => f.imports.length > 0));
+  });
+});
+
+/**
+ * Every workspace's sources: no file import cycle, imports only down its tiers (a folder imports
+ * from its own tier or those before it), other workspaces only through the packages it may use, and
+ * no module-level mutable state (architecture/state.ts), so two servers, clients or renders in one
+ * process never share anything by accident.
+ */
+interface Workspace {
+  name: string;
+  files: SourceFile[];
+  /** Folders bottom to top; folders in one tier may not import each other. `.`: files at the root. */
+  tiers: string[][];
+  /** Composition roots: files at the top that may import any tier (none imports them). */
+  entries: (path: string) => boolean;
+  /** The other workspaces it may import by package name. */
+  uses: string[];
+}
+
+const WORKSPACES: Workspace[] = [
+  {
+    name: 'server/src',
+    files,
+    tiers: LAYERS.map((folder) => [folder]),
+    entries: (path) => folderOf(path) === '.',
+    uses: [],
+  },
+  {
+    name: 'sdk/src',
+    files: readSourceTree(join(repo, 'sdk', 'src')),
+    tiers: [['generated'], ['.']],
+    entries: () => false,
+    uses: [],
+  },
+  {
+    name: 'cli/src',
+    files: readSourceTree(join(repo, 'cli', 'src')),
+    tiers: [['.'], ['commands']],
+    entries: (path) => path === 'main.ts',
+    uses: ['sdk', 'server'],
+  },
+  {
+    name: 'web',
+    files: readSourceTree(join(repo, 'web'), ['node_modules', 'dist', 'test']),
+    // The shared kit (src/: lib, ui) below the three apps, which never import each other.
+    tiers: [['src'], ['admin', 'console', 'widget']],
+    entries: (path) => path === 'vite.config.ts',
+    uses: ['sdk'],
+  },
+];
+
+/**
+ * Today's offenders in web/, which the web refactor removes on its own branch: exactly these, so
+ * the rest of the tree is held to the rule meanwhile. Empty both once that branch is merged (an
+ * entry that no longer matches fails below, saying so).
+ */
+const WEB_STATE_TODAY = [
+  'console/model.ts: module-level `readByMe` holds runtime state',
+  'src/lib/sound.ts: top-level `let context`',
+  'widget/panel/events.ts: module-level `typingClears` holds runtime state',
+];
+const WEB_FILE_CYCLES_TODAY = ['widget/panel/chat.ts ↔ widget/panel/events.ts'];
+/** The server's offenders still to move into the dependency object server.ts builds. */
+const SERVER_STATE_TODAY = [
+  'apps/apps.ts: module-level `parsedSettings` holds runtime state',
+  'chats/routing-hooks.ts: top-level `let plugged`',
+  'events/audience.ts: module-level `audienceInserts` holds runtime state',
+  'events/commit.ts: module-level `afterCommitCallbacks` holds runtime state',
+  'events/sequencer.ts: module-level `sequencers` holds runtime state',
+  'operations/realtime.ts: module-level `REQUESTS` is changed at run time',
+  'realtime/cork.ts: top-level `let corked`',
+  'realtime/frames.ts: module-level `live` holds runtime state',
+  'routing/choose.ts: top-level `let lastStamp`',
+  'routing/eligibility.ts: module-level `parsedLists` holds runtime state',
+  'routing/eligibility.ts: module-level `servedCache` holds runtime state',
+  'store/pg-named.ts: module-level `names` holds runtime state',
+  'store/raw.ts: module-level `numbered` holds runtime state',
+  'store/sqlite-checkpointer.ts: top-level `let timer`',
+  'stream/frames.ts: module-level `frames` holds runtime state',
+  'timers/claims.ts: module-level `renewingTo` holds runtime state',
+  'timers/timers.ts: module-level `wakeListeners` holds runtime state',
+  'timers/timers.ts: module-level `consumed` holds runtime state',
+  'users/routing-hooks.ts: top-level `let plugged`',
+  'util/ids.ts: top-level `let next`',
+  'webhooks/signing.ts: module-level `keyCache` holds runtime state',
+  'webhooks/thread/entry.ts: module-level `inFlight` holds runtime state',
+  'webhooks/thread/entry.ts: top-level `let stopping`',
+];
+const ALLOWED: Record<string, { state: string[]; cycles: string[] }> = {
+  'server/src': { state: SERVER_STATE_TODAY, cycles: [] },
+  web: { state: WEB_STATE_TODAY, cycles: WEB_FILE_CYCLES_TODAY },
+};
+
+/** `line 12: top-level \`let x\`` in `a/b.ts` → `a/b.ts: top-level \`let x\`` (lines move, names stay). */
+const stateOf = (list: SourceFile[]) =>
+  list.flatMap((file) => file.state.map((found) => `${file.path}: ${found.replace(/^line \d+: /, '')}`));
+
+/** A finding outside its workspace's allow-list fails; so does an allow-list entry nothing matches. */
+function assertOnly(found: string[], allowed: string[], what: string): void {
+  assert.deepEqual(
+    found.filter((f) => !allowed.includes(f)),
+    [],
+    what,
+  );
+  assert.deepEqual(
+    allowed.filter((a) => !found.includes(a)),
+    [],
+    `${what}: these allow-list entries match nothing any more; take them out`,
+  );
+}
+
+for (const workspace of WORKSPACES) {
+  const allowed = ALLOWED[workspace.name] ?? { state: [], cycles: [] };
+  describe(`architecture of ${workspace.name}`, () => {
+    it('no file imports another that imports it back (no file cycles)', () => {
+      const found = cycles(fileGraph(workspace.files)).map((component) => component.join(' ↔ '));
+      assertOnly(found, allowed.cycles, 'file import cycles');
+    });
+
+    it('every folder has its tier, and imports point down the tiers only', () => {
+      const tierOf = (folder: string) => workspace.tiers.findIndex((tier) => tier.includes(folder));
+      const sources = workspace.files.filter((file) => !workspace.entries(file.path));
+      const unplaced = [...new Set(sources.map((f) => folderOf(f.path)))].filter((f) => tierOf(f) === -1);
+      assert.deepEqual(
+        unplaced,
+        [],
+        'a new folder needs its tier here and its place in docs/architecture.md',
+      );
+      const upward = sources.flatMap((file) => {
+        const from = folderOf(file.path);
+        return file.imports
+          .filter((target) => {
+            const to = folderOf(target);
+            return (
+              to !== from && (workspace.entries(target) || !(tierOf(to) >= 0 && tierOf(to) < tierOf(from)))
+            );
+          })
+          .map((target) => `${file.path} → ${target}`);
+      });
+      assert.deepEqual(upward, []);
+    });
+
+    it('other workspaces only through the packages it may use', () => {
+      const wrong = workspace.files.flatMap((file) =>
+        file.workspaces
+          .filter((w) => !workspace.uses.includes(w))
+          .map((w) => `${file.path} → @switchboard/${w}`),
+      );
+      assert.deepEqual(wrong, []);
+    });
+
+    it('no module-level mutable state (top-level let, module-level maps, sets or arrays changed at run time)', () => {
+      assertOnly(stateOf(workspace.files), allowed.state, 'module-level state');
+    });
+  });
+}
+
+describe('architecture checks', () => {
+  it('find module-level state, and leave constants alone', () => {
+    const sample = [
+      'let count = 0;',
+      'const seen = new WeakMap<object, number>();',
+      'const queue: string[] = [];',
+      'const byName = new Map([["a", 1]]);',
+      'export function remember(name: string) { byName.set(name, 2); }',
+      'const LIMITS = { max: 3 };',
+      'const NAMES = new Set(["x", "y"]);',
+      'const EMPTY: ReadonlyMap<string, number> = new Map();',
+      'const FROZEN = Object.freeze([1, 2]);',
+      'class Counter { static total = 0; static readonly MAX = 5; }',
+    ].join('\n');
+    assert.deepEqual(moduleState('sample.ts', sample), [
+      'line 1: top-level `let count`',
+      'line 2: module-level `seen` holds runtime state',
+      'line 3: module-level `queue` holds runtime state',
+      'line 4: module-level `byName` is changed at run time',
+      'line 10: static field `total`',
+    ]);
   });
 });
