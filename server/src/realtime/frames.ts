@@ -1,9 +1,9 @@
 import type { RawData } from 'ws';
 import type { StoredEvent } from '../events/catalog.ts';
+import type { LogEntry } from '../events/log.ts';
 import { statusOf } from '../http/status.ts';
 import { DomainError } from '../util/errors.ts';
 import { encodeCursor } from './cursor.ts';
-import type { LogEntry } from './log.ts';
 
 /**
  * The frames of `/v1/ws` (spec section 7). Server → client: `{"event","data","cursor"}` per event,

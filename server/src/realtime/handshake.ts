@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { streamAfter } from '../events/log.ts';
 import { statusOf } from '../http/status.ts';
 import type { Actor } from '../policies/actor.ts';
 import {
@@ -17,7 +18,6 @@ import { sessionUser } from './domain.ts';
 import { replayFrame, resumedFrame, resyncFrame, sessionFrame } from './frames.ts';
 import { listenForPongs } from './heartbeat.ts';
 import { onClientFrame, pump } from './inbox.ts';
-import { streamAfter } from './log.ts';
 import { CLOSE_BAD_CREDENTIALS, CLOSE_GOING_AWAY, CLOSE_INTERNAL, closeReason } from './options.ts';
 import { replay, resumePoint } from './replay.ts';
 import { isClosed } from './socket.ts';

@@ -1,5 +1,6 @@
 import type { RawData } from 'ws';
 import { isTrigger, type StoredEvent, TRIGGERS, type Trigger } from '../events/catalog.ts';
+import type { LogEntry } from '../events/log.ts';
 import { encodeCursor } from '../realtime/cursor.ts';
 
 /**
@@ -55,17 +56,8 @@ export function liveFrame(event: StoredEvent): Buffer {
   return frame;
 }
 
-export interface ReplayRow {
-  id: string;
-  position: number;
-  trigger: string;
-  /** The event's data as stored (JSON text), spliced in as is. */
-  data: string;
-  created: number;
-}
-
 /** The frame of a replayed event: the same bytes as its live frame would be. */
-export function replayFrame(appId: string, row: ReplayRow): string {
+export function replayFrame(appId: string, row: LogEntry): string {
   return `{"trigger":${JSON.stringify(row.trigger)},"appId":${JSON.stringify(appId)},"data":${row.data},"created_at":${row.created},"id":${JSON.stringify(row.id)},"cursor":${JSON.stringify(encodeCursor(appId, row.position))}}`;
 }
 

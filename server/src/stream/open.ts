@@ -1,10 +1,10 @@
+import { eventsAfter } from '../events/log.ts';
 import { encodeCursor } from '../realtime/cursor.ts';
 import { resumedFrame, resyncFrame, sessionFrame } from '../realtime/frames.ts';
 import { replay, resumePoint } from '../realtime/replay.ts';
 import { isClosed } from '../realtime/socket.ts';
 import type { StreamConnection } from './connection.ts';
 import { replayFrame } from './frames.ts';
-import { eventsAfter } from './log.ts';
 import type { StreamGateway } from './state.ts';
 
 /**

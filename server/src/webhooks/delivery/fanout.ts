@@ -1,6 +1,7 @@
-import { envelope, type StoredEvent, type Trigger } from '../../events/catalog.ts';
+import { envelope } from '../../events/catalog.ts';
+import { storedEvent } from '../../events/log.ts';
 import type { Store } from '../../store/database.ts';
-import { decodeObject, decodeStrings } from '../../store/json.ts';
+import { decodeStrings } from '../../store/json.ts';
 import type { EventRow, WebhookRow } from '../../store/schema.ts';
 import { newId } from '../../util/ids.ts';
 import { nowSeconds } from '../../util/time.ts';
@@ -27,19 +28,7 @@ export const FANOUT_BATCH = 200;
 
 /** The body every webhook gets for an event: the envelope of spec 8.2. */
 export function deliveryBody(row: EventRow): string {
-  const event: StoredEvent = {
-    seq: row.seq,
-    position: Number(row.position),
-    id: row.id,
-    appId: row.appId,
-    trigger: row.trigger as Trigger,
-    chatId: row.chatId,
-    userId: row.userId,
-    // Checked to be an object; its fields per trigger are the catalog's (written by commitChange).
-    data: decodeObject(row.data) as StoredEvent['data'],
-    created: row.created,
-  };
-  return JSON.stringify(envelope(event));
+  return JSON.stringify(envelope(storedEvent(row)));
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { streamAfter } from '../../../src/events/log.ts';
 import { encodeCursor } from '../../../src/realtime/cursor.ts';
 import {
   ackFrame,
@@ -11,7 +12,6 @@ import {
   resyncFrame,
   sessionFrame,
 } from '../../../src/realtime/frames.ts';
-import { streamAfter } from '../../../src/realtime/log.ts';
 import { badRequest, forbidden } from '../../../src/util/errors.ts';
 import { describeEachStore, startServer, type TestServer } from '../../helpers/harness.ts';
 import { type EventMaker, eventMaker } from './events.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { appHead, streamAfter } from '../../../src/events/log.ts';
 import { encodeCursor } from '../../../src/realtime/cursor.ts';
 import { replayFrame } from '../../../src/realtime/frames.ts';
-import { appHead, streamAfter } from '../../../src/realtime/log.ts';
 import { REPLAY_BATCH, type Replaying, replay, resumePoint } from '../../../src/realtime/replay.ts';
 import { sendFrame, socketState } from '../../../src/realtime/socket.ts';
 import { describeEachStore, startServer, type TestServer } from '../../helpers/harness.ts';
