@@ -39,13 +39,14 @@ const LAYERS = [
   'routing',
   'presence',
   'webhooks',
+  'sockets',
   'bus',
   'operations',
   'http',
   'realtime',
   'stream',
 ];
-const TRANSPORTS = new Set(['operations', 'http', 'realtime', 'stream', 'bus']);
+const TRANSPORTS = new Set(['sockets', 'operations', 'http', 'realtime', 'stream', 'bus']);
 const DOMAIN = new Set(LAYERS.slice(0, LAYERS.indexOf('webhooks') + 1));
 
 describe('architecture', () => {
@@ -188,7 +189,7 @@ const SERVER_STATE_TODAY = [
   'events/commit.ts: module-level `afterCommitCallbacks` holds runtime state',
   'events/sequencer.ts: module-level `sequencers` holds runtime state',
   'operations/realtime.ts: module-level `REQUESTS` is changed at run time',
-  'realtime/cork.ts: top-level `let corked`',
+  'sockets/cork.ts: top-level `let corked`',
   'realtime/frames.ts: module-level `live` holds runtime state',
   'routing/choose.ts: top-level `let lastStamp`',
   'routing/eligibility.ts: module-level `parsedLists` holds runtime state',

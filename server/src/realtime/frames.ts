@@ -2,12 +2,12 @@ import type { RawData } from 'ws';
 import type { StoredEvent } from '../events/catalog.ts';
 import type { LogEntry } from '../events/log.ts';
 import { statusOf } from '../http/status.ts';
+import { encodeCursor } from '../sockets/cursor.ts';
 import { DomainError } from '../util/errors.ts';
-import { encodeCursor } from './cursor.ts';
 
 /**
  * The frames of `/v1/ws` (spec section 7). Server → client: `{"event","data","cursor"}` per event,
- * control frames (`session`, `resync-required`, `resumed`, also sent by the event stream), and
+ * control frames (sockets/frames.ts, shared with the event stream), and
  * `{"ack": id, "data"|"error"}` answers. Client → server: `{"id","event","data"}` requests.
  */
 
@@ -32,21 +32,6 @@ export function liveFrame(event: StoredEvent): Buffer {
 /** The frame of a replayed event: the same bytes as its live frame, with the stored data spliced in. */
 export function replayFrame(appId: string, entry: LogEntry): string {
   return `{"event":${JSON.stringify(entry.trigger)},"data":${entry.data},"cursor":${JSON.stringify(encodeCursor(appId, entry.position))}}`;
-}
-
-/** The first frame of a socket: who it is, where its stream starts, the heartbeat period in seconds. */
-export function sessionFrame(data: Record<string, unknown>): string {
-  return JSON.stringify({ event: 'session', data });
-}
-
-/** The cursor given cannot be resumed (unknown, another app's, past retention): start again at `head`. */
-export function resyncFrame(appId: string, head: number): string {
-  return JSON.stringify({ event: 'resync-required', cursor: encodeCursor(appId, head) });
-}
-
-/** The replay after a cursor is done: `replayed` events were sent, live events follow. */
-export function resumedFrame(appId: string, replayed: number, position: number): string {
-  return JSON.stringify({ event: 'resumed', data: { replayed }, cursor: encodeCursor(appId, position) });
 }
 
 export interface ErrorBody {

@@ -11,16 +11,17 @@ import {
   presentedCredentials,
   resolvePrincipal,
 } from '../policies/credentials.ts';
+import { encodeCursor } from '../sockets/cursor.ts';
+import { resumedFrame, resyncFrame, sessionFrame } from '../sockets/frames.ts';
+import { listenForPongs } from '../sockets/heartbeat.ts';
+import { CLOSE_BAD_CREDENTIALS, CLOSE_GOING_AWAY, CLOSE_INTERNAL, closeReason } from '../sockets/options.ts';
+import { replay, resumePoint } from '../sockets/replay.ts';
+import { isClosed } from '../sockets/socket.ts';
 import { DomainError, unauthorized } from '../util/errors.ts';
 import { drop, finish, newConnection, send } from './connection.ts';
-import { encodeCursor } from './cursor.ts';
 import { sessionUser } from './domain.ts';
-import { replayFrame, resumedFrame, resyncFrame, sessionFrame } from './frames.ts';
-import { listenForPongs } from './heartbeat.ts';
+import { replayFrame } from './frames.ts';
 import { onClientFrame, pump } from './inbox.ts';
-import { CLOSE_BAD_CREDENTIALS, CLOSE_GOING_AWAY, CLOSE_INTERNAL, closeReason } from './options.ts';
-import { replay, resumePoint } from './replay.ts';
-import { isClosed } from './socket.ts';
 import type { Connection, Gateway } from './state.ts';
 import { EVERYTHING, keysOf } from './subscriptions.ts';
 

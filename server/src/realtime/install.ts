@@ -2,17 +2,18 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../events/context.ts';
 import type { Presence } from '../presence/presence.ts';
+import { credentialLookup } from '../sockets/credentials.ts';
+import { startHeartbeat } from '../sockets/heartbeat.ts';
+import { createHub } from '../sockets/hub.ts';
+import { type RealtimeOptions, realtimeOptions } from '../sockets/options.ts';
+import { closeForShutdown } from '../sockets/shutdown.ts';
+import { upgradeRequired } from '../sockets/upgrade.ts';
 import { finish } from './connection.ts';
-import { credentialLookup, startPresence } from './domain.ts';
+import { startPresence } from './domain.ts';
 import { accept } from './handshake.ts';
-import { startHeartbeat } from './heartbeat.ts';
-import { createHub } from './hub.ts';
 import { startMaintenance } from './maintenance.ts';
-import { type RealtimeOptions, realtimeOptions } from './options.ts';
-import { closeForShutdown } from './shutdown.ts';
 import type { Connection, Gateway } from './state.ts';
 import { subscriptions } from './subscriptions.ts';
-import { upgradeRequired } from './upgrade.ts';
 
 /**
  * The realtime gateway (spec sections 6 and 7): `/v1/ws` on the REST port. This file wires its parts:

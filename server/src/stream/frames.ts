@@ -1,7 +1,7 @@
 import type { RawData } from 'ws';
 import { isTrigger, type StoredEvent, TRIGGERS, type Trigger } from '../events/catalog.ts';
 import type { LogEntry } from '../events/log.ts';
-import { encodeCursor } from '../realtime/cursor.ts';
+import { encodeCursor } from '../sockets/cursor.ts';
 
 /**
  * Frames of the event stream (CLIENTS.md section 1). An event frame is the webhook envelope (API.md 8.1)

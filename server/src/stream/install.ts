@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { createAsker, type StreamAsker } from '../bus/asker.ts';
 import type { RedisLink } from '../bus/link.ts';
 import type { Ctx } from '../events/context.ts';
 import { recheckCredential } from '../policies/credentials.ts';
-import { credentialLookup } from '../realtime/domain.ts';
-import { listenForPongs, startHeartbeat } from '../realtime/heartbeat.ts';
-import { createHub, everySubscriber } from '../realtime/hub.ts';
+import { credentialLookup } from '../sockets/credentials.ts';
+import { listenForPongs, startHeartbeat } from '../sockets/heartbeat.ts';
+import { createHub, everySubscriber } from '../sockets/hub.ts';
 import {
   CLOSE_BAD_CREDENTIALS,
   CLOSE_GOING_AWAY,
@@ -14,11 +15,10 @@ import {
   CLOSE_SLOW_CONSUMER,
   closeReason,
   type RealtimeOptions,
-} from '../realtime/options.ts';
-import { closeForShutdown } from '../realtime/shutdown.ts';
-import { isClosed, takeToken } from '../realtime/socket.ts';
-import { upgradeRequired } from '../realtime/upgrade.ts';
-import { createAsker, type StreamAsker } from './asker.ts';
+} from '../sockets/options.ts';
+import { closeForShutdown } from '../sockets/shutdown.ts';
+import { isClosed, takeToken } from '../sockets/socket.ts';
+import { upgradeRequired } from '../sockets/upgrade.ts';
 import { newStreamConnection, type StreamConnection } from './connection.ts';
 import { errorFrame, type Problem, parseReply } from './frames.ts';
 import { authenticate, streamQuery } from './handshake.ts';

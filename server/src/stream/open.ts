@@ -1,8 +1,8 @@
 import { eventsAfter } from '../events/log.ts';
-import { encodeCursor } from '../realtime/cursor.ts';
-import { resumedFrame, resyncFrame, sessionFrame } from '../realtime/frames.ts';
-import { replay, resumePoint } from '../realtime/replay.ts';
-import { isClosed } from '../realtime/socket.ts';
+import { encodeCursor } from '../sockets/cursor.ts';
+import { resumedFrame, resyncFrame, sessionFrame } from '../sockets/frames.ts';
+import { replay, resumePoint } from '../sockets/replay.ts';
+import { isClosed } from '../sockets/socket.ts';
 import type { StreamConnection } from './connection.ts';
 import { replayFrame } from './frames.ts';
 import type { StreamGateway } from './state.ts';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.ts';
-import type { RealtimeOptions } from '../../src/realtime/options.ts';
 import { buildSwitchboard, type Switchboard } from '../../src/server.ts';
+import type { RealtimeOptions } from '../../src/sockets/options.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
