@@ -93,7 +93,7 @@ describe('architecture', () => {
     assert.deepEqual(wrong, []);
   });
 
-  it('chats and users reach routing only through the hooks the composition root plugs in', () => {
+  it('chats and users reach routing only through the hooks the composition root puts in the Ctx', () => {
     const up = files.filter(
       (f) =>
         ['chats', 'users'].includes(folderOf(f.path)) && f.imports.some((t) => folderOf(t) === 'routing'),
@@ -184,10 +184,7 @@ const WEB_FILE_CYCLES_TODAY = ['widget/panel/chat.ts ↔ widget/panel/events.ts'
 /** The server's offenders still to move into the dependency object server.ts builds. */
 const SERVER_STATE_TODAY = [
   'apps/apps.ts: module-level `parsedSettings` holds runtime state',
-  'chats/routing-hooks.ts: top-level `let plugged`',
   'events/audience.ts: module-level `audienceInserts` holds runtime state',
-  'events/commit.ts: module-level `afterCommitCallbacks` holds runtime state',
-  'events/sequencer.ts: module-level `sequencers` holds runtime state',
   'operations/realtime.ts: module-level `REQUESTS` is changed at run time',
   'sockets/cork.ts: top-level `let corked`',
   'realtime/frames.ts: module-level `live` holds runtime state',
@@ -198,10 +195,6 @@ const SERVER_STATE_TODAY = [
   'store/raw.ts: module-level `numbered` holds runtime state',
   'store/sqlite-checkpointer.ts: top-level `let timer`',
   'stream/frames.ts: module-level `frames` holds runtime state',
-  'timers/claims.ts: module-level `renewingTo` holds runtime state',
-  'timers/timers.ts: module-level `wakeListeners` holds runtime state',
-  'timers/timers.ts: module-level `consumed` holds runtime state',
-  'users/routing-hooks.ts: top-level `let plugged`',
   'util/ids.ts: top-level `let next`',
   'webhooks/signing.ts: module-level `keyCache` holds runtime state',
   'webhooks/thread/entry.ts: module-level `inFlight` holds runtime state',

@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifySchema, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifySchema } from 'fastify';
 import type { Ctx } from '../events/context.ts';
 import { mountOperations } from '../operations/registry.ts';
 import { newId } from '../util/ids.ts';
@@ -24,7 +24,8 @@ export interface HttpOptions {
   ctx: Ctx;
   adminKey: string;
   version: string;
-  logger: FastifyServerOptions['logger'];
+  /** The node's logger (server.ts), which Fastify uses as its own. */
+  logger: FastifyBaseLogger;
   /** Webhook registration and the delivery log (spec section 8). */
   webhooks: Webhooks;
   /** Seconds a whole request, and its headers, may take to arrive (docs/limits.md). */
@@ -34,7 +35,7 @@ export interface HttpOptions {
 /** The HTTP face of Switchboard: every route of spec section 3 under /v1, plus /docs. */
 export async function buildHttp(options: HttpOptions): Promise<Http> {
   const http = Fastify({
-    logger: options.logger,
+    loggerInstance: options.logger,
     bodyLimit: BODY_LIMIT,
     ...socketTimeouts(options.timeouts),
     // What Node's HTTP parser refuses (431, bad framing, timeouts) leaves in the envelope too.

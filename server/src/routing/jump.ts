@@ -198,7 +198,8 @@ export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: Tim
   }
 
   async function autoAccept(tx: Tx, emit: Emit, app: App, row: AssignmentRow, agent: Candidate) {
-    if ((await tryAddAgentToChat(tx, emit, app, row.chatId, agent.row)) === 'joined') return;
+    if ((await tryAddAgentToChat(ctx.routing.chats, tx, emit, app, row.chatId, agent.row)) === 'joined')
+      return;
     // Filled up since we looked: try the next agent at once.
     await scheduleTimer(tx, {
       kind: 'jump',

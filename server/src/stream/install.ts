@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { createAsker, type StreamAsker } from '../bus/asker.ts';
-import type { RedisLink } from '../bus/link.ts';
+import type { StreamAsker } from '../bus/asker.ts';
 import type { Ctx } from '../events/context.ts';
 import { recheckCredential } from '../policies/credentials.ts';
 import { credentialLookup } from '../sockets/credentials.ts';
@@ -50,17 +49,17 @@ export interface StreamDeps {
   adminKey: string;
   /** The realtime gateway's limits, shared (frame size, rate, buffers, heartbeat, retention). */
   options: RealtimeOptions;
-  /** Redis for asking streams on other nodes (`chats:assign`); undefined on one node. */
-  redis?: RedisLink | undefined;
-  /** The Redis channel prefix of this store's nodes. */
-  channel: string;
+  /** Asks the streams of every node at a jump (bus/asker.ts); the stream closes it with its sockets. */
+  asker: StreamAsker;
+  /** The stream's sockets, which it adds and removes; the asker (built before routing) asks them. */
+  connections: Set<StreamConnection>;
 }
 
 export async function installStream(deps: StreamDeps): Promise<Stream> {
   const { http, ctx, options } = deps;
   const log = http.log;
   const onError = (error: unknown, what: string) => log.error({ err: error }, what);
-  const connections = new Set<StreamConnection>();
+  const { connections } = deps;
   const gateway: StreamGateway = {
     ctx,
     options,
@@ -78,12 +77,7 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
       label: 'stream',
       onError,
     }),
-    asker: await createAsker({
-      connections: () => connections,
-      redis: deps.redis,
-      channel: deps.channel,
-      onError,
-    }),
+    asker: deps.asker,
   };
 
   async function accept(ws: WebSocket, request: FastifyRequest): Promise<void> {

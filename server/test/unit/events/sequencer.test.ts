@@ -361,7 +361,7 @@ describe('event sequencer [postgres]', {
     try {
       for (let i = 0; i < 5; i++) {
         const id = newId();
-        await commitChange({ store, bus }, appId, async (_tx, emit) => {
+        await commitChange({ store, bus, sequencer }, appId, async (_tx, emit) => {
           await emit({ id, trigger: 'system:info', userId: 'u1', data: { data: { type: `emit${i}` } } });
         });
         const row = await store.db
