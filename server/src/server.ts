@@ -93,7 +93,7 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Store overrides for tests (a PostgreSQL schema, an in-memory SQLite). */
   store?: Partial<StoreOptions>;
-  /** Realtime limits and periods (tests shorten them; defaults in realtime/options.ts). */
+  /** Realtime limits and periods (tests shorten them; defaults in sockets/options.ts). */
   realtime?: Partial<RealtimeOptions>;
   /** Embedded store: deliver webhooks on a worker thread (the default); false keeps them here. */
   webhookThread?: boolean;

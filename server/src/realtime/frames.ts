@@ -4,6 +4,7 @@ import type { LogEntry } from '../events/log.ts';
 import { statusOf } from '../http/status.ts';
 import { encodeCursor } from '../sockets/cursor.ts';
 import { DomainError } from '../util/errors.ts';
+import { memoByObject } from '../util/memo.ts';
 
 /**
  * The frames of `/v1/ws` (spec section 7). Server → client: `{"event","data","cursor"}` per event,
@@ -11,23 +12,17 @@ import { DomainError } from '../util/errors.ts';
  * `{"ack": id, "data"|"error"}` answers. Client → server: `{"id","event","data"}` requests.
  */
 
-const live = new WeakMap<StoredEvent, Buffer>();
-
 /** The frame of a live event, built and encoded once for all its sockets (a room's agents may be hundreds). */
-export function liveFrame(event: StoredEvent): Buffer {
-  let frame = live.get(event);
-  if (frame === undefined) {
-    frame = Buffer.from(
+export const liveFrame = memoByObject(
+  (event: StoredEvent): Buffer =>
+    Buffer.from(
       JSON.stringify({
         event: event.trigger,
         data: event.data,
         cursor: encodeCursor(event.appId, event.position),
       }),
-    );
-    live.set(event, frame);
-  }
-  return frame;
-}
+    ),
+);
 
 /** The frame of a replayed event: the same bytes as its live frame, with the stored data spliced in. */
 export function replayFrame(appId: string, entry: LogEntry): string {

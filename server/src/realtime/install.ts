@@ -17,9 +17,9 @@ import { subscriptions } from './subscriptions.ts';
 
 /**
  * The realtime gateway (spec sections 6 and 7): `/v1/ws` on the REST port. This file wires its parts:
- * the hub (hub.ts: per-app ordered feed; subscriptions.ts: who hears what), the connection
- * (connection.ts, socket.ts), the handshake and resume (handshake.ts, replay.ts), client requests
- * (inbox.ts, reauth.ts), heartbeats (heartbeat.ts) and housekeeping (maintenance.ts). Domain calls
+ * the hub (sockets/hub.ts: per-app ordered feed; subscriptions.ts: who hears what), the connection
+ * (connection.ts, sockets/socket.ts), the handshake and resume (handshake.ts, sockets/replay.ts), client
+ * requests (inbox.ts, reauth.ts), heartbeats (sockets/heartbeat.ts) and housekeeping (maintenance.ts). Domain calls
  * go through domain.ts and requests.ts only.
  */
 export interface Realtime {

@@ -11,7 +11,7 @@ import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { presentChat } from '../wire/chat.ts';
 import type { AssignAdvisor } from './advisor.ts';
-import { chooseAgent, invitationStamp } from './choose.ts';
+import { chooseAgent, invitationClock } from './choose.ts';
 import {
   type Candidate,
   eligibleAgents,
@@ -35,6 +35,7 @@ const AGAIN_ERROR = new Error('jump again');
 export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: TimerRow) => Promise<void> {
   /** Agents this node's jumps have chosen and not yet committed (see chooseAgent). */
   const reserved = new Map<string, number>();
+  const invitationStamp = invitationClock();
   function reserve(agentId: string): () => void {
     reserved.set(agentId, (reserved.get(agentId) ?? 0) + 1);
     return () => {

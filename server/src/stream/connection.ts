@@ -46,7 +46,7 @@ export function newStreamConnection(
       }
       if (event.position <= connection.position) return;
       connection.position = event.position;
-      // chats:assign rows are records of questions already asked (asker.ts), not events to hand on.
+      // chats:assign rows are records of questions already asked (bus/asker.ts), not events to hand on.
       if (event.trigger !== 'chats:assign' && connection.triggers.has(event.trigger))
         connection.send(liveFrame(event));
     },

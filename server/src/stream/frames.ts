@@ -2,6 +2,7 @@ import type { RawData } from 'ws';
 import { isTrigger, type StoredEvent, TRIGGERS, type Trigger } from '../events/catalog.ts';
 import type { LogEntry } from '../events/log.ts';
 import { encodeCursor } from '../sockets/cursor.ts';
+import { memoByObject } from '../util/memo.ts';
 
 /**
  * Frames of the event stream (CLIENTS.md section 1). An event frame is the webhook envelope (API.md 8.1)
@@ -35,13 +36,10 @@ export function parseTriggers(raw: unknown): Set<Trigger> | Problem {
   return new Set(names as Trigger[]);
 }
 
-const frames = new WeakMap<StoredEvent, Buffer>();
-
 /** The frame of a live event, encoded once for every stream of its app. */
-export function liveFrame(event: StoredEvent): Buffer {
-  let frame = frames.get(event);
-  if (frame === undefined) {
-    frame = Buffer.from(
+export const liveFrame = memoByObject(
+  (event: StoredEvent): Buffer =>
+    Buffer.from(
       JSON.stringify({
         trigger: event.trigger,
         appId: event.appId,
@@ -50,11 +48,8 @@ export function liveFrame(event: StoredEvent): Buffer {
         id: event.id,
         cursor: encodeCursor(event.appId, event.position),
       }),
-    );
-    frames.set(event, frame);
-  }
-  return frame;
-}
+    ),
+);
 
 /** The frame of a replayed event: the same bytes as its live frame would be. */
 export function replayFrame(appId: string, row: LogEntry): string {

@@ -28,9 +28,9 @@ import { drop, finish, type StreamGateway } from './state.ts';
 /**
  * The event stream (CLIENTS.md section 1): `GET /v1/stream`, a WebSocket the app server opens with its
  * secret to receive, as frames, the webhook envelopes of its app's events — read from the same outbox
- * the dispatcher reads: live from the bus after commit (the realtime gateway's hub, realtime/hub.ts),
+ * the dispatcher reads: live from the bus after commit (the gateways' hub, sockets/hub.ts),
  * and on resume from the `events` table by the app's event position (the cursor space of `/v1/ws`;
- * open.ts). It answers `chats:assign` over the socket too (asker.ts). Limits, close codes, heartbeats
+ * open.ts). It answers `chats:assign` over the socket too (bus/asker.ts). Limits, close codes, heartbeats
  * and cursors are those of the realtime gateway.
  */
 export interface Stream {

@@ -9,7 +9,7 @@ import type { StreamGateway } from './state.ts';
 
 /**
  * Opens an authenticated stream: joins the app's feed before reading anything (live events wait in its
- * backlog), sends the session, replays after the cursor (realtime/replay.ts), then goes live.
+ * backlog), sends the session, replays after the cursor (sockets/replay.ts), then goes live.
  */
 export async function openStream(
   gateway: StreamGateway,
