@@ -209,7 +209,8 @@ export async function buildSwitchboard(
     ctx,
     adminKey: admin.key,
     version: VERSION,
-    logger: log,
+    // Logging off (`logger: false`, as tests and benches ask): Fastify's own silent logger, as before.
+    logger: options.logger === false ? undefined : log,
     webhooks,
     timeouts: { request: config.requestTimeout, headers: config.headersTimeout },
   });

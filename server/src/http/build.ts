@@ -24,8 +24,8 @@ export interface HttpOptions {
   ctx: Ctx;
   adminKey: string;
   version: string;
-  /** The node's logger (server.ts), which Fastify uses as its own. */
-  logger: FastifyBaseLogger;
+  /** The node's logger (server.ts), which Fastify uses as its own; undefined: no logging at all. */
+  logger: FastifyBaseLogger | undefined;
   /** Webhook registration and the delivery log (spec section 8). */
   webhooks: Webhooks;
   /** Seconds a whole request, and its headers, may take to arrive (docs/limits.md). */
@@ -35,7 +35,7 @@ export interface HttpOptions {
 /** The HTTP face of Switchboard: every route of spec section 3 under /v1, plus /docs. */
 export async function buildHttp(options: HttpOptions): Promise<Http> {
   const http = Fastify({
-    loggerInstance: options.logger,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     ...socketTimeouts(options.timeouts),
     // What Node's HTTP parser refuses (431, bad framing, timeouts) leaves in the envelope too.
