@@ -1,58 +1,12 @@
-import type { Chat as ChatView } from '../wire/chat.ts';
-import type { Message as MessageView } from '../wire/message.ts';
+import { EVENT_DATA, type EventDataByTrigger } from '../wire/events.ts';
 
-/** Agent as offered to the `chats:assign` advisor (spec section 4). */
-export interface AssignCandidate {
-  id: string;
-  name: string;
-  nickname: string | null;
-  capacity: number;
-  maxChats: number;
-  activeChats: number;
-  rooms: number[];
-  langs: string[];
-}
-
-/** Every trigger of spec section 4 with the exact shape of its `data`. */
-export interface EventDataByTrigger {
-  'chats:create': { chat: ChatView };
-  'chats:join': { chatId: string; userId: string };
-  'chats:leave': { chatId: string; userId: string };
-  'chats:close': { chatId: string; userId: string; extraData?: Record<string, unknown> };
-  'chats:assign': { chat: ChatView; agents: AssignCandidate[]; attempt: number; maxAttempts: number };
-  'forever:alone': { chatId: string };
-  'invitations:new': { chatId: string; userId: string; invitationId: string; expires: number };
-  'invitations:accept': { chatId: string; userId: string };
-  'messages:new': { message: MessageView };
-  'messages:read': { messageId: string; chatId: string; userId: string };
-  'queues:update': { chatId: string; userId: string; data: { queuePosition: number | null } };
-  'system:info': { chatId?: string; data: { type: string; ticketId?: string; [key: string]: unknown } };
-  'users:activity': {
-    chatId: string;
-    userId: string;
-    type: 'writing' | 'not-writing' | 'disconnected' | 'reconnected';
-    grace?: number;
-  };
-}
+// The shapes live as schemas in wire/events.ts (one source for the server, /v1/asyncapi.json and the SDK).
+export type { AssignCandidate, EventDataByTrigger } from '../wire/events.ts';
 
 export type Trigger = keyof EventDataByTrigger;
 
 /** The triggers webhooks may be registered for, in the order of the contract. */
-export const TRIGGERS: readonly Trigger[] = [
-  'chats:create',
-  'chats:join',
-  'chats:leave',
-  'chats:close',
-  'chats:assign',
-  'forever:alone',
-  'invitations:new',
-  'invitations:accept',
-  'messages:new',
-  'messages:read',
-  'queues:update',
-  'system:info',
-  'users:activity',
-];
+export const TRIGGERS: readonly Trigger[] = Object.keys(EVENT_DATA) as Trigger[];
 
 export function isTrigger(name: string): name is Trigger {
   return (TRIGGERS as readonly string[]).includes(name);
