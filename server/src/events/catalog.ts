@@ -1,7 +1,44 @@
-import { EVENT_DATA, type EventDataByTrigger } from '../wire/events.ts';
+import type { Static, TObject } from '@sinclair/typebox';
+import {
+  ChatsAssignData,
+  ChatsCloseData,
+  ChatsCreateData,
+  ChatsJoinData,
+  ChatsLeaveData,
+  ForeverAloneData,
+  InvitationsAcceptData,
+  InvitationsNewData,
+  MessagesNewData,
+  MessagesReadData,
+  QueuesUpdateData,
+  SystemInfoData,
+  UsersActivityData,
+} from '../wire/events.ts';
 
-// The shapes live as schemas in wire/events.ts (one source for the server, /v1/asyncapi.json and the SDK).
-export type { AssignCandidate, EventDataByTrigger } from '../wire/events.ts';
+export type { AssignCandidate } from '../wire/events.ts';
+
+/**
+ * Every trigger with the schema of its `data` (wire/events.ts), in the order of the contract: the one
+ * list the server's types, the outbox's checks, /v1/asyncapi.json and the SDK's event map come from.
+ */
+export const EVENT_DATA = {
+  'chats:create': ChatsCreateData,
+  'chats:join': ChatsJoinData,
+  'chats:leave': ChatsLeaveData,
+  'chats:close': ChatsCloseData,
+  'chats:assign': ChatsAssignData,
+  'forever:alone': ForeverAloneData,
+  'invitations:new': InvitationsNewData,
+  'invitations:accept': InvitationsAcceptData,
+  'messages:new': MessagesNewData,
+  'messages:read': MessagesReadData,
+  'queues:update': QueuesUpdateData,
+  'system:info': SystemInfoData,
+  'users:activity': UsersActivityData,
+} as const satisfies Record<string, TObject>;
+
+/** Every trigger with the exact shape of its `data`. */
+export type EventDataByTrigger = { [T in keyof typeof EVENT_DATA]: Static<(typeof EVENT_DATA)[T]> };
 
 export type Trigger = keyof EventDataByTrigger;
 

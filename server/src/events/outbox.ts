@@ -4,9 +4,8 @@ import { prepare } from '../store/prepared.ts';
 import { rawQuery } from '../store/raw.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
-import { EVENT_DATA } from '../wire/events.ts';
 import { audienceOf, insertAudience } from './audience.ts';
-import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
+import { EVENT_DATA, type NewEvent, type StoredEvent, type Trigger } from './catalog.ts';
 
 /**
  * An event of a change still in its transaction: everything but its place in the app's order, which
@@ -24,9 +23,10 @@ export interface PendingEvent {
 }
 
 /**
- * With SWITCHBOARD_CHECK_EVENTS=1 (the test runner sets it) every event is checked against its schema
- * in wire/events.ts before it is stored, so a command that emits a shape the published contract does
- * not say fails its test. Off (the default), nothing is compiled and nothing is checked.
+ * With SWITCHBOARD_CHECK_EVENTS=1 (the test runner sets it) every event is checked against its
+ * trigger's schema (events/catalog.ts) before it is stored, so a command that emits a shape the
+ * published contract does not say fails its test. Off (the default), nothing is compiled or checked.
+ * Read once at load: a flag of the process, not state.
  */
 const eventChecks: ReadonlyMap<string, ValidateFunction> | undefined =
   process.env.SWITCHBOARD_CHECK_EVENTS === '1' ? compileEventChecks() : undefined;

@@ -1,8 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
-import { TRIGGERS } from '../events/catalog.ts';
+import { EVENT_DATA, TRIGGERS } from '../events/catalog.ts';
 import { REQUESTS } from '../operations/realtime.ts';
 import { Chat, ChatWithFields } from '../wire/chat.ts';
-import { AssignCandidate, EVENT_DATA } from '../wire/events.ts';
+import { AssignCandidate } from '../wire/events.ts';
 import { HistoryEntry, MediaRef, Message } from '../wire/message.ts';
 import {
   AckErrorFrame,
@@ -138,7 +138,7 @@ export function buildAsyncApi(version: string): Json {
         title: trigger,
         summary: `The ${trigger} event`,
         'x-trigger': trigger,
-        payload: wsEventFrame(trigger),
+        payload: wsEventFrame(trigger, EVENT_DATA[trigger]),
       },
       dataName(trigger),
     );
@@ -239,7 +239,7 @@ export function buildAsyncApi(version: string): Json {
         title: trigger,
         summary: `The ${trigger} webhook envelope, with its id and cursor`,
         'x-trigger': trigger,
-        payload: streamEventFrame(trigger),
+        payload: streamEventFrame(trigger, EVENT_DATA[trigger]),
       },
       dataName(trigger),
     );

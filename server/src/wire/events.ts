@@ -1,10 +1,10 @@
-import { type Static, type TObject, Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Chat } from './chat.ts';
 import { Message } from './message.ts';
 
 /**
  * The `data` of every event (docs/realtime.md, docs/webhooks.md): one schema per trigger, the same
- * over webhooks, `/v1/ws` and `/v1/stream`. `events/catalog.ts` takes its types from here, the outbox
+ * over webhooks, `/v1/ws` and `/v1/stream`. `events/catalog.ts` names the trigger of each; the outbox
  * checks stored events against them in tests, and `/v1/asyncapi.json` publishes them.
  */
 
@@ -74,22 +74,3 @@ export const UsersActivityData = Type.Object(
   },
   closed,
 );
-
-/** Every trigger with the schema of its `data`, in the order of the contract (webhook registration lists them so). */
-export const EVENT_DATA = {
-  'chats:create': ChatsCreateData,
-  'chats:join': ChatsJoinData,
-  'chats:leave': ChatsLeaveData,
-  'chats:close': ChatsCloseData,
-  'chats:assign': ChatsAssignData,
-  'forever:alone': ForeverAloneData,
-  'invitations:new': InvitationsNewData,
-  'invitations:accept': InvitationsAcceptData,
-  'messages:new': MessagesNewData,
-  'messages:read': MessagesReadData,
-  'queues:update': QueuesUpdateData,
-  'system:info': SystemInfoData,
-  'users:activity': UsersActivityData,
-} as const satisfies Record<string, TObject>;
-
-export type EventDataByTrigger = { [T in keyof typeof EVENT_DATA]: Static<(typeof EVENT_DATA)[T]> };

@@ -1,5 +1,4 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { EVENT_DATA } from './events.ts';
 import { User } from './user.ts';
 
 /**
@@ -53,16 +52,16 @@ export const ResumedFrame = Type.Object({
 export const ResyncFrame = Type.Object({ event: Type.Literal('resync-required'), cursor: Cursor });
 
 /** An event on `/v1/ws`: `{"event", "data", "cursor"}`. */
-export function wsEventFrame<T extends keyof typeof EVENT_DATA>(trigger: T) {
-  return Type.Object({ event: Type.Literal(trigger), data: EVENT_DATA[trigger], cursor: Cursor });
+export function wsEventFrame(trigger: string, data: TSchema) {
+  return Type.Object({ event: Type.Literal(trigger), data, cursor: Cursor });
 }
 
 /** An event on `/v1/stream`: the webhook envelope plus the event's id and cursor. */
-export function streamEventFrame<T extends keyof typeof EVENT_DATA>(trigger: T) {
+export function streamEventFrame(trigger: string, data: TSchema) {
   return Type.Object({
     trigger: Type.Literal(trigger),
     appId: Type.String(),
-    data: EVENT_DATA[trigger],
+    data,
     created_at: Type.Integer({ description: 'Unix seconds' }),
     id: Type.String({ description: 'The event id (the webhook-id of a webhook delivery of it)' }),
     cursor: Cursor,

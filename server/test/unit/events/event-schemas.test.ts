@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { type NewEvent, TRIGGERS } from '../../../src/events/catalog.ts';
+import { EVENT_DATA, type NewEvent, TRIGGERS } from '../../../src/events/catalog.ts';
 import { commitChange } from '../../../src/events/commit.ts';
 import { checkEventData, compileEventChecks } from '../../../src/events/outbox.ts';
-import { EVENT_DATA } from '../../../src/wire/events.ts';
 import { createTestApp } from '../../helpers/fixtures.ts';
 import { describeEachStore, startServer, type TestServer } from '../../helpers/harness.ts';
 
