@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
 import { createClient, SwitchboardError } from '../src/lib/sdk.ts';
-import type { Session, User } from '../src/lib/types.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
 import type { SavedSession } from './model.ts';
 import { suggestedAppId } from './session.ts';
@@ -29,9 +28,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: SavedSession) =
         appId: appId.trim(),
         ...(domainKey ? { domainKey } : {}),
       });
-      const result = await client.request<{ user: User; session: Session }>('POST', '/agents/login', {
-        body: { contact: contact.trim(), password },
-      });
+      const result = await client.agents.login({ contact: contact.trim(), password });
       onSignedIn({
         baseUrl: location.origin,
         appId: appId.trim(),
