@@ -5,7 +5,7 @@ import type { Client, QueryOf } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
 
 type Status = NonNullable<QueryOf<'/v1/webhooks/{id}/deliveries', 'get'>['status']>;
-const STATUSES: readonly Status[] = ['pending', 'delivered', 'failed'];
+const STATUSES = ['pending', 'delivered', 'failed'] as const satisfies readonly Status[];
 
 /** A webhook's deliveries (status, attempts, answer, latency), each with its attempts; retry and recover. */
 export function DeliveryLog({ client, webhookId }: { client: Client; webhookId: string }) {

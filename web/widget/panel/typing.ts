@@ -1,4 +1,4 @@
-import type { RealtimeConnection as Realtime } from '@switchboard/sdk';
+import type { Realtime } from '../../src/lib/sdk.ts';
 
 const REFRESH_MS = 4000;
 const IDLE_MS = 3000;
