@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { suggestedAppId } from '../src/lib/app-id.ts';
 import { describeError } from '../src/lib/hooks.ts';
 import { SwitchboardError } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
@@ -13,12 +14,7 @@ export function SignIn({ model, notice }: { model: AdminModel; notice?: string }
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    const fromUrl = new URLSearchParams(location.search).get('appId');
-    if (fromUrl) return setAppId(fromUrl);
-    fetch('/console/app.json')
-      .then((r) => (r.ok ? (r.json() as Promise<{ appId: string | null }>) : { appId: null }))
-      .then((body) => setAppId((current) => current || body.appId || ''))
-      .catch(() => {});
+    void suggestedAppId().then((id) => setAppId((current) => current || id));
   }, []);
 
   async function submit(event: Event) {

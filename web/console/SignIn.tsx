@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
+import { suggestedAppId } from '../src/lib/app-id.ts';
 import { createClient, SwitchboardError } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
 import type { SavedSession } from './model.ts';
-import { suggestedAppId } from './session.ts';
 
 /** Contact + password to the app named by ?appId= or typed in "App ID" (prefilled when the server has one app). */
 export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: SavedSession) => void; notice?: string }) {
