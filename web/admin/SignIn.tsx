@@ -118,7 +118,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: AdminSession) =
   );
 }
 
-/** The operator's client: the admin key travels as `x-hyper-admin` (API.md section 2). */
+/** The operator's client: the admin key travels as `x-hyper-admin` (docs/conventions.md). */
 export function adminClient(adminKey: string): Client {
   return createClient({ baseUrl: location.origin, appId: '', adminKey });
 }

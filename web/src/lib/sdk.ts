@@ -1,4 +1,4 @@
-/** The one door from the web apps to the server (CLIENTS.md section 4: built on the SDK). */
+/** The one door from the web apps to the server (docs/web.md: built on the SDK). */
 export {
   type Client,
   createClient,

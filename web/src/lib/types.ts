@@ -1,4 +1,4 @@
-/** The objects of API.md section 1 as the web apps read them. */
+/** The objects of docs/api.md ("Shapes") as the web apps read them. */
 
 export interface User {
   id: string;

@@ -2,7 +2,7 @@ import type { RealtimeConnection as Realtime } from '@switchboard/sdk';
 import type { VisitorChat } from './chat.ts';
 import type { Message, User } from './types.ts';
 
-/** The realtime events a visitor hears (API.md section 4), and what each does to the view. */
+/** The realtime events a visitor hears (docs/webhooks.md), and what each does to the view. */
 const TRIGGERS = [
   'messages:new',
   'messages:read',

@@ -1,4 +1,4 @@
-/** The server's shapes the widget reads (API.md section 1, as much as it uses), and the view's state. */
+/** The server's shapes the widget reads (docs/api.md, as much as it uses), and the view's state. */
 
 export interface MediaRef {
   id: string;
