@@ -373,6 +373,12 @@ function renderAsyncApi(asyncapi: Json, shapes: Shapes): string[] {
       if (message.payload) out.push(...fieldTable(resolveRef(asyncapi, message.payload as Json), shapes));
     }
   }
+  // Schemas the messages name by `$ref` are listed once, under their own names.
+  const components = isObject(asyncapi.components) ? asyncapi.components : {};
+  const schemas = isObject(components.schemas) ? components.schemas : {};
+  if (Object.keys(schemas).length > 0) out.push('### Schemas', '');
+  for (const [name, schema] of Object.entries(schemas))
+    out.push(`#### ${name}`, '', ...fieldTable(isObject(schema) ? schema : {}, shapes));
   return out;
 }
 
