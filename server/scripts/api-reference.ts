@@ -64,12 +64,52 @@ interface Shapes {
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Keys that describe a schema without changing what it accepts. */
+const PROSE = new Set(['title', 'description', '$id', 'examples', 'summary']);
+
+/**
+ * The same shape as OpenAPI 3.0 and as plain JSON Schema write it: prose dropped, keys sorted, and
+ * each thing said one way (`nullable` for "or null", `enum` for `const`, `additionalProperties` for
+ * "any key"), so a REST answer and an AsyncAPI schema compare equal.
+ */
+function normalize(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(normalize);
+  if (!isObject(node)) return node;
+  const source: Json = { ...node };
+  if (source.const !== undefined) {
+    source.enum = [source.const];
+    delete source.const;
+  }
+  const patterns = isObject(source.patternProperties) ? Object.entries(source.patternProperties) : [];
+  if (patterns.length === 1 && patterns[0]?.[0] === '^(.*)$') {
+    source.additionalProperties = patterns[0][1];
+    delete source.patternProperties;
+  }
+  const out: Json = {};
+  for (const [key, value] of Object.entries(source).sort(([a], [b]) => a.localeCompare(b)))
+    if (!PROSE.has(key)) out[key] = normalize(value);
+  const union = Array.isArray(out.anyOf) ? (out.anyOf as Json[]) : undefined;
+  if (union?.length === 2 && union.some((s) => s.type === 'null')) {
+    const other = union.find((s) => s.type !== 'null') ?? {};
+    delete out.anyOf;
+    return normalize({ ...other, ...out, nullable: true });
+  }
+  if (Array.isArray(out.type) && out.type.length === 2 && out.type.includes('null'))
+    return normalize({ ...out, type: out.type.find((t) => t !== 'null'), nullable: true });
+  return out;
+}
+
 function canonical(schema: unknown): string {
-  return JSON.stringify(schema, (_key, value: unknown) =>
-    isObject(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
-      : value,
-  );
+  return JSON.stringify(normalize(schema));
+}
+
+/** A schema with every local `$ref` replaced by what it points at (a cycle stops at its `$ref`). */
+function inline(doc: Json, node: unknown, seen: readonly string[] = []): unknown {
+  if (Array.isArray(node)) return node.map((item) => inline(doc, item, seen));
+  if (!isObject(node)) return node;
+  if (typeof node.$ref === 'string' && node.$ref.startsWith('#/') && !seen.includes(node.$ref))
+    return inline(doc, resolveRef(doc, { $ref: node.$ref }), [...seen, node.$ref]);
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, inline(doc, value, seen)]));
 }
 
 /** An object schema worth a name: it has properties of its own and several of them. */
@@ -85,8 +125,11 @@ function singular(key: string): string {
 
 const capital = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
-/** Walks every schema, recording each object shape with the property key it was found under. */
-function collectShapes(schemas: unknown[]): Shapes {
+/**
+ * Walks every schema, recording each object shape with the property key it was found under. Shapes
+ * `known` already names (the AsyncAPI document's schemas) keep that name and are listed there.
+ */
+function collectShapes(schemas: unknown[], known: ReadonlyMap<string, string> = new Map()): Shapes {
   const seen = new Map<string, { count: number; key: string; schema: Json }>();
   const visit = (node: unknown, key: string): void => {
     if (Array.isArray(node)) {
@@ -109,11 +152,12 @@ function collectShapes(schemas: unknown[]): Shapes {
     }
   };
   for (const schema of schemas) visit(schema, '');
-  const shapes: Shapes = { names: new Map(), schemas: new Map() };
+  const shapes: Shapes = { names: new Map(known), schemas: new Map() };
+  const taken = new Set(known.values());
   for (const [text, { count, key, schema }] of seen) {
-    if (count < 2 || key === '') continue;
+    if (count < 2 || key === '' || known.has(text)) continue;
     let name = capital(key);
-    for (let n = 2; shapes.schemas.has(name); n++) name = `${capital(key)}${n}`;
+    for (let n = 2; shapes.schemas.has(name) || taken.has(name); n++) name = `${capital(key)}${n}`;
     shapes.names.set(text, name);
     shapes.schemas.set(name, schema);
   }
@@ -463,9 +507,18 @@ All paths are below the server's root; every collection path also answers with a
 
 export function renderApiReference({ openapi, asyncapi }: ServedDocuments): string {
   const schemas: unknown[] = [openapi.paths];
-  if (asyncapi) schemas.push(asyncapi);
-  else schemas.push(...Object.values(REQUESTS).map((r) => JSON.parse(JSON.stringify(r.schema))));
-  const shapes = collectShapes(schemas);
+  const known = new Map<string, string>();
+  if (asyncapi) {
+    schemas.push(asyncapi);
+    const components = isObject(asyncapi.components) ? asyncapi.components : {};
+    const named = isObject(components.schemas) ? components.schemas : {};
+    // Only object shapes: a name for a bare string or number would hide its constraints.
+    for (const [name, schema] of Object.entries(named)) {
+      const full = inline(asyncapi, schema);
+      if (isObject(full) && full.type === 'object') known.set(canonical(full), name);
+    }
+  } else schemas.push(...Object.values(REQUESTS).map((r) => JSON.parse(JSON.stringify(r.schema))));
+  const shapes = collectShapes(schemas, known);
   const info = isObject(openapi.info) ? openapi.info : {};
   const out = [
     HEADER,
@@ -477,7 +530,9 @@ export function renderApiReference({ openapi, asyncapi }: ServedDocuments): stri
   out.push(
     '## Shapes',
     '',
-    'Object shapes that recur in the answers above, each named after where it appears.',
+    asyncapi
+      ? 'Other object shapes that recur above, each named after where it appears (the AsyncAPI ones are under "Schemas").'
+      : 'Object shapes that recur in the answers above, each named after where it appears.',
     '',
   );
   for (const [name, schema] of shapes.schemas) out.push(`### ${name}`, '', ...fieldTable(schema, shapes));
