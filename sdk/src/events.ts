@@ -1,6 +1,6 @@
 import type { BodyOf, Chat, Message, QueryOf, ResponseOf, User } from './types.ts';
 
-/** The `data` of each trigger (API.md section 4), the same over webhooks, realtime and the stream. */
+/** The `data` of each trigger (docs/webhooks.md), the same over webhooks, realtime and the stream. */
 export interface EventData {
   'chats:create': { chat: Chat };
   'chats:join': { chatId: string; userId: string };
@@ -38,7 +38,7 @@ export interface EventData {
 
 export type Trigger = keyof EventData;
 
-/** The webhook envelope (API.md 8.1), one member per trigger so `data` narrows on `trigger`. */
+/** The webhook envelope (docs/webhooks.md), one member per trigger so `data` narrows on `trigger`. */
 export type WebhookEnvelope = {
   [K in Trigger]: { trigger: K; appId: string; data: EventData[K]; created_at: number };
 }[Trigger];

@@ -2,7 +2,7 @@ import type { Transport } from './transport.ts';
 import type { BodyOf, Method, Path, QueryOf, ResponseOf } from './types.ts';
 
 /**
- * One typed method per `/v1` route (API.md section 3), grouped by resource. Every signature is
+ * One typed method per `/v1` route (docs/api.md), grouped by resource. Every signature is
  * derived from the generated OpenAPI types: a route whose schema changes changes its method's type.
  */
 

@@ -5,7 +5,7 @@ import { WEBHOOK_ENV } from '../../server/test/helpers/webhooks.ts';
 import { createClient, SwitchboardError } from '../src/index.ts';
 import { describeEachStore, freePort, type LiveServer, startLive, waitFor } from './helpers/live.ts';
 
-/** Every route family of API.md section 3 through the typed client, against a listening server. */
+/** Every route family of docs/api.md through the typed client, against a listening server. */
 
 async function rejects(
   promise: Promise<unknown>,

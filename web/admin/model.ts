@@ -50,7 +50,7 @@ export class AdminModel {
   }
 }
 
-/** The operator's client: the admin key travels as `x-hyper-admin` (API.md section 2). */
+/** The operator's client: the admin key travels as `x-hyper-admin` (docs/conventions.md). */
 export function adminClient(adminKey: string): Client {
   return createClient({ baseUrl: location.origin, appId: '', adminKey });
 }

@@ -1,7 +1,7 @@
 import type { Chat as ChatView } from '../wire/chat.ts';
 import type { Message as MessageView } from '../wire/message.ts';
 
-/** Agent as offered to the `chats:assign` advisor (spec section 4). */
+/** Agent as offered to the `chats:assign` advisor (docs/webhooks.md). */
 export interface AssignCandidate {
   id: string;
   name: string;
@@ -13,7 +13,7 @@ export interface AssignCandidate {
   langs: string[];
 }
 
-/** Every trigger of spec section 4 with the exact shape of its `data`. */
+/** Every trigger (docs/webhooks.md) with the exact shape of its `data`. */
 export interface EventDataByTrigger {
   'chats:create': { chat: ChatView };
   'chats:join': { chatId: string; userId: string };
@@ -37,7 +37,7 @@ export interface EventDataByTrigger {
 
 export type Trigger = keyof EventDataByTrigger;
 
-/** The triggers webhooks may be registered for, in the order of the contract. */
+/** The triggers webhooks may be registered for, in the order docs/webhooks.md lists them. */
 export const TRIGGERS: readonly Trigger[] = [
   'chats:create',
   'chats:join',
@@ -86,7 +86,7 @@ export interface NewEvent<T extends Trigger = Trigger> {
   data: EventDataByTrigger[T];
 }
 
-/** The webhook envelope of spec 8.1. */
+/** The webhook envelope (docs/webhooks.md, "The envelope"). */
 export function envelope(event: StoredEvent): {
   trigger: Trigger;
   appId: string;

@@ -1,5 +1,5 @@
 /**
- * The one door from the web apps to the server (CLIENTS.md section 4: built on the SDK). The wire
+ * The one door from the web apps to the server (docs/web.md: built on the SDK). The wire
  * types are the SDK's own (generated from the server's documents); the aliases below name a part of
  * one of them. `Settings` is the exception, said where it is defined.
  */
@@ -34,7 +34,7 @@ export type MediaRef = Exclude<Message['message'], string>;
 export type AgentStatus = NonNullable<User['status']>;
 
 /**
- * The app's settings (API.md section 1). The OpenAPI document types `GET /settings` as an open record
+ * The app's settings (docs/api.md). The OpenAPI document types `GET /settings` as an open record
  * (`SettingsRecord`), so this is the one wire shape the apps still name themselves: it goes, and
  * `Settings` becomes the SDK's, once the server's response schema carries the settings' own schema.
  * Browser credentials read only `rooms`, `langs` and `queue`.

@@ -17,7 +17,7 @@ export interface EventHost {
   need(): Client;
 }
 
-/** The realtime events a visitor hears (API.md section 4), and what each does to the view. */
+/** The realtime events a visitor hears (docs/webhooks.md), and what each does to the view. */
 export class ChatEvents {
   readonly #chat: EventHost;
   #typingClear: ReturnType<typeof setTimeout> | undefined;

@@ -113,7 +113,7 @@ export class Visitor {
     return out;
   }
 
-  /** A media URL the browser can load (img, download): credentials in the query, as API.md allows. */
+  /** A media URL the browser can load (img, download): query credentials, as docs/conventions.md allows. */
   mediaUrl(ref: MediaRef): string {
     const url = new URL(`${this.config.baseUrl}/v1${ref.url}`);
     url.searchParams.set('appId', this.config.appId);
