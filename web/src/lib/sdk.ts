@@ -1,9 +1,9 @@
 /**
  * The one door from the web apps to the server (docs/web.md: built on the SDK). The wire
  * types are the SDK's own (generated from the server's documents); the aliases below name a part of
- * one of them. `Settings` is the exception, said where it is defined.
+ * one of them, so nothing here can drift from the server.
  */
-import type { Client, Message, Settings as SettingsRecord, User } from '@switchboard/sdk';
+import type { Client, Message, Settings as SettingsAsRead, User } from '@switchboard/sdk';
 
 export type {
   Agent,
@@ -33,38 +33,22 @@ export type MediaRef = Exclude<Message['message'], string>;
 /** An agent's availability. */
 export type AgentStatus = NonNullable<User['status']>;
 
+/** The app's settings, every one of them (what the app's secret and a token read). */
+export type Settings = Required<SettingsAsRead>;
+/** One of the app's rooms. */
+export type Room = Settings['rooms'][number];
+
 /**
- * The app's settings (docs/api.md). The OpenAPI document types `GET /settings` as an open record
- * (`SettingsRecord`), so this is the one wire shape the apps still name themselves: it goes, and
- * `Settings` becomes the SDK's, once the server's response schema carries the settings' own schema.
- * Browser credentials read only `rooms`, `langs` and `queue`.
+ * `GET /settings` with credentials that read every setting (the app's secret, a token); browser
+ * credentials get rooms, langs and queue only, and this rejects.
  */
-export interface Settings {
-  rooms: Room[];
-  langs: string[];
-  queue: { active: boolean };
-  assign: {
-    onCreate: boolean;
-    timeout: number;
-    maxAttempts: number;
-    algorithm: 'least-busy' | 'round-robin';
-    maxChatsPerAgent: number;
-    autoAccept: boolean;
-  };
-  presence: { reconnectGrace: number };
-  chats: { inactivityTimeout: number };
-  tickets: { createOnClose: boolean };
-  media: { maxBytes: number; allowedTypes: string[] };
-  auth: { requireDomainKey: boolean };
-}
-export interface Room {
-  id: number;
-  name: string;
-  langs?: string[];
+export async function readSettings(client: Pick<Client, 'settings'>): Promise<Settings> {
+  const { settings } = await client.settings.get();
+  if (!isComplete(settings)) throw new Error('These credentials cannot read every setting.');
+  return settings;
 }
 
-/** `GET /settings`, read as `Settings` (the one place the open record is narrowed). */
-export async function readSettings(client: Pick<Client, 'settings'>): Promise<Settings> {
-  const { settings }: { settings: SettingsRecord } = await client.settings.get();
-  return settings as unknown as Settings;
+function isComplete(settings: SettingsAsRead): settings is Settings {
+  const { assign, presence, chats, tickets, media, auth } = settings;
+  return [assign, presence, chats, tickets, media, auth].every((part) => part !== undefined);
 }
