@@ -62,7 +62,7 @@ export async function generateSocketTypes(): Promise<string> {
   lines.push('export interface EventData {');
   for (const m of events) lines.push(`  ${quote(m['x-trigger'])}: Schemas[${quote(dataSchemaOf(m))}];`);
   lines.push('}', '');
-  lines.push('/** Every trigger, in the order of the contract. */');
+  lines.push('/** Every trigger, in the order docs/webhooks.md lists them. */');
   lines.push(
     `export const TRIGGERS = [${events.map((m) => quote(m['x-trigger'])).join(', ')}] as const;`,
     '',

@@ -7,17 +7,17 @@ import { TRIGGERS as GENERATED_TRIGGERS } from './generated/asyncapi.ts';
  * or request on the server reaches these names with no hand edit here.
  */
 
-/** The `data` of each trigger, the same over webhooks, realtime and the stream. */
+/** The `data` of each trigger (docs/webhooks.md), the same over webhooks, realtime and the stream. */
 export type { EventData, RealtimeRequests } from './generated/asyncapi.ts';
 
 export type Trigger = keyof EventData;
 
-/** The webhook envelope, one member per trigger so `data` narrows on `trigger`. */
+/** The webhook envelope (docs/webhooks.md), one member per trigger so `data` narrows on `trigger`. */
 export type WebhookEnvelope = {
   [K in Trigger]: { trigger: K; appId: string; data: EventData[K]; created_at: number };
 }[Trigger];
 
-/** Every trigger, in the order of the contract. */
+/** Every trigger, in the order docs/webhooks.md lists them. */
 export const TRIGGERS: readonly Trigger[] = GENERATED_TRIGGERS;
 
 /** What a realtime connection reports about itself, beside the triggers. */

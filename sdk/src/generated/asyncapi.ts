@@ -362,7 +362,7 @@ export interface EventData {
   "users:activity": Schemas["UsersActivityData"];
 }
 
-/** Every trigger, in the order of the contract. */
+/** Every trigger, in the order docs/webhooks.md lists them. */
 export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
 
 /** The triggers `/v1/ws` sends (`chats:assign` is a question for the app server only). */

@@ -18,7 +18,7 @@ import {
 export type { AssignCandidate } from '../wire/events.ts';
 
 /**
- * Every trigger with the schema of its `data` (wire/events.ts), in the order of the contract: the one
+ * Every trigger with the schema of its `data` (wire/events.ts), in the order docs/webhooks.md lists them: the one
  * list the server's types, the outbox's checks, /v1/asyncapi.json and the SDK's event map come from.
  */
 export const EVENT_DATA = {
@@ -42,7 +42,7 @@ export type EventDataByTrigger = { [T in keyof typeof EVENT_DATA]: Static<(typeo
 
 export type Trigger = keyof EventDataByTrigger;
 
-/** The triggers webhooks may be registered for, in the order of the contract. */
+/** The triggers webhooks may be registered for, in the order docs/webhooks.md lists them. */
 export const TRIGGERS: readonly Trigger[] = Object.keys(EVENT_DATA) as Trigger[];
 
 export function isTrigger(name: string): name is Trigger {
@@ -77,7 +77,7 @@ export interface NewEvent<T extends Trigger = Trigger> {
   data: EventDataByTrigger[T];
 }
 
-/** The webhook envelope of spec 8.1. */
+/** The webhook envelope (docs/webhooks.md, "The envelope"). */
 export function envelope(event: StoredEvent): {
   trigger: Trigger;
   appId: string;

@@ -26,13 +26,13 @@ export interface HttpOptions {
   adminKey: string;
   version: string;
   logger: FastifyServerOptions['logger'];
-  /** Webhook registration and the delivery log (spec section 8). */
+  /** Webhook registration and the delivery log (docs/webhooks.md). */
   webhooks: Webhooks;
   /** Seconds a whole request, and its headers, may take to arrive (docs/limits.md). */
   timeouts: { request: number; headers: number };
 }
 
-/** The HTTP face of Switchboard: every route of spec section 3 under /v1, plus /docs. */
+/** The HTTP face of Switchboard: every route of docs/api.md under /v1, plus /docs. */
 export async function buildHttp(options: HttpOptions): Promise<Http> {
   const http = Fastify({
     logger: options.logger,
@@ -130,7 +130,7 @@ function socketTimeouts(timeouts: HttpOptions['timeouts']): { requestTimeout: nu
 }
 
 /**
- * OpenAPI fix-ups the route schemas cannot say: bodies that are optional as a whole (spec section 11)
+ * OpenAPI fix-ups the route schemas cannot say: bodies that are optional as a whole (docs/conventions.md)
  * are not marked required, and the multipart upload gets its form fields documented.
  */
 function documentRoute({ schema, url }: { schema: FastifySchema; url: string }): {
@@ -163,7 +163,7 @@ interface OpenApiDocument {
   >;
 }
 
-/** A body none of whose fields is required may be left out entirely (spec section 11): say so. */
+/** A body none of whose fields is required may be left out entirely (docs/conventions.md): say so. */
 function markOptionalBodies(document: OpenApiDocument): OpenApiDocument {
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {

@@ -8,7 +8,7 @@ import type { Operation, Services } from './operation.ts';
 import { INPUT_AJV_OPTIONS } from './validation.ts';
 
 /**
- * The client → server events of spec section 7, derived from the operations that declare a realtime
+ * The client → server events of docs/realtime.md, derived from the operations that declare a realtime
  * twin: the frame's `data` is the route's path parameters (renamed), query and body in one object,
  * validated with the same Ajv options as a REST body, then split back and handed to the same `run`.
  */
@@ -86,7 +86,7 @@ function ownUser(actor: Actor, field: string): string {
 }
 
 /**
- * The order spec section 7 lists the names in, which is the order an unknown event's error lists them
+ * The order docs/realtime.md lists the names in, which is the order an unknown event's error lists them
  * (so that answer stays as it was). A name missing here still works; it is listed after these.
  */
 const LISTED = [

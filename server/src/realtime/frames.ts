@@ -6,7 +6,7 @@ import { encodeCursor } from './cursor.ts';
 import type { LogEntry } from './log.ts';
 
 /**
- * The frames of `/v1/ws` (spec section 7). Server → client: `{"event","data","cursor"}` per event,
+ * The frames of `/v1/ws` (docs/realtime.md). Server → client: `{"event","data","cursor"}` per event,
  * control frames (`session`, `resync-required`, `resumed`, also sent by the event stream), and
  * `{"ack": id, "data"|"error"}` answers. Client → server: `{"id","event","data"}` requests.
  */

@@ -15,7 +15,7 @@ import { subscriptions } from './subscriptions.ts';
 import { upgradeRequired } from './upgrade.ts';
 
 /**
- * The realtime gateway (spec sections 6 and 7): `/v1/ws` on the REST port. This file wires its parts:
+ * The realtime gateway (docs/realtime.md): `/v1/ws` on the REST port. This file wires its parts:
  * the hub (hub.ts: per-app ordered feed; subscriptions.ts: who hears what), the connection
  * (connection.ts, socket.ts), the handshake and resume (handshake.ts, replay.ts), client requests
  * (inbox.ts, reauth.ts), heartbeats (heartbeat.ts) and housekeeping (maintenance.ts). Domain calls

@@ -1,6 +1,6 @@
 import { CLOSE_CODES } from '../wire/sockets.ts';
 
-/** Limits and periods of the realtime gateway (spec sections 6 and 7), shared by the event stream. */
+/** Limits and periods of the realtime gateway (docs/realtime.md), shared by the event stream. */
 export interface RealtimeOptions {
   /** WebSocket ping period; a socket that misses two pongs in a row is dropped. */
   heartbeatMs: number;
@@ -12,7 +12,7 @@ export interface RealtimeOptions {
   maxBufferedBytes: number;
   /** Live events held for a socket while it replays; beyond this it is dropped like a slow consumer. */
   maxBacklog: number;
-  /** How far back a cursor can resume (spec: 24 h). */
+  /** How far back a cursor can resume (docs/realtime.md: 24 h). */
   retentionMs: number;
   /** How long the per-app feed waits for a missing position before reading it from the store. */
   gapWaitMs: number;
@@ -52,7 +52,7 @@ export function realtimeOptions(partial: Partial<RealtimeOptions> | undefined): 
   };
 }
 
-/** Close codes of both gateways, as wire/sockets.ts publishes them (docs/realtime.md). */
+/** Close codes of both gateways, as wire/sockets.ts publishes them (docs/realtime.md, docs/stream.md). */
 export const CLOSE_GOING_AWAY = CLOSE_CODES.goingAway.code;
 export const CLOSE_INTERNAL = CLOSE_CODES.internal.code;
 export const CLOSE_SLOW_CONSUMER = CLOSE_CODES.slowConsumer.code;
