@@ -2,7 +2,7 @@ import { type Client, createClient } from '@switchboard/sdk';
 import type { Command } from 'commander';
 import { UsageError } from './errors.ts';
 
-/** Connection flags of CLIENTS.md section 3, each with its environment variable. */
+/** Connection flags (docs/clients.md, "CLI"), each with its environment variable. */
 export interface ConnectionFlags {
   url: string;
   app?: string;

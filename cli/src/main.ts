@@ -14,7 +14,7 @@ function oneLine(text: string): string {
     .trim()}\n`;
 }
 
-/** `switchboard <command>` (CLIENTS.md section 3): every command talks to the server through the SDK. */
+/** `switchboard <command>` (docs/clients.md): every command talks to the server through the SDK. */
 const program = new Command('switchboard')
   .description('Switchboard: run the server, manage apps and webhooks, listen to and tail the event stream')
   .version('0.1.0')

@@ -1,5 +1,5 @@
 /**
- * A request the server refused (the error envelope of API.md section 0), or one that never got an
+ * A request the server refused (the error envelope of docs/conventions.md), or one that never got an
  * answer: then `status` and `code` are 0 and `message` says why (unreachable server, dropped socket).
  */
 export class SwitchboardError extends Error {

@@ -47,7 +47,7 @@ export interface Client extends RestApi {
   stream(options?: StreamOptions): EventStream;
 }
 
-/** A client of one Switchboard server, with one set of credentials (CLIENTS.md section 2). */
+/** A client of one Switchboard server, with one set of credentials (sdk/README.md). */
 export function createClient(options: ClientOptions): Client {
   const transport = createTransport(options);
   return {

@@ -13,7 +13,7 @@ import type { Transport } from './transport.ts';
 import { defaultWebSocket, type WebSocketClass, websocketUrl } from './websocket-url.ts';
 
 /**
- * The realtime client over `/v1/ws` (CLIENTS.md section 2, docs/realtime.md). One socket at a time;
+ * The realtime client over `/v1/ws` (sdk/README.md, docs/realtime.md). One socket at a time;
  * when it drops the client reconnects by itself (backoff with jitter) with `cursor=<last event seen>`,
  * so the server replays what was missed and every handler sees each event once, in order.
  */

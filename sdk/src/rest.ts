@@ -2,7 +2,7 @@ import type { Transport } from './transport.ts';
 import type { BodyOf, Method, Path, QueryOf, ResponseOf } from './types.ts';
 
 /**
- * One typed method per `/v1` route (API.md section 3), grouped by resource. Every signature is
+ * One typed method per `/v1` route (docs/api.md), grouped by resource. Every signature is
  * derived from the generated OpenAPI types: a route whose schema changes changes its method's type.
  */
 
@@ -129,11 +129,14 @@ export function createRestApi(transport: Transport) {
         call<'/v1/messages/{id}/read', 'put'>('put', `/messages/${e(id)}/read`, { body }),
     },
     media: {
-      /** `POST /media` (multipart): uploads a file into a chat as a media message. */
-      upload: (input: { chatId: string; senderId: string; file: Blob; name: string }) => {
+      /**
+       * `POST /media` (multipart): uploads a file into a chat as a media message. `senderId` names the
+       * sender with the app secret; a user's token is the sender itself.
+       */
+      upload: (input: { chatId: string; senderId?: string; file: Blob; name: string }) => {
         const form = new FormData();
         form.set('chatId', input.chatId);
-        form.set('senderId', input.senderId);
+        if (input.senderId !== undefined) form.set('senderId', input.senderId);
         form.set('media', input.file, input.name);
         return call<'/v1/media', 'post'>('post', '/media', { body: form });
       },

@@ -6,7 +6,7 @@ import type { Transport } from './transport.ts';
 import { defaultWebSocket, type WebSocketClass, websocketUrl } from './websocket-url.ts';
 
 /**
- * The event stream (`GET /v1/stream`, CLIENTS.md sections 1–2, docs/stream.md) as an async iterator.
+ * The event stream (`GET /v1/stream`, docs/stream.md) as an async iterator.
  * It reconnects by itself (backoff with jitter) from the cursor of the last frame it received, and
  * keeps frames not yet taken by the loop across drops, so a loop sees every event once, in order.
  * The stream authenticates with the app secret in headers, which only server runtimes can set on a
@@ -23,7 +23,7 @@ export interface StreamOptions {
   /** Resume after this cursor (the last event you handled). */
   cursor?: string;
   /**
-   * Answers `chats:assign` at each routing jump (5 s, API.md 8.6): return an eligible agent's id, or
+   * Answers `chats:assign` at each routing jump (5 s, docs/webhooks.md): return an eligible agent's id, or
    * nothing for the built-in choice. Setting it subscribes to `chats:assign`; those questions go to
    * this function and are not yielded by the iterator.
    */

@@ -1,6 +1,6 @@
 import { errorFromBody, SwitchboardError } from './errors.ts';
 
-/** How a client reaches the server and who it is (API.md section 2). */
+/** How a client reaches the server and who it is (docs/conventions.md, "Credentials"). */
 export interface ClientOptions {
   /** Server origin, e.g. `http://127.0.0.1:8000` (a trailing `/v1` is accepted). */
   baseUrl: string;
@@ -11,7 +11,7 @@ export interface ClientOptions {
   domainKey?: string;
   /** A user's or agent's session token. */
   token?: string;
-  /** Instance operator key, for `/v1/apps` (ext: not in CLIENTS.md, used by the CLI). */
+  /** Instance operator key, for `/v1/apps` (ext: used by the CLI; docs/clients.md). */
   adminKey?: string;
   /** Replaces the global `fetch` (tests, proxies). */
   fetch?: typeof fetch;

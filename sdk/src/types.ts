@@ -30,7 +30,7 @@ export type BodyOf<P extends Path, M extends Method> =
 export type QueryOf<P extends Path, M extends Method> =
   Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
-// The objects of API.md section 1, as the routes return them.
+// The objects of docs/api.md ("Shapes"), as the routes return them.
 export type App = ResponseOf<'/v1/apps/{appId}', 'get'>['app'];
 export type Settings = ResponseOf<'/v1/settings', 'get'>['settings'];
 export type User = ResponseOf<'/v1/users/{id}', 'get'>['user'];

@@ -3,7 +3,7 @@ import type { WebhookEnvelope } from './events.ts';
 export type { WebhookEnvelope } from './events.ts';
 
 /**
- * `verifyWebhook` for receivers (CLIENTS.md section 2, API.md 8.3). Standard Webhooks headers
+ * `verifyWebhook` for receivers (docs/webhooks.md, "Signatures"). Standard Webhooks headers
  * (`webhook-id`, `webhook-timestamp`, `webhook-signature`) are checked when present, with the
  * timestamp within 5 minutes; otherwise `X-Hook-Signature` (hex HMAC-SHA256 of the body keyed with
  * the whole secret). WebCrypto only, so the same code runs in browsers, Node ≥ 24 and edge runtimes —

@@ -5,7 +5,7 @@ import { WEBHOOK_ENV } from '../../server/test/helpers/webhooks.ts';
 import { createClient, SwitchboardError } from '../src/index.ts';
 import { describeEachStore, freePort, type LiveServer, startLive, waitFor } from './helpers/live.ts';
 
-/** Every route family of API.md section 3 through the typed client, against a listening server. */
+/** Every route family of docs/api.md through the typed client, against a listening server. */
 
 async function rejects(
   promise: Promise<unknown>,
@@ -115,6 +115,14 @@ describeEachStore('SDK REST client', (kind) => {
     });
     assert.ok((await api.media.list({ chatId: chat.id })).media.some((m) => m.id === uploaded.media.id));
     assert.equal(new TextDecoder().decode(await api.media.download(uploaded.media.id)), 'plain words');
+    // With a user's token the sender is the token's user: no senderId in the form.
+    const own = await asAnn.media.upload({
+      chatId: chat.id,
+      file: new Blob(['her words'], { type: 'text/plain' }),
+      name: 'hers.txt',
+    });
+    assert.equal(own.message.sender, ann.id);
+    assert.equal(own.message.type, 'media');
 
     assert.equal(typeof (await api.queues.status()).queues, 'object');
     assert.equal((await api.queues.position(chat.id)).chatId, chat.id);

@@ -43,9 +43,9 @@ export interface Switchboard {
   /** Webhooks: registration, the dispatcher, the delivery log and the chats:assign advisor. */
   webhooks: Webhooks;
   adminKey: string;
-  /** The WebSocket gateway on /v1/ws (spec sections 6 and 7). */
+  /** The WebSocket gateway on /v1/ws (docs/realtime.md). */
   realtime: Realtime;
-  /** The event stream on /v1/stream (CLIENTS.md section 1). */
+  /** The event stream on /v1/stream (docs/stream.md). */
   stream: Stream;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;

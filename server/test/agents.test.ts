@@ -259,7 +259,7 @@ describeEachStore('agents', (kind) => {
     await newAgent(other);
 
     const res = await expectStatus(server, 200, 'GET', '/v1/agents', { headers: app.asApp });
-    // Every list pages (spec section 0, issue 11): `next` is null when nothing follows.
+    // Every list pages (docs/conventions.md, issue 11): `next` is null when nothing follows.
     assert.deepEqual(Object.keys(res.body), ['agents', 'next']);
     assert.equal(res.body.next, null);
     assert.deepEqual(res.body.agents.map((a: Json) => a.id).sort(), [a1.id, a2.id].sort());

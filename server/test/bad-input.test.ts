@@ -19,12 +19,12 @@ import {
 import { routeKey, SPEC_ROUTES } from './helpers/routes.ts';
 
 /**
- * Bad input never changes anything and never reaches a 500 (spec sections 0 and 11): unparsable JSON,
+ * Bad input never changes anything and never reaches a 500 (docs/conventions.md): unparsable JSON,
  * bodies that are not objects, wrong types and missing fields are 400 with `details` naming the field;
  * unknown ids are 404; ids that cannot be ids are 400 or 404.
  */
 
-// Wrong values by the type a field has. `null` and "" are absent (spec 11), so they are no wrong types.
+// Wrong values by the type a field has. `null` and "" are absent (docs/conventions.md): no wrong types.
 const STRING = [42, true, { a: 1 }, ['x']];
 const INTEGER = ['3', 1.5, true, { n: 1 }];
 const INT_ARRAY = ['1', { 0: 1 }, ['1'], [true]];
@@ -285,7 +285,7 @@ describeEachStore('bad input', (kind) => {
   const send = (r: BodyRoute, body: unknown, headers: Record<string, string> = {}) =>
     server.request(r.route.split(' ')[0]!, r.url, { headers: { ...r.headers, ...headers }, body });
 
-  it('sweeps every JSON body route of section 3 that exists', () => {
+  it('sweeps every JSON body route of the route table that exists', () => {
     const swept = new Set(bodyRoutes().map((r) => r.route));
     // PUT /settings has its own sweep below; POST /media is multipart.
     const missing = SPEC_ROUTES.filter(
@@ -524,7 +524,7 @@ describeEachStore('bad input', (kind) => {
     ];
   }
 
-  it('covers every route of section 3 with an id in its path', () => {
+  it('covers every route of the route table with an id in its path', () => {
     const covered = new Set(idRoutes().map((r) => r.route));
     const missing = SPEC_ROUTES.filter(
       (r) => r.path.includes('{') && !r.later && !covered.has(routeKey(r)),

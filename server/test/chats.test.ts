@@ -241,7 +241,7 @@ describeEachStore('chats', (kind) => {
     assert.equal((await eventsOfApp(app)).filter((e) => e.trigger === 'chats:create').length, 1);
 
     await expectStatus(server, 200, 'DELETE', `/v1/chats/${first.id}`, { headers: app.as(user.token) });
-    // No body and no Content-Type at all (section 11).
+    // No body and no Content-Type at all (docs/conventions.md).
     const second = (await expectStatus(server, 201, 'POST', '/v1/chats', { headers: app.as(user.token) }))
       .body.chat;
     assert.notEqual(second.id, first.id);
@@ -553,7 +553,7 @@ describeEachStore('chats', (kind) => {
       headers: app.asApp,
     });
     assert.equal(byName.body.chat.closedBy, agent.id);
-    // No body and no Content-Type at all (section 11).
+    // No body and no Content-Type at all (docs/conventions.md).
     const bySystem = await expectStatus(server, 200, 'DELETE', `/v1/chats/${c2.id}`, { headers: app.asApp });
     assert.equal(bySystem.body.chat.closedBy, 'system');
     const closes = (await eventsOfApp(app)).filter((e) => e.trigger === 'chats:close');
@@ -790,7 +790,7 @@ describeEachStore('chats', (kind) => {
     await join(app, chat.id, a2);
     const before = (await eventsOfApp(app)).length;
 
-    // No body and no Content-Type (section 11).
+    // No body and no Content-Type (docs/conventions.md).
     const first = await expectStatus(server, 200, 'PUT', `/v1/chats/${chat.id}/leave`, {
       headers: app.as(a1.token),
     });

@@ -19,7 +19,7 @@ import {
 
 const ONE_MB = 1024 * 1024;
 
-/** The envelope of spec section 0, strictly: only `error`, with `code`, `message` and optional `details`. */
+/** The envelope (docs/conventions.md), strictly: only `error`, with `code`, `message`, optional `details`. */
 function assertEnvelope(res: Response, status: number, message?: RegExp): void {
   assertError(res, status, message);
   assert.deepEqual(Object.keys(res.body), ['error']);

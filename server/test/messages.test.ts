@@ -411,7 +411,7 @@ describeEachStore('messages and history', (kind) => {
     const url = `/v1/messages/${message.id}/read`;
     const expected = { message: { id: message.id, chat: chat.id, sender: user.id }, userId: agent.id };
 
-    // No body and no Content-Type (section 11).
+    // No body and no Content-Type (docs/conventions.md).
     const first = await expectStatus(server, 200, 'PUT', url, { headers: app.as(agent.token) });
     assert.deepEqual(first.body, expected);
     const second = await expectStatus(server, 200, 'PUT', url, { headers: app.as(agent.token), body: {} });

@@ -5,13 +5,13 @@ import { describeEachStore, type Json, startServer, type TestServer } from './he
 import { routeKey, routerPath, SPEC_ROUTES } from './helpers/routes.ts';
 
 /**
- * The API describes itself: GET /v1/openapi.json is an OpenAPI 3 document of every route of spec
- * section 3 the server has, and /docs shows it in a browser.
+ * The API describes itself: GET /v1/openapi.json is an OpenAPI 3 document of every route of the
+ * route table the server has, and /docs shows it in a browser.
  */
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
-/** Fields each body must have, as spec section 3 lists them without a `?`. */
+/** Fields each body must have, as the route table lists them without a `?`. */
 const REQUIRED_BODY_FIELDS: Record<string, string[]> = {
   'POST /apps': ['name'],
   'POST /users/{id}/activity': ['chatId', 'type'],
@@ -97,13 +97,13 @@ describeEachStore('OpenAPI document and /docs', (kind) => {
     for (const { ref, at } of refs) assert.notEqual(resolve(doc, ref), undefined, `${ref} at ${at} resolves`);
   });
 
-  it('lists every route of section 3 the server has, and only routes it has', () => {
+  it('lists every route of the route table the server has, and only routes it has', () => {
     const implemented = SPEC_ROUTES.filter((route) =>
       server.sb.http.hasRoute({ method: route.method, url: `/v1${routerPath(route.path)}` }),
     );
     const core = SPEC_ROUTES.filter((route) => !route.later);
     const absent = core.filter((route) => !implemented.includes(route)).map(routeKey);
-    assert.deepEqual(absent, [], 'core routes of section 3 the server lacks');
+    assert.deepEqual(absent, [], 'core routes of the route table the server lacks');
     const undocumented = implemented.map(routeKey).filter((key) => !operations.has(key));
     assert.deepEqual(undocumented, [], 'routes missing from the OpenAPI document');
     for (const key of operations.keys()) {
@@ -166,7 +166,7 @@ describeEachStore('OpenAPI document and /docs', (kind) => {
     assert.deepEqual(Object.keys(schema.properties ?? {}).sort(), ['chatId', 'media', 'senderId']);
   });
 
-  it('marks a request body optional where every field is (spec 11: such bodies may be left out)', () => {
+  it('marks a request body optional where every field is (docs/conventions.md: such bodies may be left out)', () => {
     for (const [key, op] of operations) {
       const schema = op.requestBody?.content?.['application/json']?.schema as Json | undefined;
       if (!schema || (schema.required ?? []).length > 0) continue;

@@ -15,7 +15,7 @@ test('operations: every REST route is declared once', () => {
 });
 
 test('operations: the realtime twins and their data fields (path parameters renamed, own id last)', () => {
-  // In the order of spec section 7 (an unknown event's error lists them so).
+  // In the order of docs/realtime.md (an unknown event's error lists them so).
   assert.deepEqual(REQUEST_NAMES, [
     'chats:create',
     'chats:get',

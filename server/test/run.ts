@@ -38,6 +38,8 @@ const result = spawnSync(
   ['--test', '--test-reporter=spec', '--test-timeout=120000', ...selected],
   {
     stdio: 'inherit',
+    // The outbox checks every event against its schema (events/outbox.ts); production never does.
+    env: { ...process.env, SWITCHBOARD_CHECK_EVENTS: '1' },
   },
 );
 process.exit(result.status ?? 1);

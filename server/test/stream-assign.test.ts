@@ -15,7 +15,7 @@ import { nextError, nextEvent, stream } from './helpers/stream.ts';
 import { outbox, registerWebhook, sleep, WEBHOOK_ENV } from './helpers/webhooks.ts';
 
 /**
- * chats:assign answered over /v1/stream (CLIENTS.md 1, API.md 8.6). Each test has its own app with
+ * chats:assign answered over /v1/stream (docs/stream.md, docs/webhooks.md). Each test has its own app with
  * fresh agents, so the built-in least-busy choice is known: the agent with the smallest id.
  */
 describeEachStore('stream: chats:assign over the stream', (kind) => {

@@ -13,7 +13,7 @@ import { describeEachStore, type Json, startServer, type TestServer } from './he
 import { nextError, nextEvent, openStream, stream } from './helpers/stream.ts';
 import { chatWithAgent } from './helpers/ws.ts';
 
-/** The event stream GET /v1/stream (CLIENTS.md section 1): credentials, frames, filters, bad input, limits. */
+/** The event stream GET /v1/stream (docs/stream.md): credentials, frames, filters, bad input, limits. */
 describeEachStore('stream: protocol', (kind) => {
   let server: TestServer;
   before(async () => {

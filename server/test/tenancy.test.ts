@@ -20,12 +20,12 @@ import {
 import { routeKey, routerPath, SPEC_ROUTES } from './helpers/routes.ts';
 
 /**
- * Spec section 1: "All data belongs to exactly one app; no request can ever see or change another app's
- * data." App A holds one of everything; app B replays every route of section 3 against A's ids with each
+ * docs/conventions.md, "Objects": every object belongs to one app; no request can see or change another app's
+ * data. App A holds one of everything; app B replays every route of docs/api.md against A's ids with each
  * of its own credentials, and with A's app id combined with B's secrets (which must be 401).
  */
 
-/** The credential kinds a route accepts (spec section 2; `public` = domain key or the app id alone). */
+/** The credential kinds a route accepts (docs/conventions.md; `public` = domain key or the app id alone). */
 type Kind = 'admin' | 'secret' | 'public' | 'token';
 
 /** B's credentials, and A's app id paired with B's secret, token or key. */
@@ -65,7 +65,7 @@ const KIND_OF: Record<Cred, Kind> = {
 };
 
 interface Case {
-  /** The route of section 3 this case replays (`METHOD /path`). */
+  /** The route (docs/api.md) this case replays (`METHOD /path`). */
   route: string;
   url: string;
   body?: Json;
@@ -380,7 +380,7 @@ describeEachStore('tenancy is absolute', (kind) => {
     assert.deepEqual(missing, [], 'routes without a tenancy case; add them to cases()');
   });
 
-  it('answers every route of section 3 with B’s credentials on A’s objects with a 4xx and changes nothing of A', async () => {
+  it('answers every route with B’s credentials on A’s objects with a 4xx and changes nothing of A', async () => {
     const failures: string[] = [];
     let checked = 0;
     for (const c of cases()) {

@@ -13,7 +13,7 @@ import {
 } from './helpers/fixtures.ts';
 import { describeEachStore, type Json, startServer, type TestServer } from './helpers/harness.ts';
 
-/** Spec section 11: each rule of "Tolerance — what existing HyperChat clients send" has a test here. */
+/** docs/conventions.md, "Tolerance": each rule there has a test here. */
 describeEachStore('tolerance', (kind) => {
   let server: TestServer;
   let app: TestApp;

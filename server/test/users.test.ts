@@ -20,7 +20,7 @@ import {
 
 const USER_KEYS = ['chats', 'created', 'extraInfo', 'id', 'name', 'role'];
 
-/** A 400 whose `details` name `field` (spec section 0). */
+/** A 400 whose `details` name `field` (docs/conventions.md). */
 function assertBadField(res: Response, field: string): void {
   assertError(res, 400);
   const details = (res.body as Json).error.details as Array<{ field: string; message: string }>;

@@ -28,7 +28,7 @@ import {
 } from './helpers/webhooks.ts';
 
 /**
- * The synchronous chats:assign webhook (spec 8.6). Each test has its own app with two fresh agents, so
+ * The synchronous chats:assign (docs/webhooks.md). Each test has its own app with two fresh agents, so
  * the built-in least-busy choice is known: the agent with the smaller id (no chats, never invited).
  */
 describeEachStore('webhooks: the synchronous chats:assign', (kind) => {

@@ -145,7 +145,7 @@ describeEachStore('webhooks: every trigger, enveloped and signed both ways', (ki
     }
     assert.deepEqual([...seenTriggers].sort(), [...TRIGGERS].sort(), 'every trigger was delivered');
 
-    // The data of each trigger, as spec section 4 shapes it.
+    // The data of each trigger, as docs/webhooks.md shapes it.
     const first = (trigger: string) =>
       target
         .deliveries()

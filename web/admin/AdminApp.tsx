@@ -1,20 +1,19 @@
 import { useState } from 'preact/hooks';
+import { useStore } from '../src/lib/store.ts';
 import { AgentsPanel } from './AgentsPanel.tsx';
 import { AppsPanel } from './AppsPanel.tsx';
 import { LivePanel } from './LivePanel.tsx';
+import { AdminModel, APP_TABS } from './model.ts';
 import { SettingsPanel } from './SettingsPanel.tsx';
-import { type AdminSession, SignIn } from './SignIn.tsx';
+import { SignIn } from './SignIn.tsx';
 import { Tabs } from './Tabs.tsx';
 import { WebhooksPanel } from './WebhooksPanel.tsx';
 
-const APP_TABS = ['Settings', 'Agents', 'Webhooks', 'Live'] as const;
-
 /** The admin: the operator's apps (admin key), or one app's settings, agents, webhooks and live view (secret). */
 export function AdminApp() {
-  const [session, setSession] = useState<AdminSession | undefined>(undefined);
-  const [tab, setTab] = useState<(typeof APP_TABS)[number]>('Settings');
-  if (!session) return <SignIn onSignedIn={setSession} />;
-  const signOut = () => setSession(undefined);
+  const [model] = useState(() => new AdminModel());
+  const { session, tab } = useStore(model.store);
+  if (!session) return <SignIn model={model} />;
   const title = session.kind === 'app' ? session.app.name : 'Apps';
   return (
     <div class="sb-app admin">
@@ -24,17 +23,17 @@ export function AdminApp() {
           {title}
           {session.kind === 'app' ? <code class="admin__id">{session.app.id}</code> : null}
         </span>
-        <button type="button" class="sb-btn sb-btn--secondary sb-btn--small" onClick={signOut}>
+        <button type="button" class="sb-btn sb-btn--secondary sb-btn--small" onClick={() => model.signOut()}>
           Sign out
         </button>
       </header>
       {session.kind === 'operator' ? (
         <main class="admin__main">
-          <AppsPanel session={session} onOpen={setSession} />
+          <AppsPanel client={session.client} onOpen={(app, secret) => model.openApp(app, secret)} />
         </main>
       ) : (
         <>
-          <Tabs tabs={APP_TABS} current={tab} onChange={setTab} />
+          <Tabs tabs={APP_TABS} current={tab} onChange={(next) => model.showTab(next)} />
           <main class="admin__main">
             <div id="admin-panel" role="tabpanel" aria-label={tab}>
               {tab === 'Settings' ? <SettingsPanel session={session} /> : null}

@@ -1,20 +1,29 @@
 import { useState } from 'preact/hooks';
 import { describeError, useLoad } from '../src/lib/hooks.ts';
-import type { Client } from '../src/lib/sdk.ts';
-import type { User } from '../src/lib/types.ts';
+import type { Agent, Client } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
 
-const rooms = (text: string) =>
-  text
+/** Room ids as typed; a part that is not a whole number is refused here, naming the field. */
+function rooms(text: string): number[] {
+  const parts = text
     .split(',')
     .map((r) => r.trim())
-    .filter(Boolean)
-    .map((r) => (/^\d+$/.test(r) ? Number(r) : r));
-const count = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text) : text.trim() || undefined);
+    .filter(Boolean);
+  if (parts.some((r) => !/^\d+$/.test(r)))
+    throw new Error('Rooms: room ids are whole numbers, comma-separated.');
+  return parts.map(Number);
+}
+/** A capacity as typed: empty is none; anything but a whole number is refused here, naming the field. */
+function count(text: string): number | undefined {
+  const value = text.trim();
+  if (value === '') return undefined;
+  if (!/^\d+$/.test(value)) throw new Error('Max chats: enter a whole number.');
+  return Number(value);
+}
 
 /** Agents: create, edit rooms and capacity, reset a password. */
 export function AgentsPanel({ client }: { client: Client }) {
-  const agents = useLoad(() => client.request<{ agents: User[] }>('GET', '/agents'), [client]);
+  const agents = useLoad(() => client.agents.list(), [client]);
   const [editing, setEditing] = useState<string | undefined>(undefined);
   const [status, setStatus] = useState<string | undefined>(undefined);
   return (
@@ -88,7 +97,7 @@ function EditAgent({
   onDone,
 }: {
   client: Client;
-  agent: User;
+  agent: Agent;
   onDone: (message?: string) => void;
 }) {
   const [roomText, setRoomText] = useState((agent.rooms ?? []).join(', '));
@@ -99,8 +108,11 @@ function EditAgent({
     event.preventDefault();
     setError(undefined);
     try {
-      await client.request('PUT', `/agents/${agent.id}`, {
-        body: { rooms: rooms(roomText), maxChats: count(maxChats), ...(password ? { password } : {}) },
+      const max = count(maxChats);
+      await client.agents.update(agent.id, {
+        rooms: rooms(roomText),
+        ...(max !== undefined ? { maxChats: max } : {}),
+        ...(password ? { password } : {}),
       });
       onDone(password ? `${agent.name}: saved, password reset.` : `${agent.name}: saved.`);
     } catch (failure) {
@@ -147,14 +159,12 @@ function CreateAgent({ client, onCreated }: { client: Client; onCreated: () => P
     setCreated(undefined);
     try {
       const max = count(form.maxChats);
-      await client.request('POST', '/agents', {
-        body: {
-          name: form.name.trim(),
-          contact: form.contact.trim(),
-          password: form.password,
-          rooms: rooms(form.rooms),
-          ...(max !== undefined ? { maxChats: max } : {}),
-        },
+      await client.agents.create({
+        name: form.name.trim(),
+        contact: form.contact.trim(),
+        password: form.password,
+        rooms: rooms(form.rooms),
+        ...(max !== undefined ? { maxChats: max } : {}),
       });
       setCreated(`${form.name.trim()} can now sign in to the console.`);
       setForm(empty);

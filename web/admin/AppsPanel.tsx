@@ -1,26 +1,20 @@
 import { useState } from 'preact/hooks';
 import { dateTime } from '../src/lib/format.ts';
 import { describeError, useLoad } from '../src/lib/hooks.ts';
-import { createClient } from '../src/lib/sdk.ts';
-import type { App } from '../src/lib/types.ts';
+import type { App, Client, ResponseOf } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
-import type { AdminSession } from './SignIn.tsx';
 
-interface Created {
-  app: App;
-  secret: string;
-  domainKey: string;
-}
+type Created = ResponseOf<'/v1/apps', 'post'>;
 
 /** The operator's view (admin key): every app, and creating one (its secret is shown once). */
 export function AppsPanel({
-  session,
+  client,
   onOpen,
 }: {
-  session: Extract<AdminSession, { kind: 'operator' }>;
-  onOpen: (s: AdminSession) => void;
+  client: Client;
+  onOpen: (app: App, secret: string) => void;
 }) {
-  const apps = useLoad(() => session.client.request<{ apps: App[] }>('GET', '/apps'), [session]);
+  const apps = useLoad(() => client.apps.list(), [client]);
   const [name, setName] = useState('');
   const [domains, setDomains] = useState('');
   const [created, setCreated] = useState<Created | undefined>(undefined);
@@ -34,8 +28,9 @@ export function AppsPanel({
         .split(',')
         .map((d) => d.trim())
         .filter(Boolean);
-      const result = await session.client.request<Created>('POST', '/apps', {
-        body: { name: name.trim(), ...(list.length ? { domains: list } : {}) },
+      const result = await client.apps.create({
+        name: name.trim(),
+        ...(list.length ? { domains: list } : {}),
       });
       setCreated(result);
       setName('');
@@ -104,23 +99,7 @@ export function AppsPanel({
               <code>{created.domainKey}</code>
             </dd>
           </dl>
-          <Button
-            onClick={() =>
-              onOpen({
-                kind: 'app',
-                app: created.app,
-                appId: created.app.id,
-                secret: created.secret,
-                client: createClient({
-                  baseUrl: location.origin,
-                  appId: created.app.id,
-                  secret: created.secret,
-                }),
-              })
-            }
-          >
-            Manage this app
-          </Button>
+          <Button onClick={() => onOpen(created.app, created.secret)}>Manage this app</Button>
         </div>
       ) : null}
     </section>

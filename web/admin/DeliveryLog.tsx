@@ -1,40 +1,17 @@
 import { useState } from 'preact/hooks';
 import { dateTime } from '../src/lib/format.ts';
 import { describeError, useLoad } from '../src/lib/hooks.ts';
-import type { Client } from '../src/lib/sdk.ts';
+import type { Client, QueryOf } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
 
-interface Delivery {
-  id: string;
-  eventId: string;
-  trigger: string;
-  chatId?: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAttempt?: number;
-  lastStatus?: number;
-  lastError?: string;
-  created: number;
-  updated: number;
-}
-
-interface Attempt {
-  id: string;
-  created: number;
-  status: number | null;
-  duration: number;
-  response: string;
-  error?: string;
-}
+type Status = NonNullable<QueryOf<'/v1/webhooks/{id}/deliveries', 'get'>['status']>;
+const STATUSES = ['pending', 'delivered', 'failed'] as const satisfies readonly Status[];
 
 /** A webhook's deliveries (status, attempts, answer, latency), each with its attempts; retry and recover. */
 export function DeliveryLog({ client, webhookId }: { client: Client; webhookId: string }) {
-  const [filter, setFilter] = useState('');
+  const [filter, setFilter] = useState<Status | ''>('');
   const log = useLoad(
-    () =>
-      client.request<{ deliveries: Delivery[] }>('GET', `/webhooks/${webhookId}/deliveries`, {
-        query: filter ? { status: filter } : {},
-      }),
+    () => client.webhooks.deliveries(webhookId, filter ? { status: filter } : {}),
     [client, webhookId, filter],
     5000,
   );
@@ -61,11 +38,20 @@ export function DeliveryLog({ client, webhookId }: { client: Client; webhookId: 
       <div class="admin__log-tools">
         <label class="sb-field">
           <span>Show</span>
-          <select class="sb-select" value={filter} onChange={(e) => setFilter(e.currentTarget.value)}>
+          <select
+            class="sb-select"
+            value={filter}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              setFilter(STATUSES.find((status) => status === value) ?? '');
+            }}
+          >
             <option value="">all</option>
-            <option value="pending">pending</option>
-            <option value="delivered">delivered</option>
-            <option value="failed">failed</option>
+            {STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {status}
+              </option>
+            ))}
           </select>
         </label>
         <Button small variant="secondary" onClick={() => void log.reload()}>
@@ -83,13 +69,7 @@ export function DeliveryLog({ client, webhookId }: { client: Client; webhookId: 
           onClick={() =>
             act(async () => {
               const at = Math.floor(new Date(since).getTime() / 1000);
-              const result = await client.request<{ queued: number }>(
-                'POST',
-                `/webhooks/${webhookId}/recover`,
-                {
-                  body: { since: at },
-                },
-              );
+              const result = await client.webhooks.recover(webhookId, { since: at });
               return `${result.queued} failed deliveries queued again.`;
             })
           }
@@ -140,10 +120,7 @@ export function DeliveryLog({ client, webhookId }: { client: Client; webhookId: 
                     aria-label={`Retry ${delivery.trigger} delivery`}
                     onClick={() =>
                       act(async () => {
-                        await client.request(
-                          'POST',
-                          `/webhooks/${webhookId}/deliveries/${delivery.id}/retry`,
-                        );
+                        await client.webhooks.retry(webhookId, delivery.id);
                         return `The ${delivery.trigger} delivery is queued again.`;
                       })
                     }
@@ -178,11 +155,7 @@ function Attempts({
   deliveryId: string;
 }) {
   const detail = useLoad(
-    () =>
-      client.request<{ attempts: Attempt[]; payload: unknown }>(
-        'GET',
-        `/webhooks/${webhookId}/deliveries/${deliveryId}`,
-      ),
+    () => client.webhooks.delivery(webhookId, deliveryId),
     [client, webhookId, deliveryId],
   );
   if (detail.error) return <ErrorNote message={detail.error} />;

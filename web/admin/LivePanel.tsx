@@ -1,26 +1,18 @@
 import { since } from '../src/lib/format.ts';
 import { useLoad } from '../src/lib/hooks.ts';
-import type { Client } from '../src/lib/sdk.ts';
-import type { Settings, User } from '../src/lib/types.ts';
+import { type Client, readSettings } from '../src/lib/sdk.ts';
 import { ErrorNote } from '../src/ui/index.ts';
-
-interface QueueStatus {
-  waiting: number;
-  agentsOnline: number;
-  agentsAvailable: number;
-  oldestWait: number | null;
-}
 
 /** Queues and agents online, re-read every 3 s while the tab is visible. */
 export function LivePanel({ client }: { client: Client }) {
   const live = useLoad(
     async () => {
       const [queues, agents, settings] = await Promise.all([
-        client.request<{ queues: Record<string, QueueStatus> }>('GET', '/queues/status'),
-        client.request<{ agents: User[] }>('GET', '/agents'),
-        client.request<{ settings: Settings }>('GET', '/settings'),
+        client.queues.status(),
+        client.agents.list(),
+        readSettings(client),
       ]);
-      return { queues: queues.queues, agents: agents.agents, rooms: settings.settings.rooms };
+      return { queues: queues.queues, agents: agents.agents, rooms: settings.rooms };
     },
     [client],
     3000,

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { describeError, useLoad } from '../src/lib/hooks.ts';
-import type { App, Room, Settings } from '../src/lib/types.ts';
+import { type App, type Room, readSettings, type Settings } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field, SelectField } from '../src/ui/index.ts';
-import type { AdminSession } from './SignIn.tsx';
+import type { AdminSession } from './model.ts';
 
 type AppSession = Extract<AdminSession, { kind: 'app' }>;
 
@@ -101,9 +101,9 @@ function Check({
 /** Rooms, languages, queue mode, assignment, tickets, media, domains: one form, saved together. */
 export function SettingsPanel({ session }: { session: AppSession }) {
   const loaded = useLoad(async () => {
-    const [{ settings }, { app }] = await Promise.all([
-      session.client.request<{ settings: Settings }>('GET', '/settings'),
-      session.client.request<{ app: App }>('GET', `/apps/${session.appId}`),
+    const [settings, { app }] = await Promise.all([
+      readSettings(session.client),
+      session.client.apps.get(session.appId),
     ]);
     return { settings, app };
   }, [session]);
@@ -132,10 +132,8 @@ export function SettingsPanel({ session }: { session: AppSession }) {
     event.preventDefault();
     setError(undefined);
     try {
-      await session.client.request('PUT', '/settings', { body: toBody(draft!) });
-      await session.client.request('PUT', `/apps/${session.appId}`, {
-        body: { domains: list(draft!.domains) },
-      });
+      await session.client.settings.update(toBody(draft!));
+      await session.client.apps.update(session.appId, { domains: list(draft!.domains) });
       setSaved(true);
       await loaded.reload();
     } catch (failure) {

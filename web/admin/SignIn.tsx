@@ -1,15 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
+import { suggestedAppId } from '../src/lib/app-id.ts';
 import { describeError } from '../src/lib/hooks.ts';
-import { type Client, createClient, SwitchboardError } from '../src/lib/sdk.ts';
-import type { App } from '../src/lib/types.ts';
+import { SwitchboardError } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
-
-export type AdminSession =
-  | { kind: 'app'; client: Client; app: App; appId: string; secret: string }
-  | { kind: 'operator'; client: Client; adminKey: string };
+import type { AdminModel } from './model.ts';
 
 /** Sign in with an app's id and secret (that app) or with the instance's admin key (apps). */
-export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: AdminSession) => void; notice?: string }) {
+export function SignIn({ model, notice }: { model: AdminModel; notice?: string }) {
   const [mode, setMode] = useState<'app' | 'operator'>('app');
   const [appId, setAppId] = useState('');
   const [secret, setSecret] = useState('');
@@ -17,12 +14,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: AdminSession) =
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    const fromUrl = new URLSearchParams(location.search).get('appId');
-    if (fromUrl) return setAppId(fromUrl);
-    fetch('/console/app.json')
-      .then((r) => (r.ok ? (r.json() as Promise<{ appId: string | null }>) : { appId: null }))
-      .then((body) => setAppId((current) => current || body.appId || ''))
-      .catch(() => {});
+    void suggestedAppId().then((id) => setAppId((current) => current || id));
   }, []);
 
   async function submit(event: Event) {
@@ -32,17 +24,10 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: AdminSession) =
     try {
       if (mode === 'app') {
         if (!appId.trim() || !secret.trim()) throw new Error('Enter the App ID and the app secret.');
-        const client = createClient({ baseUrl: location.origin, appId: appId.trim(), secret: secret.trim() });
-        const { app } = await client.request<{ app: App }>(
-          'GET',
-          `/apps/${encodeURIComponent(appId.trim())}`,
-        );
-        onSignedIn({ kind: 'app', client, app, appId: app.id, secret: secret.trim() });
+        await model.signInWithSecret(appId.trim(), secret.trim());
       } else {
         if (!adminKey.trim()) throw new Error('Enter the admin key.');
-        const client = adminClient(adminKey.trim());
-        await client.request('GET', '/apps');
-        onSignedIn({ kind: 'operator', client, adminKey: adminKey.trim() });
+        await model.signInWithKey(adminKey.trim());
       }
     } catch (failure) {
       setError(
@@ -116,9 +101,4 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: AdminSession) =
       </form>
     </main>
   );
-}
-
-/** The operator's client: the admin key travels as `x-hyper-admin` (API.md section 2). */
-export function adminClient(adminKey: string): Client {
-  return createClient({ baseUrl: location.origin, appId: '', adminKey });
 }

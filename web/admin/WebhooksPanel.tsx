@@ -5,19 +5,9 @@ import { type Client, TRIGGERS } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
 import { DeliveryLog } from './DeliveryLog.tsx';
 
-export interface Webhook {
-  id: string;
-  target: string;
-  events: string[];
-  active: boolean;
-  disabledReason?: string;
-  rateLimit?: number;
-  created: number;
-}
-
 /** Webhooks: register (with the handshake), events, rotate the secret, pause and resume, the delivery log. */
 export function WebhooksPanel({ client }: { client: Client }) {
-  const hooks = useLoad(() => client.request<{ webhooks: Webhook[] }>('GET', '/webhooks'), [client]);
+  const hooks = useLoad(() => client.webhooks.list(), [client]);
   const [open, setOpen] = useState<string | undefined>(undefined);
   const [secret, setSecret] = useState<{ label: string; value: string } | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -71,9 +61,7 @@ export function WebhooksPanel({ client }: { client: Client }) {
               <Button
                 small
                 variant="secondary"
-                onClick={() =>
-                  act(() => client.request('PUT', `/webhooks/${hook.id}`, { body: { active: !hook.active } }))
-                }
+                onClick={() => act(() => client.webhooks.update(hook.id, { active: !hook.active }))}
               >
                 {hook.active ? 'Pause' : 'Resume'}
               </Button>
@@ -82,10 +70,7 @@ export function WebhooksPanel({ client }: { client: Client }) {
                 variant="secondary"
                 onClick={() =>
                   act(async () => {
-                    const result = await client.request<{ secret: string }>(
-                      'POST',
-                      `/webhooks/${hook.id}/rotate`,
-                    );
+                    const result = await client.webhooks.rotate(hook.id);
                     setSecret({
                       label: 'New secret (the old one keeps signing for 24 h).',
                       value: result.secret,
@@ -100,7 +85,7 @@ export function WebhooksPanel({ client }: { client: Client }) {
                 variant="danger"
                 onClick={() => {
                   if (confirm(`Delete the webhook to ${hook.target}?`))
-                    void act(() => client.request('DELETE', `/webhooks/${hook.id}`));
+                    void act(() => client.webhooks.delete(hook.id));
                 }}
               >
                 Delete
@@ -137,9 +122,7 @@ function RegisterWebhook({
     setError(undefined);
     setBusy(true);
     try {
-      const result = await client.request<{ secret: string }>('POST', '/webhooks', {
-        body: { target: target.trim(), events },
-      });
+      const result = await client.webhooks.create({ target: target.trim(), events });
       setTarget('');
       await onRegistered(result.secret);
     } catch (failure) {

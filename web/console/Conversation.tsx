@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Settings } from '../src/lib/types.ts';
+import type { Settings } from '../src/lib/sdk.ts';
 import { Button, Icon } from '../src/ui/index.ts';
 import { MessageItem } from './MessageItem.tsx';
 import type { ChatView, ConsoleModel } from './model.ts';

@@ -1,5 +1,5 @@
 import { bytes, clock } from '../src/lib/format.ts';
-import type { MediaRef, Message } from '../src/lib/types.ts';
+import type { MediaRef, Message } from '../src/lib/sdk.ts';
 import { Icon } from '../src/ui/index.ts';
 
 export interface MessageItemProps {

@@ -1,5 +1,5 @@
 import { since } from '../src/lib/format.ts';
-import type { Chat, Settings } from '../src/lib/types.ts';
+import type { Chat, Settings } from '../src/lib/sdk.ts';
 
 /** The waiting chats of the agent's rooms, with their positions (1 = next). */
 export function QueuePanel({

@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
+import { suggestedAppId } from '../src/lib/app-id.ts';
 import { createClient, SwitchboardError } from '../src/lib/sdk.ts';
-import type { Session, User } from '../src/lib/types.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
 import type { SavedSession } from './model.ts';
-import { suggestedAppId } from './session.ts';
 
 /** Contact + password to the app named by ?appId= or typed in "App ID" (prefilled when the server has one app). */
 export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: SavedSession) => void; notice?: string }) {
@@ -29,9 +28,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: SavedSession) =
         appId: appId.trim(),
         ...(domainKey ? { domainKey } : {}),
       });
-      const result = await client.request<{ user: User; session: Session }>('POST', '/agents/login', {
-        body: { contact: contact.trim(), password },
-      });
+      const result = await client.agents.login({ contact: contact.trim(), password });
       onSignedIn({
         baseUrl: location.origin,
         appId: appId.trim(),

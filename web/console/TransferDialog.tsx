@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { User } from '../src/lib/types.ts';
+import type { User } from '../src/lib/sdk.ts';
 import { Button, ErrorNote } from '../src/ui/index.ts';
 import type { ConsoleModel } from './model.ts';
 

@@ -1,5 +1,5 @@
 import { clock, dateTime } from '../src/lib/format.ts';
-import type { Settings } from '../src/lib/types.ts';
+import type { Settings } from '../src/lib/sdk.ts';
 import type { ChatView } from './model.ts';
 
 /** Who the visitor is: name, contact, extraInfo, the chat's room, and the bot conversation imported before. */

@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
+import type { AgentStatus } from '../src/lib/sdk.ts';
 import { useStore } from '../src/lib/store.ts';
-import type { AgentStatus } from '../src/lib/types.ts';
 import { Banner, Button, ErrorNote } from '../src/ui/index.ts';
 import { ChatList } from './ChatList.tsx';
 import { Conversation } from './Conversation.tsx';

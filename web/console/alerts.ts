@@ -1,4 +1,4 @@
-import { chime } from '../src/lib/sound.ts';
+import { Chime } from '../src/lib/sound.ts';
 
 const BASE_TITLE = 'Switchboard — Agent console';
 /** How often the chime repeats while an invitation waits for the agent. */
@@ -11,6 +11,7 @@ const RING_EVERY_MS = 3000;
 export class Alerts {
   #ring: ReturnType<typeof setInterval> | undefined;
   #invitations = 0;
+  readonly #chime = new Chime();
 
   show(invitations: number, unread: number): void {
     if (invitations > 0) {
@@ -20,8 +21,8 @@ export class Alerts {
     } else {
       document.title = BASE_TITLE;
     }
-    if (invitations > this.#invitations) chime();
-    if (invitations > 0 && !this.#ring) this.#ring = setInterval(chime, RING_EVERY_MS);
+    if (invitations > this.#invitations) this.#chime.play();
+    if (invitations > 0 && !this.#ring) this.#ring = setInterval(() => this.#chime.play(), RING_EVERY_MS);
     if (invitations === 0) this.#silence();
     this.#invitations = invitations;
   }

@@ -1,5 +1,4 @@
-import type { Client } from '../src/lib/sdk.ts';
-import type { Chat, Invitation, Message, User } from '../src/lib/types.ts';
+import type { Chat, Client, EventData, Invitation, Message, User } from '../src/lib/sdk.ts';
 
 export interface ChatDetail {
   chat: Chat;
@@ -13,21 +12,20 @@ export async function loadChatDetail(
   chatId: string,
   withMessages = false,
 ): Promise<ChatDetail> {
-  const { chat } = await client.request<{ chat: Chat }>('GET', `/chats/${chatId}`, {
-    query: { fields: 'users,history' },
-  });
-  const users = chat.users as User[];
+  const { chat } = await client.chats.get(chatId, { fields: 'users,history' });
+  // `fields=users` expands the ids into users; a plain id (never here) is skipped.
+  const listed: ReadonlyArray<User | string> = chat.users;
+  const users = listed.filter((u): u is User => typeof u !== 'string');
   const visitor = users.find((u) => u.id === chat.creator) ?? users.find((u) => u.role === 'user');
   const messages: Message[] = [];
   if (withMessages) {
     let after: number | undefined;
     // Pages of 200 oldest first; a chat is bounded, so is this loop (at most 50 pages here).
     for (let page = 0; page < 50; page++) {
-      const result = await client.request<{ messages: Message[]; next: string | null }>(
-        'GET',
-        `/chats/${chatId}/messages`,
-        { query: { limit: 200, ...(after !== undefined ? { after } : {}) } },
-      );
+      const result = await client.chats.messages(chatId, {
+        limit: 200,
+        ...(after !== undefined ? { after } : {}),
+      });
       messages.push(...result.messages);
       if (!result.next || result.messages.length === 0) break;
       after = result.messages.at(-1)!.seq;
@@ -38,9 +36,7 @@ export async function loadChatDetail(
 
 /** The waiting chats of the agent's rooms, in queue order (queue mode) or oldest first. */
 export async function loadQueue(client: Client): Promise<Chat[]> {
-  const { chats } = await client.request<{ chats: Chat[] }>('GET', '/chats', {
-    query: { status: 'waiting', limit: 200 },
-  });
+  const { chats } = await client.chats.list({ status: 'waiting', limit: 200 });
   return chats.sort(
     (a, b) =>
       (a.queuePosition ?? Number.MAX_SAFE_INTEGER) - (b.queuePosition ?? Number.MAX_SAFE_INTEGER) ||
@@ -51,7 +47,7 @@ export async function loadQueue(client: Client): Promise<Chat[]> {
 /** Every agent's display name by id (colleagues' messages in transferred chats); empty on failure. */
 export async function loadAgentNames(client: Client): Promise<Record<string, string>> {
   try {
-    const { agents } = await client.request<{ agents: User[] }>('GET', '/agents');
+    const { agents } = await client.agents.list();
     return Object.fromEntries(agents.map((a) => [a.id, a.nickname || a.name]));
   } catch {
     return {};
@@ -80,7 +76,7 @@ export async function queueNames(
 
 /** Agents a chat can be handed to: online, a free slot, serving its room, not `me`. */
 export async function transferTargets(client: Client, me: string, room: number | undefined): Promise<User[]> {
-  const { agents } = await client.request<{ agents: User[] }>('GET', '/agents');
+  const { agents } = await client.agents.list();
   return agents.filter(
     (a) =>
       a.id !== me &&
@@ -91,12 +87,7 @@ export async function transferTargets(client: Client, me: string, room: number |
 }
 
 /** The data of `invitations:new`. */
-export interface InvitedEvent {
-  chatId: string;
-  userId: string;
-  invitationId: string;
-  expires: number;
-}
+export type InvitedEvent = EventData['invitations:new'];
 
 /**
  * The invitation an `invitations:new` announces. The event is skinny; the invitation itself says
@@ -113,9 +104,7 @@ export async function loadInvitation(client: Client, data: InvitedEvent): Promis
     expires: data.expires,
   };
   try {
-    const { invitations } = await client.request<{ invitations: Invitation[] }>('GET', '/invitations', {
-      query: { userId: data.userId, status: 'pending' },
-    });
+    const { invitations } = await client.invitations.list({ userId: data.userId, status: 'pending' });
     return invitations.find((i) => i.id === data.invitationId) ?? fallback;
   } catch {
     return fallback;

@@ -1,5 +1,4 @@
-import type { Client } from '../src/lib/sdk.ts';
-import type { Message } from '../src/lib/types.ts';
+import type { Client, Message } from '../src/lib/sdk.ts';
 import type { SavedSession } from './state.ts';
 
 /** `POST /media` (multipart): the file becomes a media message of the chat, sent by `senderId`. */
@@ -9,11 +8,7 @@ export async function uploadMedia(
   senderId: string,
   file: File,
 ): Promise<Message> {
-  const form = new FormData();
-  form.set('chatId', chatId);
-  form.set('senderId', senderId);
-  form.set('media', file, file.name);
-  const { message } = await client.request<{ message: Message }>('POST', '/media', { body: form });
+  const { message } = await client.media.upload({ chatId, senderId, file, name: file.name });
   return message;
 }
 

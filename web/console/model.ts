@@ -1,13 +1,19 @@
 import {
+  type AgentStatus,
   type Client,
   createClient,
+  type EventData,
+  type Invitation,
+  type Message,
   type Realtime,
   type RealtimeRequestName,
   type RealtimeRequests,
+  readSettings,
+  type Settings,
   SwitchboardError,
+  type User,
 } from '../src/lib/sdk.ts';
 import { Store } from '../src/lib/store.ts';
-import type { AgentStatus, Chat, Invitation, Message, Settings, User } from '../src/lib/types.ts';
 import { Alerts } from './alerts.ts';
 import {
   type InvitedEvent,
@@ -42,15 +48,14 @@ import {
 
 export type { ChatView, ConsoleState, PendingInvitation, SavedSession } from './state.ts';
 
-/** Messages this tab has already marked read (one receipt per message). */
-const readByMe = new Set<string>();
-
 /** The agent console's state and every action it takes, over the SDK's REST and realtime clients. */
 export class ConsoleModel {
   readonly store: Store<ConsoleState>;
   readonly client: Client;
   readonly session: SavedSession;
   readonly alerts = new Alerts();
+  /** Messages this console has already marked read (one receipt per message). */
+  readonly #readByMe = new Set<string>();
   #realtime: Realtime | undefined;
   #onExpired: (message: string) => void;
   readonly #queue: QueueWatcher;
@@ -77,28 +82,20 @@ export class ConsoleModel {
       clearTimeout(this.#firstConnect);
       this.store.update({ connected: true, everConnected: true });
     });
-    realtime.on('disconnected', (data: { code?: number }) => {
+    realtime.on('disconnected', (data) => {
       this.store.update({ connected: false });
-      if (data?.code === 4001) this.#expire();
+      if (data.code === 4001) this.#expire();
     });
-    realtime.on(
-      'invitations:new',
-      (data: { chatId: string; userId: string; invitationId: string; expires: number }) =>
-        this.#invited(data),
-    );
-    realtime.on('invitations:accept', (data: { chatId: string; userId: string }) => {
+    realtime.on('invitations:new', (data) => this.#invited(data));
+    realtime.on('invitations:accept', (data) => {
       if (data.userId === this.me) this.#dropInvitation(data.chatId);
     });
-    realtime.on('chats:join', (data: { chatId: string; userId: string }) => this.#joined(data));
-    realtime.on('chats:leave', (data: { chatId: string; userId: string }) => this.#left(data));
-    realtime.on('chats:close', (data: { chatId: string }) => this.#closed(data.chatId));
-    realtime.on('messages:new', (data: { message: Message }) => this.#message(data.message));
-    realtime.on('messages:read', (data: { messageId: string; chatId: string; userId: string }) =>
-      this.#read(data),
-    );
-    realtime.on('users:activity', (data: { chatId: string; userId: string; type: string }) =>
-      this.#activity(data),
-    );
+    realtime.on('chats:join', (data) => this.#joined(data));
+    realtime.on('chats:leave', (data) => this.#left(data));
+    realtime.on('chats:close', (data) => this.#closed(data.chatId));
+    realtime.on('messages:new', (data) => this.#message(data.message));
+    realtime.on('messages:read', (data) => this.#read(data));
+    realtime.on('users:activity', (data) => this.#activity(data));
     for (const name of ['chats:create', 'queues:update', 'forever:alone'] as const) {
       realtime.on(name, () => this.refreshQueue());
     }
@@ -115,7 +112,7 @@ export class ConsoleModel {
   /** Offline in every room, then forget the tab's session (the token simply expires). */
   async signOut(): Promise<void> {
     try {
-      await this.client.request('POST', '/agents/logout', { body: {} });
+      await this.client.agents.logout();
     } catch {
       // Signing out of a tab must always work, even with the server gone.
     }
@@ -132,15 +129,11 @@ export class ConsoleModel {
 
   async #loadInitial(): Promise<void> {
     const [settings, invitations, chats] = await Promise.all([
-      this.client.request<{ settings: Settings }>('GET', '/settings'),
-      this.client.request<{ invitations: Invitation[] }>('GET', '/invitations', {
-        query: { userId: this.me, status: 'pending' },
-      }),
-      this.client.request<{ chats: Chat[] }>('GET', '/chats', {
-        query: { userId: this.me, status: 'active' },
-      }),
+      readSettings(this.client),
+      this.client.invitations.list({ userId: this.me, status: 'pending' }),
+      this.client.chats.list({ userId: this.me, status: 'active' }),
     ]);
-    this.store.update({ settings: settings.settings });
+    this.store.update({ settings });
     void this.#loadAgentNames();
     for (const invitation of invitations.invitations) {
       if (invitation.expires > now()) await this.#addInvitation(invitation);
@@ -255,12 +248,12 @@ export class ConsoleModel {
     if (!view || view.closed || document.hidden) return;
     const theirs = view.messages.filter((m) => m.sender !== this.me && m.sender !== 'system');
     const last = theirs.at(-1);
-    if (!last || readByMe.has(last.id)) return;
-    readByMe.add(last.id);
+    if (!last || this.#readByMe.has(last.id)) return;
+    this.#readByMe.add(last.id);
     try {
       await this.#requestRealtime('messages:read', { messageId: last.id });
     } catch {
-      readByMe.delete(last.id);
+      this.#readByMe.delete(last.id);
     }
   }
 
@@ -272,7 +265,7 @@ export class ConsoleModel {
     });
   }
 
-  async #joined(data: { chatId: string; userId: string }): Promise<void> {
+  async #joined(data: EventData['chats:join']): Promise<void> {
     if (data.userId === this.me) {
       this.#dropInvitation(data.chatId);
       await this.#openChat(data.chatId).catch((error) => this.#fail(error));
@@ -280,7 +273,7 @@ export class ConsoleModel {
     this.refreshQueue();
   }
 
-  #left(data: { chatId: string; userId: string }): void {
+  #left(data: EventData['chats:leave']): void {
     if (data.userId === this.me) this.#forget(data.chatId);
     this.refreshQueue();
   }
@@ -311,12 +304,12 @@ export class ConsoleModel {
     if (visible && !mine) void this.markRead(message.chat);
   }
 
-  #read(data: { messageId: string; chatId: string; userId: string }): void {
+  #read(data: EventData['messages:read']): void {
     if (data.userId === this.me) return;
     this.#patchChat(data.chatId, (v) => withRead(v, data.messageId));
   }
 
-  #activity(data: { chatId: string; userId: string; type: string }): void {
+  #activity(data: EventData['users:activity']): void {
     if (data.userId === this.me) return;
     this.#patchChat(data.chatId, () => activityPatch(data.type));
   }
@@ -368,15 +361,13 @@ export class ConsoleModel {
 
   async transferTo(chatId: string, agentId: string): Promise<boolean> {
     return this.#act(async () => {
-      await this.client.request('POST', '/invitations', {
-        body: { chatId, userId: agentId, transfer: true },
-      });
+      await this.client.invitations.create({ chatId, userId: agentId, transfer: true });
     });
   }
 
   async backToQueue(chatId: string): Promise<boolean> {
     return this.#act(async () => {
-      await this.client.request('POST', `/chats/${chatId}/toinbox`);
+      await this.client.chats.toInbox(chatId);
       this.#forget(chatId);
     });
   }

@@ -28,17 +28,3 @@ export function saveNotice(notice: string | undefined): void {
   if (notice) sessionStorage.setItem(NOTICE, notice);
   else sessionStorage.removeItem(NOTICE);
 }
-
-/** The app to sign in to: `?appId=` in the URL, else the server's only app (GET /console/app.json). */
-export async function suggestedAppId(): Promise<string> {
-  const fromUrl = new URLSearchParams(location.search).get('appId');
-  if (fromUrl) return fromUrl;
-  try {
-    const response = await fetch('/console/app.json');
-    if (!response.ok) return '';
-    const body = (await response.json()) as { appId: string | null };
-    return body.appId ?? '';
-  } catch {
-    return '';
-  }
-}

@@ -1,5 +1,5 @@
+import type { AgentStatus, Chat, Message, Settings, User } from '../src/lib/sdk.ts';
 import { SwitchboardError } from '../src/lib/sdk.ts';
-import type { AgentStatus, Chat, Message, Settings, User } from '../src/lib/types.ts';
 
 /** What the console remembers of a signed-in agent (sessionStorage: a reload keeps the tab signed in). */
 export interface SavedSession {

@@ -1,6 +1,6 @@
 import { bytes } from '../src/lib/format.ts';
+import type { Invitation, Message, Settings } from '../src/lib/sdk.ts';
 import { SwitchboardError } from '../src/lib/sdk.ts';
-import type { Invitation, Message, Settings } from '../src/lib/types.ts';
 import type { ChatDetail } from './loaders.ts';
 import {
   type ChatView,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { Message } from '../src/lib/types.ts';
+import type { Message } from '../src/lib/sdk.ts';
 import { launchBrowser, screenshot, type TestBrowser } from './helpers/browser.ts';
 import {
   createAgent,

@@ -7,7 +7,7 @@ import { launchBrowser, type TestBrowser } from './helpers/browser.ts';
 import { describeEachStore, startWebServer, type WebServer } from './helpers/server.ts';
 import { widget } from './helpers/widget.ts';
 
-/** CLIENTS.md section 4: the loader ≤ 3 KB gzip, everything the widget loads ≤ 30 KB gzip. */
+/** docs/widget.md: the loader ≤ 3 KB gzip, everything the widget loads ≤ 30 KB gzip. */
 const LOADER_BUDGET = 3 * 1024;
 const TOTAL_BUDGET = 30 * 1024;
 const dist = join(import.meta.dirname, '..', 'dist');

@@ -6,7 +6,7 @@
 
 export const PANEL_HANDOFF = '__switchboardPanel' as const;
 
-/** From the embed snippet's data attributes (CLIENTS.md section 4). */
+/** From the embed snippet's data attributes (docs/widget.md). */
 export interface WidgetConfig {
   /** Where widget.js came from: the Switchboard server. */
   baseUrl: string;
@@ -49,7 +49,7 @@ export interface PanelApi {
 
 export type PanelMount = (host: PanelHost) => PanelApi;
 
-/** `window.Switchboard`, the page's handle on the widget (CLIENTS.md section 4). */
+/** `window.Switchboard`, the page's handle on the widget (docs/widget.md). */
 export interface SwitchboardApi {
   open(): void;
   close(): void;

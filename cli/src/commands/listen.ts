@@ -48,7 +48,7 @@ async function forward(
   }
 }
 
-/** The agent a `chats:assign` answer names (`{agentId}`, `{agent: {id}}` or `{id}`, as API.md 8.6). */
+/** The agent a `chats:assign` answer names (`{agentId}`, `{agent: {id}}` or `{id}`: docs/webhooks.md). */
 function chosenAgent(result: Forwarded): string | undefined {
   if (result.status === undefined || result.status < 200 || result.status > 299) return undefined;
   try {

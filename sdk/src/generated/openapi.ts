@@ -425,7 +425,39 @@ export interface paths {
                     content: {
                         "application/json": {
                             settings: {
-                                [key: string]: unknown;
+                                rooms: {
+                                    id: number;
+                                    name: string;
+                                    langs?: string[];
+                                }[];
+                                langs: string[];
+                                queue: {
+                                    active: boolean;
+                                };
+                                assign?: {
+                                    onCreate: boolean;
+                                    timeout: number;
+                                    maxAttempts: number;
+                                    algorithm: "least-busy" | "round-robin";
+                                    maxChatsPerAgent: number;
+                                    autoAccept: boolean;
+                                };
+                                presence?: {
+                                    reconnectGrace: number;
+                                };
+                                chats?: {
+                                    inactivityTimeout: number;
+                                };
+                                tickets?: {
+                                    createOnClose: boolean;
+                                };
+                                media?: {
+                                    maxBytes: number;
+                                    allowedTypes: string[];
+                                };
+                                auth?: {
+                                    requireDomainKey: boolean;
+                                };
                             };
                         };
                     };
@@ -492,7 +524,39 @@ export interface paths {
                     content: {
                         "application/json": {
                             settings: {
-                                [key: string]: unknown;
+                                rooms: {
+                                    id: number;
+                                    name: string;
+                                    langs?: string[];
+                                }[];
+                                langs: string[];
+                                queue: {
+                                    active: boolean;
+                                };
+                                assign?: {
+                                    onCreate: boolean;
+                                    timeout: number;
+                                    maxAttempts: number;
+                                    algorithm: "least-busy" | "round-robin";
+                                    maxChatsPerAgent: number;
+                                    autoAccept: boolean;
+                                };
+                                presence?: {
+                                    reconnectGrace: number;
+                                };
+                                chats?: {
+                                    inactivityTimeout: number;
+                                };
+                                tickets?: {
+                                    createOnClose: boolean;
+                                };
+                                media?: {
+                                    maxBytes: number;
+                                    allowedTypes: string[];
+                                };
+                                auth?: {
+                                    requireDomainKey: boolean;
+                                };
                             };
                         };
                     };

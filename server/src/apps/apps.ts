@@ -49,7 +49,7 @@ export function toApp(row: Omit<AppRow, 'eventPosition'>): App {
   };
 }
 
-/** App ids are short random strings (spec section 0). */
+/** App ids are short random strings (docs/conventions.md). */
 function newAppId(): string {
   return randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12);
 }

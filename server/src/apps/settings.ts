@@ -12,7 +12,7 @@ const Room = Type.Object({
 
 const Lang = Type.String({ minLength: 1, maxLength: 35 });
 
-/** Per-app settings (spec section 1). Every field is required once merged over the defaults. */
+/** Per-app settings (docs/conventions.md). Every field is required once merged over the defaults. */
 export const SettingsSchema = Type.Object({
   rooms: Type.Array(Room, { minItems: 1, maxItems: 1000 }),
   langs: Type.Array(Lang, { minItems: 1, maxItems: 100 }),

@@ -7,7 +7,7 @@ import { ASSIGN_DEADLINE_MS, agentOf } from '../webhooks/assign.ts';
 import type { RedisLink } from './link.ts';
 
 /**
- * `chats:assign` over the event stream (CLIENTS.md section 1, API.md 8.6). At a jump, every live stream
+ * `chats:assign` over the event stream (docs/stream.md, docs/webhooks.md). At a jump, every live stream
  * of the app that asked for `chats:assign` gets the envelope with the question's `id` and may answer
  * `{"reply": id, "data": {"agentId"}}` within 5 s; an answer naming an eligible agent chooses it, the
  * first such answer wins (beside the webhooks: routing/advisor.ts `firstValidAdvice`). With nobody to

@@ -7,7 +7,7 @@ import type { RedisLink } from './link.ts';
 const START_WAIT_MS = 2000;
 
 /**
- * The cross-node bus (spec section 10): events are handed to this node's subscribers at once, and
+ * The cross-node bus (docs/scale-out.md): events are handed to this node's subscribers at once, and
  * published on a Redis channel for the subscribers of the other nodes that asked for remote events
  * (the realtime gateway). Pub/sub is at most once; that is enough because the store stays the source
  * of truth — the gateway reads from the store any position it did not hear about.

@@ -38,7 +38,7 @@ import {
   usersInOrder,
 } from './statements.ts';
 
-/** The chat commands (spec section 3): each change runs in one transaction, checked against what it reads there. */
+/** The chat commands (docs/api.md): each change is one transaction, checked against what it reads there. */
 
 export interface ChatInput {
   creator?: string;

@@ -39,7 +39,7 @@ export interface Config {
   leaseMs: number;
 }
 
-/** Each setting: its environment variable, its command-line flag and its default (spec section 10). */
+/** Each setting: its environment variable, command-line flag and default (README.md, Configuration). */
 export const SETTINGS = [
   { env: 'SWITCHBOARD_PORT', flag: 'port', default: '8000', meaning: 'port for REST and realtime' },
   { env: 'SWITCHBOARD_HOST', flag: 'host', default: '127.0.0.1', meaning: 'address to bind' },

@@ -5,7 +5,7 @@ import { memo } from '../util/memo.ts';
 import type { EventDataByTrigger, NewEvent } from './catalog.ts';
 
 /**
- * Who hears an event on the realtime stream (spec section 7), decided inside the event's transaction
+ * Who hears an event on the realtime stream (docs/realtime.md), decided inside the event's transaction
  * and stored beside it, so a live push and a replay after any outage agree exactly.
  *
  * Keys: `u:<userId>` (every connection of that user) and `r:<room>` (the agents of that room).

@@ -9,6 +9,7 @@ import { mountOperations } from '../operations/registry.ts';
 import { newId } from '../util/ids.ts';
 import type { Webhooks } from '../webhooks/service.ts';
 import { ErrorResponse } from '../wire/error.ts';
+import { buildAsyncApi } from './asyncapi.ts';
 import { installAuth } from './auth.ts';
 import { answerClientError } from './client-errors.ts';
 import { installCors } from './cors.ts';
@@ -26,13 +27,13 @@ export interface HttpOptions {
   version: string;
   /** The node's logger (server.ts), which Fastify uses as its own; undefined: no logging at all. */
   logger: FastifyBaseLogger | undefined;
-  /** Webhook registration and the delivery log (spec section 8). */
+  /** Webhook registration and the delivery log (docs/webhooks.md). */
   webhooks: Webhooks;
   /** Seconds a whole request, and its headers, may take to arrive (docs/limits.md). */
   timeouts: { request: number; headers: number };
 }
 
-/** The HTTP face of Switchboard: every route of spec section 3 under /v1, plus /docs. */
+/** The HTTP face of Switchboard: every route of docs/api.md under /v1, plus /docs. */
 export async function buildHttp(options: HttpOptions): Promise<Http> {
   const http = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
@@ -72,7 +73,10 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
       info: {
         title: 'Switchboard API',
         version: options.version,
-        description: 'Live chat server: chats, queues, invitations, realtime events and signed webhooks.',
+        description:
+          'Live chat server: chats, queues, invitations, realtime events and signed webhooks. ' +
+          'The two WebSockets (`/v1/ws`, `/v1/stream`), their events and requests: ' +
+          '[AsyncAPI document](/v1/asyncapi.json).',
       },
       servers: [{ url: '/' }],
       components: {
@@ -96,6 +100,12 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
       // Every operation of operations/catalog.ts, in catalog order (the order of the OpenAPI document).
       mountOperations(v1, options.ctx, { version: options.version, webhooks: options.webhooks });
       v1.get('/openapi.json', { schema: { hide: true } }, async () => http.swagger());
+      // Built on first request: most nodes are never asked for it.
+      let asyncApi: Record<string, unknown> | undefined;
+      v1.get('/asyncapi.json', { schema: { hide: true } }, async () => {
+        asyncApi ??= buildAsyncApi(options.version);
+        return asyncApi;
+      });
     },
     { prefix: '/v1' },
   );
@@ -121,7 +131,7 @@ function socketTimeouts(timeouts: HttpOptions['timeouts']): { requestTimeout: nu
 }
 
 /**
- * OpenAPI fix-ups the route schemas cannot say: bodies that are optional as a whole (spec section 11)
+ * OpenAPI fix-ups the route schemas cannot say: bodies that are optional as a whole (docs/conventions.md)
  * are not marked required, and the multipart upload gets its form fields documented.
  */
 function documentRoute({ schema, url }: { schema: FastifySchema; url: string }): {
@@ -154,7 +164,7 @@ interface OpenApiDocument {
   >;
 }
 
-/** A body none of whose fields is required may be left out entirely (spec section 11): say so. */
+/** A body none of whose fields is required may be left out entirely (docs/conventions.md): say so. */
 function markOptionalBodies(document: OpenApiDocument): OpenApiDocument {
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {

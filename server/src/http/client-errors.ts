@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 /**
  * Requests Node's HTTP parser refuses before Fastify ever sees them — headers too large, a bad
  * Content-Length, Content-Length beside Transfer-Encoding, broken chunks, a request that took too
- * long to arrive — still answer in the error envelope of spec section 0, then the connection closes
+ * long to arrive — still answer in the error envelope of docs/conventions.md, then the connection closes
  * (after a framing error nothing more on it can be trusted).
  */
 const BY_CODE: Record<string, { status: number; message: string }> = {

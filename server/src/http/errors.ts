@@ -18,7 +18,7 @@ export function sendError(
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
-/** Ajv's validation errors as the contract's `details`: one entry per bad field. */
+/** Ajv's validation errors as the envelope's `details`: one entry per bad field. */
 function validationDetails(error: FastifyError): ErrorDetail[] {
   return (error.validation ?? []).map((v) => {
     const params = v.params as Record<string, unknown>;
@@ -48,7 +48,7 @@ const FRAMEWORK_STATUS: Record<string, number> = {
   FST_FIELDS_LIMIT: 413,
 };
 
-/** Every error — ours, the framework's, the parser's — leaves in the envelope of spec section 0. */
+/** Every error — ours, the framework's, the parser's — leaves in the envelope of docs/conventions.md. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
     if (error instanceof DomainError) {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, unsupportedMedia } from '../util/errors.ts';
 
 /**
- * What HyperChat connectors send (spec section 11): JSON bodies that are empty, and `null` or `""`
+ * What connectors send (docs/conventions.md, Tolerance): JSON bodies that are empty, and `null` or `""`
  * standing for "absent". Both are normalised before validation, so handlers see one shape.
  */
 export function installTolerance(app: FastifyInstance): void {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { INPUT_AJV_OPTIONS } from '../operations/validation.ts';
 
 /**
- * Bodies are validated as sent: a string is never turned into a number (spec section 11).
+ * Bodies are validated as sent: a string is never turned into a number (docs/conventions.md, "Tolerance").
  * Query strings and path parameters are text by nature, so those alone are coerced.
  */
 export function installValidation(app: FastifyInstance): void {

@@ -31,7 +31,7 @@ function notBuilt(reply: FastifyReply): FastifyReply {
 }
 
 /**
- * The web apps (CLIENTS.md section 4) from web/dist: /console/, /admin/, /demo/, /widget.js, /widget/*
+ * The web apps (docs/web.md, docs/widget.md) from web/dist: /console/, /admin/, /demo/, /widget.js, /widget/*
  * and the shared /assets/*. Also /console/app.json, which tells the sign-in pages the app id to prefill
  * when the server holds exactly one app (docs/web.md).
  */

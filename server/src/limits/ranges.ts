@@ -1,7 +1,7 @@
 import { type TInteger, Type } from '@sinclair/typebox';
 
 /**
- * The numeric ranges the contract allows, defined once. Every integer a client can send — in a body, a
+ * The numeric ranges the API allows, defined once. Every integer a client can send — in a body, a
  * query, a path, a realtime frame — is held to one of these by its schema, so nothing accepted can be
  * too big for the store (PostgreSQL `integer` is 32-bit, `bigint` 64-bit; SQLite returns anything past
  * 2^53 as an error) or for JavaScript (past 2^53 integers stop being exact), and no read of it can fail
@@ -18,7 +18,7 @@ export interface Range {
 }
 
 export const RANGES = {
-  /** Room ids (spec section 0: integers); stored in 32-bit columns. */
+  /** Room ids (docs/conventions.md: integers); stored in 32-bit columns. */
   roomId: { minimum: 1, maximum: INT32_MAX },
   /** A message's per-chat `seq` and the `after` of a message listing (32-bit column). */
   seq: { minimum: 0, maximum: INT32_MAX },
@@ -30,7 +30,7 @@ export const RANGES = {
   priority: { minimum: -1_000_000, maximum: 1_000_000 },
   /** Chat source (3 = chat). */
   source: { minimum: 0, maximum: 1000 },
-  /** Page size of every list (spec section 0). */
+  /** Page size of every list (docs/conventions.md, "Lists"). */
   limit: { minimum: 1, maximum: 200 },
   /** Chats an agent may hold at once. */
   maxChats: { minimum: 1, maximum: 1000 },

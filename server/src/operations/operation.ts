@@ -6,7 +6,7 @@ import type { Actor } from '../policies/actor.ts';
 import type { AuthKind, Principal } from '../policies/credentials.ts';
 import type { Webhooks } from '../webhooks/service.ts';
 
-/** The credential kinds of spec section 2 (`public` = the domain key, or the app id alone). */
+/** The credential kinds of docs/conventions.md (`public` = the domain key, or the app id alone). */
 export type Credential = AuthKind;
 
 /** The credentials a request presented, as the transport identified them. */
@@ -42,7 +42,7 @@ export interface Input<P, Q, B> {
 }
 
 /**
- * The WebSocket twin of a route (spec section 7): the frame's `data` is the route's path parameters
+ * The WebSocket twin of a route (docs/realtime.md): the frame's `data` is the route's path parameters
  * (renamed: `id` → `chatId`), query and body fields in one object, validated like the route's input.
  */
 export interface RealtimeTwin {

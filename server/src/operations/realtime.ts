@@ -8,13 +8,18 @@ import type { Operation, Services } from './operation.ts';
 import { INPUT_AJV_OPTIONS } from './validation.ts';
 
 /**
- * The client → server events of spec section 7, derived from the operations that declare a realtime
+ * The client → server events of docs/realtime.md, derived from the operations that declare a realtime
  * twin: the frame's `data` is the route's path parameters (renamed), query and body in one object,
  * validated with the same Ajv options as a REST body, then split back and handed to the same `run`.
  */
 export interface RealtimeRequest {
   /** The JSON Schema of `data` (also what the fuzz suite generates frames from). */
   schema: TObject;
+  /** What the ack's `data` carries: the REST twin's response body (`{}` when it has none). */
+  response: TSchema;
+  /** The error statuses an error ack may carry, as the REST twin documents them. */
+  errorStatuses: readonly number[];
+  summary: string;
   validate: (data: unknown) => boolean;
   errors: () => ErrorObject[] | null | undefined;
   run: (ctx: Ctx, actor: Actor, data: Record<string, unknown>) => Promise<unknown>;
@@ -52,6 +57,9 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
   const self = twin.self;
   return {
     schema,
+    response: op.response ?? Type.Object({}),
+    errorStatuses: op.errors ?? [400, 401, 403, 404],
+    summary: op.summary,
     validate: (data) => validate(data),
     errors: () => validate.errors,
     run: (ctx, actor, data) => {
@@ -78,7 +86,7 @@ function ownUser(actor: Actor, field: string): string {
 }
 
 /**
- * The order spec section 7 lists the names in, which is the order an unknown event's error lists them
+ * The order docs/realtime.md lists the names in, which is the order an unknown event's error lists them
  * (so that answer stays as it was). A name missing here still works; it is listed after these.
  */
 const LISTED = [

@@ -84,7 +84,7 @@ export function requireJoiner(joiner: UserRow, chat: LoadedChat): void {
     throw forbidden('The agent does not serve this chat’s room');
 }
 
-/** A bot conversation line imported into a chat (spec section 1). */
+/** A bot conversation line imported into a chat (docs/conventions.md). */
 export interface HistoryEntry {
   sender: string;
   message: string;

@@ -5,7 +5,7 @@ import { digest, matchesDigest } from '../util/secrets.ts';
 import type { Actor } from './actor.ts';
 
 /**
- * Credential resolution (spec section 2), one rule set for every transport: REST requests
+ * Credential resolution (docs/conventions.md), one rule set for every transport: REST requests
  * (http/auth.ts), the realtime handshake and its per-frame re-check, and the event stream. Transports
  * only say where the credentials came from (headers, maybe the query); what they mean is decided here.
  * Wrong credentials are 401 without saying which part was wrong.

@@ -17,7 +17,7 @@ export function claimedSender(
   return { sender, type: input.type ?? (sender === 'system' ? 'system' : 'text') };
 }
 
-/** Who sends, and as what type: the checks of spec 3.6 against the chat as read in the transaction. */
+/** Who sends, and as what type: the checks of docs/api.md against the chat as read in the transaction. */
 export function messageSender(
   actor: Actor,
   chat: LoadedChat,

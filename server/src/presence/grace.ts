@@ -15,7 +15,7 @@ import { updateUserRow } from '../users/statements.ts';
 import { liveConnections, lockUser, openChatsOf, timerDue, userById } from './statements.ts';
 
 /**
- * The reconnect grace (spec section 6): the durable timer `presence.reconnectGrace` (ref = user id).
+ * The reconnect grace (docs/routing.md): the durable timer `presence.reconnectGrace` (ref = user id).
  * Its existence *is* the "disconnected, may come back" state: a reconnect cancels it, and its expiry
  * acts once, on whichever node claims it, whether or not that node serves WebSockets.
  */

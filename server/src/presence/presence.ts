@@ -18,7 +18,7 @@ import {
 } from './statements.ts';
 
 /**
- * Presence (spec section 6). A user is connected while they hold a realtime connection on any node.
+ * Presence (docs/routing.md). A user is connected while they hold a realtime connection on any node.
  *
  * Each node counts its own connections per user in memory and keeps one row per (user, node) in
  * `realtime_presence` while that count is above zero; rows only count while their node's lease in

@@ -8,7 +8,7 @@ import type { TimerRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
 import { membershipStatus, timerDue } from './statements.ts';
 
-/** A `writing` not refreshed within this long turns into `not-writing` by itself (spec section 6, ext). */
+/** A `writing` not refreshed within this long turns into `not-writing` by itself (docs/routing.md, ext). */
 export const TYPING_TIMEOUT_MS = 10_000;
 export const TYPING_TIMER = 'typing.expire';
 

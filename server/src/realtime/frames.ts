@@ -7,7 +7,7 @@ import { DomainError } from '../util/errors.ts';
 import { memoByObject } from '../util/memo.ts';
 
 /**
- * The frames of `/v1/ws` (spec section 7). Server → client: `{"event","data","cursor"}` per event,
+ * The frames of `/v1/ws` (docs/realtime.md). Server → client: `{"event","data","cursor"}` per event,
  * control frames (sockets/frames.ts, shared with the event stream), and
  * `{"ack": id, "data"|"error"}` answers. Client → server: `{"id","event","data"}` requests.
  */

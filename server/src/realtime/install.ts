@@ -16,11 +16,11 @@ import type { Connection, Gateway } from './state.ts';
 import { subscriptions } from './subscriptions.ts';
 
 /**
- * The realtime gateway (spec sections 6 and 7): `/v1/ws` on the REST port. This file wires its parts:
+ * The realtime gateway (docs/realtime.md): `/v1/ws` on the REST port. This file wires its parts:
  * the hub (sockets/hub.ts: per-app ordered feed; subscriptions.ts: who hears what), the connection
  * (connection.ts, sockets/socket.ts), the handshake and resume (handshake.ts, sockets/replay.ts), client
- * requests (inbox.ts, reauth.ts), heartbeats (sockets/heartbeat.ts) and housekeeping (maintenance.ts). Domain calls
- * go through domain.ts and requests.ts only.
+ * requests (inbox.ts, reauth.ts), heartbeats (sockets/heartbeat.ts) and housekeeping (maintenance.ts).
+ * Domain calls go through domain.ts and requests.ts only.
  */
 export interface Realtime {
   readonly presence: Presence;

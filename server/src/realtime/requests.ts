@@ -5,7 +5,7 @@ import { REQUEST_NAMES, REQUESTS } from '../operations/realtime.ts';
 import type { Actor } from '../policies/actor.ts';
 import { badRequest } from '../util/errors.ts';
 
-/** Ajv's errors as the contract's `details`, the way http/errors.ts words them for REST. */
+/** Ajv's errors as the envelope's `details`, the way http/errors.ts words them for REST. */
 function details(errors: ErrorObject[]): Array<{ field: string; message: string }> {
   return errors.map((e) => {
     const params = e.params as Record<string, unknown>;

@@ -16,7 +16,7 @@ export interface AssignQuestion {
 }
 
 /**
- * Who may name the agent at a jump (spec 8.6): the synchronous `chats:assign` webhook plugs in here.
+ * Who may name the agent at a jump (docs/webhooks.md): the synchronous `chats:assign` webhook plugs in here.
  * It answers within its own deadline (5 s) with an agent id, or undefined for "no opinion".
  * Routing only honours an answer that is one of the eligible agents.
  */

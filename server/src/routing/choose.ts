@@ -27,7 +27,7 @@ function compare(
 }
 
 /**
- * The built-in choice among eligible agents (spec 5.2 step 3):
+ * The built-in choice among eligible agents (docs/routing.md, loop step 2):
  * least-busy — fewest active chats, then longest since their last invitation, then id;
  * round-robin — longest since their last invitation, then id.
  */

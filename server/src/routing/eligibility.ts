@@ -133,7 +133,7 @@ function isEligible(
 }
 
 /**
- * Eligible agents for a chat (spec 5.1): online, serving the chat's room, speaking its lang (or no langs
+ * Eligible agents (docs/routing.md): online, serving the chat's room, speaking its lang (or no langs
  * listed), with a free slot, not already in the chat, and not yet invited in the current loop.
  */
 export async function eligibleAgents(

@@ -106,7 +106,7 @@ export async function routeRoomChange(
   await routeWaitingChat(tx, emit, app, chat, true);
 }
 
-/** Inactivity auto-close (spec 6): one timer per chat, moved forward lazily when it finds newer activity. */
+/** Inactivity auto-close (docs/routing.md): one timer per chat, moved forward lazily on newer activity. */
 export async function armInactivity(tx: Tx, app: App, chatId: string, lastActivity: number): Promise<void> {
   const timeout = app.settings.chats.inactivityTimeout;
   if (timeout <= 0) return;

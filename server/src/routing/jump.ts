@@ -29,7 +29,7 @@ const AGAIN = Symbol('again');
 const AGAIN_ERROR = new Error('jump again');
 
 /**
- * The `jump` timer handler: one jump of a chat's invitation loop (spec 5.2 steps 2–4). `advisor()`
+ * The `jump` timer handler: one jump of a chat's invitation loop (docs/routing.md, steps 1–3). `advisor()`
  * is asked which agent to invite (the `chats:assign` webhook or stream; it may be replaced at runtime).
  */
 export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: TimerRow) => Promise<void> {

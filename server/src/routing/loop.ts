@@ -7,7 +7,7 @@ import { nowSeconds } from '../util/time.ts';
 import type { Algorithm } from './choose.ts';
 import { cancelLoopPending, cancelPending, endPending, stopRunningLoop, upsertLoop } from './statements.ts';
 
-/** The parameters of one invitation loop (spec 5.2). */
+/** The parameters of one invitation loop (docs/routing.md, "The invitation loop"). */
 export interface LoopParams {
   maxAttempts: number;
   /** Seconds an invitation lasts. */

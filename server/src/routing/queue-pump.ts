@@ -15,7 +15,7 @@ import {
 } from './statements.ts';
 
 /**
- * The `queue` timer handler: offers a room's queue to free agents (spec 5.3). As many chats from the
+ * The `queue` timer handler: offers a room's queue to free agents (docs/routing.md). As many chats from the
  * head as there are free slots get a loop; with nobody of the room online, every queued chat hears
  * `forever:alone`.
  */

@@ -12,7 +12,7 @@ import {
 } from './statements.ts';
 
 /**
- * Queue mode (spec 5.3). A room's queue is its waiting chats with `inQueue`, ordered by priority
+ * Queue mode (docs/routing.md). A room's queue is its waiting chats with `inQueue`, ordered by priority
  * (higher first), then arrival. Positions are stored, so a change can tell exactly whose moved.
  */
 

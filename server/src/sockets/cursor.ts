@@ -1,7 +1,7 @@
 import { inRange } from '../limits/ranges.ts';
 
 /**
- * Realtime cursors (spec section 7): opaque to clients. Inside, the app and the event's per-app
+ * Realtime cursors (docs/realtime.md): opaque to clients. Inside, the app and the event's per-app
  * `position` (gap-free, in commit order), so "every event after the cursor" is a range query and a
  * cursor of another app or of another database is recognised instead of silently misread.
  */

@@ -1,4 +1,6 @@
-/** Limits and periods of the realtime gateway (spec sections 6 and 7), shared by the event stream. */
+import { CLOSE_CODES } from '../wire/sockets.ts';
+
+/** Limits and periods of the realtime gateway (docs/realtime.md), shared by the event stream. */
 export interface RealtimeOptions {
   /** WebSocket ping period; a socket that misses two pongs in a row is dropped. */
   heartbeatMs: number;
@@ -10,7 +12,7 @@ export interface RealtimeOptions {
   maxBufferedBytes: number;
   /** Live events held for a socket while it replays; beyond this it is dropped like a slow consumer. */
   maxBacklog: number;
-  /** How far back a cursor can resume (spec: 24 h). */
+  /** How far back a cursor can resume (docs/realtime.md: 24 h). */
   retentionMs: number;
   /** How long the per-app feed waits for a missing position before reading it from the store. */
   gapWaitMs: number;
@@ -50,12 +52,12 @@ export function realtimeOptions(partial: Partial<RealtimeOptions> | undefined): 
   };
 }
 
-/** Close codes of both gateways (spec section 6; CLIENTS.md section 1). */
-export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_INTERNAL = 1011;
-export const CLOSE_SLOW_CONSUMER = 1013;
-export const CLOSE_BAD_CREDENTIALS = 4001;
-export const CLOSE_RATE_LIMITED = 4008;
+/** Close codes of both gateways, as wire/sockets.ts publishes them (docs/realtime.md, docs/stream.md). */
+export const CLOSE_GOING_AWAY = CLOSE_CODES.goingAway.code;
+export const CLOSE_INTERNAL = CLOSE_CODES.internal.code;
+export const CLOSE_SLOW_CONSUMER = CLOSE_CODES.slowConsumer.code;
+export const CLOSE_BAD_CREDENTIALS = CLOSE_CODES.badCredentials.code;
+export const CLOSE_RATE_LIMITED = CLOSE_CODES.rateLimited.code;
 
 /** Close reasons are capped (a WebSocket close frame holds 123 bytes of reason). */
 export const closeReason = (message: string): string => message.slice(0, 120);

@@ -4,7 +4,7 @@ import { decodeCursor } from './cursor.ts';
 import { isClosed, type SocketState } from './socket.ts';
 
 /**
- * Resume (spec section 7; the event stream alike). A socket joins its app's feed before it reads
+ * Resume (docs/realtime.md; the event stream alike). A socket joins its app's feed before it reads
  * anything, so live events arriving while it replays wait in its backlog; the replay reads the store
  * after the client's cursor until it is caught up, then the backlog is flushed without what the replay
  * already sent (by position). Nothing falls between, nothing is sent twice.

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 
-/** A plain GET on a WebSocket route: 426 in the contract's error envelope (as http/errors.ts writes it). */
+/** A plain GET on a WebSocket route: 426 in the error envelope (as http/errors.ts writes it). */
 export function upgradeRequired(reply: FastifyReply): FastifyReply {
   const message = 'Upgrade required: connect with a WebSocket client';
   return reply

@@ -173,7 +173,7 @@ export interface InvitationsTable {
   expires: number;
 }
 
-/** The invitation loop of a chat (spec 5.2): one row per chat, reused by each new loop. */
+/** The invitation loop of a chat (docs/routing.md): one row per chat, reused by each new loop. */
 export interface AssignmentsTable {
   chatId: string;
   appId: string;
@@ -188,7 +188,7 @@ export interface AssignmentsTable {
   updated: number;
 }
 
-/** A webhook registration (spec 8). The secret is kept as is: it signs every delivery. */
+/** A webhook registration (docs/webhooks.md). The secret is kept as is: it signs every delivery. */
 export interface WebhooksTable {
   id: string;
   appId: string;

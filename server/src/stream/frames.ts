@@ -5,7 +5,7 @@ import { encodeCursor } from '../sockets/cursor.ts';
 import { memoByObject } from '../util/memo.ts';
 
 /**
- * Frames of the event stream (CLIENTS.md section 1). An event frame is the webhook envelope (API.md 8.1)
+ * Frames of the event stream (docs/stream.md). An event frame is the webhook envelope (docs/webhooks.md)
  * plus `id` (the event id, the `webhook-id` of a webhook delivery of the same event) and `cursor`.
  * Control frames (`session`, `resumed`, `resync-required`) carry `event` instead of `trigger`.
  */

@@ -26,7 +26,7 @@ import { streamRouteSchema } from './openapi.ts';
 import { drop, finish, type StreamGateway } from './state.ts';
 
 /**
- * The event stream (CLIENTS.md section 1): `GET /v1/stream`, a WebSocket the app server opens with its
+ * The event stream (docs/stream.md): `GET /v1/stream`, a WebSocket the app server opens with its
  * secret to receive, as frames, the webhook envelopes of its app's events — read from the same outbox
  * the dispatcher reads: live from the bus after commit (the gateways' hub, sockets/hub.ts),
  * and on resume from the `events` table by the app's event position (the cursor space of `/v1/ws`;

@@ -12,7 +12,7 @@ import { presentTicket, type Ticket as TicketView } from '../wire/ticket.ts';
 import { insertTicket, messagesForTranscript, selectTickets, ticketOfApp } from './statements.ts';
 
 /**
- * Creates the ticket of a closing chat inside the closing transaction (spec section 9) and announces it
+ * Creates the ticket of a closing chat inside the closing transaction (docs/routing.md) and announces it
  * with `system:info`. The subject is the first text the end user wrote, or a generic line.
  */
 export async function createTicketOnClose(tx: Tx, chat: ChatRow, emit: Emit): Promise<string> {

@@ -15,7 +15,7 @@ import {
 } from './statements.ts';
 
 /**
- * Durable timers (spec section 6): rows with a due time, claimed by whichever node is alive.
+ * Durable timers (docs/routing.md, "Timers"): rows with a due time, claimed by whichever node is alive.
  * A claim is a lease: a node that dies mid-handler loses it, and another node runs the timer again,
  * so handlers must be idempotent (they re-check the state they act on).
  */

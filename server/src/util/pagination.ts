@@ -3,7 +3,7 @@ import { invalidField } from './errors.ts';
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
-/** What every list route takes (spec section 0: `?limit=` default 50, max 200, and `?cursor=`). */
+/** What every list route takes (docs/conventions.md: `?limit=` default 50, max 200, and `?cursor=`). */
 export interface PageQuery {
   limit?: number | undefined;
   cursor?: string | undefined;

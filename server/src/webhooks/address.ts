@@ -5,7 +5,7 @@ import { ConfigError } from '../config/config.ts';
 import { SPECIAL_IPV4, SPECIAL_IPV6, SPECIAL_NAMES } from './special-ranges.ts';
 
 /**
- * Target address rules (spec 8.7), applied to the address actually dialled: a hostname is resolved
+ * Target address rules (docs/webhooks.md), applied to the address actually dialled: a hostname is resolved
  * here, every address it resolves to is checked, and the connection goes to the checked address itself,
  * so a DNS answer that changes between check and connect (rebinding) cannot get around the rules.
  */

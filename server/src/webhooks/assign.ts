@@ -10,7 +10,7 @@ import { type PostResult, postOnce } from './transport.ts';
 import type { Log } from './tx.ts';
 
 /**
- * The synchronous `chats:assign` webhook (spec 8.6), plugged into routing's advisor seam. At every jump
+ * The synchronous `chats:assign` webhook (docs/webhooks.md), in routing's advisor seam. At every jump
  * each active `chats:assign` webhook is called in parallel with the envelope, headers and signatures
  * of any delivery; the first valid answer in registration order names the agent. Each call is logged
  * as a delivery with one attempt and is never retried.

@@ -14,7 +14,7 @@ import { armIdleLanes } from './delivery/lanes.ts';
 import { findWebhook, lockWebhook } from './registry.ts';
 import { inTransaction } from './tx.ts';
 
-/** The delivery log (spec section 3, ext): what was sent, every attempt, and re-sending. */
+/** The delivery log (docs/webhooks.md, ext): what was sent, every attempt, and re-sending. */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 export async function listDeliveries(

@@ -13,7 +13,7 @@ import { nowSeconds } from '../util/time.ts';
 import { newWebhookSecret } from './signing.ts';
 import { postOnce } from './transport.ts';
 
-/** The Webhook object of spec section 1. The secret is never part of it. */
+/** The Webhook object (docs/api.md). The secret is never part of it. */
 /** The old secret keeps signing beside the new one this long after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 
@@ -28,7 +28,7 @@ export function subscribes(row: WebhookRow, trigger: string): boolean {
   return decodeStrings(row.events).includes(trigger);
 }
 
-/** `http`/`https` URLs only, without credentials in them (spec 8.7). */
+/** `http`/`https` URLs only, without credentials in them (docs/webhooks.md). */
 export function checkTarget(target: string): string {
   let url: URL;
   try {
@@ -44,7 +44,7 @@ export function checkTarget(target: string): string {
   return url.href;
 }
 
-/** Only the triggers of spec section 4; anything else is a 400 that lists the allowed ones. */
+/** Only the triggers of docs/webhooks.md; anything else is a 400 that lists the allowed ones. */
 export function checkTriggers(events: readonly string[]): Trigger[] {
   const unknown = events.filter((e) => !isTrigger(e));
   if (unknown.length > 0) {
@@ -65,7 +65,7 @@ function snippet(text: string): string {
 }
 
 /**
- * The registration handshake (spec 8.2): POST `{}` with the secret in `X-Hook-Secret`; the target must
+ * The handshake (docs/webhooks.md): POST `{}` with the secret in `X-Hook-Secret`; the target must
  * answer 2xx echoing it. Any other outcome is a 400 saying what came back.
  */
 export async function handshake(
@@ -261,7 +261,7 @@ export async function deleteWebhook(deps: RegistryDeps, app: App, id: string): P
   });
 }
 
-/** A new secret; the previous one keeps signing beside it for 24 h (spec 3, ext). */
+/** A new secret; the previous one keeps signing beside it for 24 h (docs/webhooks.md, ext). */
 export async function rotateSecret(deps: RegistryDeps, app: App, id: string): Promise<string> {
   const secret = newWebhookSecret();
   await deps.store.transaction(async (tx) => {

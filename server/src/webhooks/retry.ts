@@ -1,5 +1,5 @@
 /**
- * The retry policy of spec 8.4: after the n-th failed attempt of a round, wait `schedule[n-1]` seconds
+ * The retry policy (docs/webhooks.md): after the n-th failed attempt of a round, wait `schedule[n-1]` seconds
  * (±20 % jitter, so a burst of failures does not come back as a burst); after the last step, give up.
  * A `Retry-After` on 429/503 is honoured, but kept within [step, 2 × step] so a receiver can neither
  * hurry the schedule nor park a delivery for ever.

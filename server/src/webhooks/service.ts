@@ -30,7 +30,7 @@ import {
 } from './registry.ts';
 import type { Log } from './tx.ts';
 
-/** Everything webhooks (spec section 8): registration, the dispatcher, the delivery log, chats:assign. */
+/** Everything webhooks (docs/webhooks.md): registration, the dispatcher, the delivery log, chats:assign. */
 export interface Webhooks {
   rules: AddressRules;
   /** The routing advisor: the synchronous `chats:assign` call. */

@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { memo } from '../util/memo.ts';
 
-/** A webhook secret (spec 8.2): `whsec_` + base64 of 32 random bytes, as Standard Webhooks expects. */
+/** A secret (docs/webhooks.md): `whsec_` + base64 of 32 random bytes, as Standard Webhooks expects. */
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
@@ -48,9 +48,9 @@ export function standardSignature(secret: string, id: string, timestamp: number,
 }
 
 /**
- * The headers that sign one attempt (spec 8.3): both schemes, with every secret currently signing
+ * The headers that sign one attempt (docs/webhooks.md): both schemes, with every secret currently signing
  * (during a rotation the new one first, then the old one, space-separated). Never `X-Hook-Secret`:
- * receivers take that header for the registration handshake (spec section 11).
+ * receivers take that header for the registration handshake (docs/conventions.md).
  */
 export function signDelivery(
   secrets: readonly string[],

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { type Agent, request } from 'undici';
 
-/** What one POST to a target came to, as the attempt log keeps it (spec 8.4). */
+/** What one POST to a target came to, as the attempt log keeps it (docs/webhooks.md). */
 export interface PostResult {
   /** HTTP status, or null when no answer came (refused, unreachable, timed out). */
   status: number | null;

@@ -20,7 +20,7 @@ const chatFields = {
   ticketId: Type.Optional(Type.String()),
 };
 
-/** The one shape of a chat in responses, events and webhooks (spec section 1). */
+/** The one shape of a chat in responses, events and webhooks (docs/conventions.md). */
 export const Chat = Type.Object({ ...chatFields, users: Type.Array(Type.String()) });
 export type Chat = Static<typeof Chat>;
 

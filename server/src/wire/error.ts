@@ -1,6 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
-/** The error envelope of spec section 0, shared by REST answers and realtime acks. */
+/** The error envelope (docs/conventions.md), shared by REST answers and realtime acks. */
 export const ErrorResponse = Type.Object(
   {
     error: Type.Object({

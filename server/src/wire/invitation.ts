@@ -9,7 +9,7 @@ export const InvitationStatus = Type.Union([
   Type.Literal('cancelled'),
 ]);
 
-/** The Invitation object of spec section 1. */
+/** The Invitation object (docs/api.md, "Shapes"). */
 export const Invitation = Type.Object({
   id: Type.String(),
   chatId: Type.String(),

@@ -14,7 +14,7 @@ export const MediaRef = Type.Object({
 export type MediaRef = Static<typeof MediaRef>;
 const decodeMediaRef = jsonColumn('media message', MediaRef);
 
-/** The one shape of a message in responses, events and webhooks (spec section 1). */
+/** The one shape of a message in responses, events and webhooks (docs/conventions.md). */
 export const Message = Type.Object({
   id: Type.String(),
   chat: Type.String(),

@@ -3,7 +3,7 @@ import { jsonColumn } from '../store/json.ts';
 import type { TicketRow } from '../store/schema.ts';
 import { Message } from './message.ts';
 
-/** The ticket a closing chat leaves (spec section 9), with its transcript. */
+/** The ticket a closing chat leaves (docs/routing.md), with its transcript. */
 export const Ticket = Type.Object({
   id: Type.String(),
   externalId: Type.String(),

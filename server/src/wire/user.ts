@@ -3,7 +3,7 @@ import type { Settings } from '../apps/settings.ts';
 import { decodeObject, decodeRooms, decodeStrings } from '../store/json.ts';
 import type { UserRow } from '../store/schema.ts';
 
-/** The one shape of a user or agent in responses, events and webhooks (spec section 1). */
+/** The one shape of a user or agent in responses, events and webhooks (docs/conventions.md). */
 export const User = Type.Object({
   id: Type.String(),
   name: Type.String(),

@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { decodeStrings } from '../store/json.ts';
 import type { AttemptRow, DeliveryRow, WebhookRow } from '../store/schema.ts';
 
-/** A registered webhook (spec section 8); its secret is shown once, outside this shape. */
+/** A registered webhook (docs/webhooks.md); its secret is shown once, outside this shape. */
 export const Webhook = Type.Object({
   id: Type.String(),
   target: Type.String(),

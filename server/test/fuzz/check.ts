@@ -10,7 +10,7 @@ import type { World } from './world.ts';
 
 export class FuzzFailure extends Error {}
 
-/** Checks one HTTP answer: never 5xx, errors in the envelope of spec section 0. */
+/** Checks one HTTP answer: never 5xx, errors in the envelope of docs/conventions.md. */
 export function checkAnswer(what: string, status: number, contentType: string, text: string): void {
   if (status >= 500 || status < 200)
     throw new FuzzFailure(`${what} answered ${status}: ${text.slice(0, 500)}`);

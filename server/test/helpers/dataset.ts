@@ -23,7 +23,7 @@ export async function multipart(
   };
 }
 
-/** Every kind of object an app can hold, created through the API (spec sections 1 and 3). */
+/** Every kind of object an app can hold, created through the API (docs/api.md). */
 export interface DataSet {
   /** An end user with an open, active chat. */
   user: Person & { externalId: string; name: string };

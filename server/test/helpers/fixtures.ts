@@ -50,7 +50,7 @@ export async function expectStatus<T = Json>(
   return res;
 }
 
-/** Asserts the error envelope of spec section 0. */
+/** Asserts the error envelope (docs/conventions.md). */
 export function assertError(res: Response, status: number, message?: RegExp): void {
   assert.equal(res.status, status, res.text);
   const body = res.body as Json;

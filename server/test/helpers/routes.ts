@@ -1,5 +1,5 @@
 /**
- * The REST routes of spec section 3, as `METHOD /path` below `/v1` with `{param}` placeholders.
+ * The REST routes (docs/api.md), as `METHOD /path` below `/v1` with `{param}` placeholders.
  * `later`: routing and webhooks, which are built in later issues; the other routes must exist now.
  * `body`: the route takes a request body (`multipart` for the upload).
  */

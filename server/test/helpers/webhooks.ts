@@ -46,9 +46,9 @@ export function standardHeaders(request: Received): Record<string, string> {
 }
 
 /**
- * Asserts a delivery is signed both ways with `secret` (spec 8.3): `X-Hook-Signature` is the plain hex
+ * A delivery is signed both ways with `secret` (docs/webhooks.md): `X-Hook-Signature` is the plain hex
  * HMAC of the raw bytes (one of the space-separated values), the Standard Webhooks headers verify with
- * the standardwebhooks package, and there is no `X-Hook-Secret` header (spec section 11).
+ * the standardwebhooks package, and there is no `X-Hook-Secret` header (docs/conventions.md).
  */
 export function assertSigned(request: Received, secret: string): void {
   assert.equal(request.method, 'POST');

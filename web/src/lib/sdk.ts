@@ -1,10 +1,54 @@
-/** The one door from the web apps to the server (CLIENTS.md section 4: built on the SDK). */
-export {
-  type Client,
-  createClient,
-  type RealtimeConnection as Realtime,
-  type RealtimeRequestName,
-  type RealtimeRequests,
-  SwitchboardError,
-  TRIGGERS,
+/**
+ * The one door from the web apps to the server (docs/web.md: built on the SDK). The wire
+ * types are the SDK's own (generated from the server's documents); the aliases below name a part of
+ * one of them, so nothing here can drift from the server.
+ */
+import type { Client, Message, Settings as SettingsAsRead, User } from '@switchboard/sdk';
+
+export type {
+  Agent,
+  App,
+  BodyOf,
+  Chat,
+  Client,
+  Delivery,
+  EventData,
+  Invitation,
+  Message,
+  QueryOf,
+  RealtimeConnection as Realtime,
+  RealtimeEventData,
+  RealtimeRequestName,
+  RealtimeRequests,
+  ResponseOf,
+  RestApi,
+  Session,
+  User,
+  Webhook,
 } from '@switchboard/sdk';
+export { createClient, SwitchboardError, TRIGGERS } from '@switchboard/sdk';
+
+/** A media message's file (the non-text form of `Message['message']`). */
+export type MediaRef = Exclude<Message['message'], string>;
+/** An agent's availability. */
+export type AgentStatus = NonNullable<User['status']>;
+
+/** The app's settings, every one of them (what the app's secret and a token read). */
+export type Settings = Required<SettingsAsRead>;
+/** One of the app's rooms. */
+export type Room = Settings['rooms'][number];
+
+/**
+ * `GET /settings` with credentials that read every setting (the app's secret, a token); browser
+ * credentials get rooms, langs and queue only, and this rejects.
+ */
+export async function readSettings(client: Pick<Client, 'settings'>): Promise<Settings> {
+  const { settings } = await client.settings.get();
+  if (!isComplete(settings)) throw new Error('These credentials cannot read every setting.');
+  return settings;
+}
+
+function isComplete(settings: SettingsAsRead): settings is Settings {
+  const { assign, presence, chats, tickets, media, auth } = settings;
+  return [assign, presence, chats, tickets, media, auth].every((part) => part !== undefined);
+}

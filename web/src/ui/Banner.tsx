@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 
 /**
- * A full-width notice (e.g. "Reconnecting…"). Not a live region: only new messages speak (CLIENTS.md),
+ * A full-width notice (e.g. "Reconnecting…"). Not a live region: only new messages speak (docs/web.md),
  * and a connection that flaps would otherwise talk over the conversation.
  */
 export function Banner({ children }: { children: ComponentChildren }) {

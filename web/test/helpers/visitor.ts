@@ -1,5 +1,12 @@
-import { createClient, type Realtime } from '../../src/lib/sdk.ts';
-import type { Chat, Message, Session, User } from '../../src/lib/types.ts';
+import {
+  type BodyOf,
+  type Chat,
+  createClient,
+  type Message,
+  type Realtime,
+  type Session,
+  type User,
+} from '../../src/lib/sdk.ts';
 import { waitFor } from './server.ts';
 
 export interface Heard {
@@ -47,39 +54,35 @@ export class Visitor {
     extra = {},
   ): Promise<Visitor> {
     const publicClient = createClient({ baseUrl, appId, domainKey });
-    const { user, session } = await publicClient.request<{ user: User; session: Session }>('POST', '/users', {
-      body: { name, ...extra },
-    });
+    const { user, session } = await publicClient.users.create({ name, ...extra });
     const visitor = new Visitor(baseUrl, appId, user, session);
     await visitor.until('connected');
     return visitor;
   }
 
-  async openChat(body: Record<string, unknown> = {}): Promise<Chat> {
-    const { chat } = await this.client.request<{ chat: Chat }>('POST', '/chats', { body });
+  async openChat(body: BodyOf<'/v1/chats', 'post'> = {}): Promise<Chat> {
+    const { chat } = await this.client.chats.create(body);
     this.chat = chat;
     return chat;
   }
 
   async say(text: string): Promise<Message> {
-    const { message } = await this.client.request<{ message: Message }>(
-      'POST',
-      `/chats/${this.chat!.id}/messages`,
-      {
-        body: { message: text, clientId: `v-${crypto.randomUUID()}` },
-      },
-    );
+    const { message } = await this.client.chats.send(this.chat!.id, {
+      message: text,
+      clientId: `v-${crypto.randomUUID()}`,
+    });
     return message;
   }
 
   async typing(writing: boolean): Promise<void> {
-    await this.client.request('POST', `/users/${this.user.id}/activity`, {
-      body: { chatId: this.chat!.id, type: writing ? 'writing' : 'not-writing' },
+    await this.client.users.activity(this.user.id, {
+      chatId: this.chat!.id,
+      type: writing ? 'writing' : 'not-writing',
     });
   }
 
   async read(messageId: string): Promise<void> {
-    await this.client.request('PUT', `/messages/${messageId}/read`, { body: {} });
+    await this.client.messages.read(messageId);
   }
 
   /** The first heard event (from `from` on) that matches; waits for it. */

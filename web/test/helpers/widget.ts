@@ -79,7 +79,7 @@ export async function pendingInvitation(server: WebServer, app: TestApp, agent: 
   );
 }
 
-/** The widget's controls, found the way outside suites find them (CLIENTS.md accessible names). */
+/** The widget's controls, found the way outside suites find them (docs/widget.md, accessible names). */
 export function widget(page: Page) {
   const dialog = page.getByRole('dialog', { name: 'Chat' });
   return {

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { MediaRef } from '../../src/lib/sdk.ts';
 import type { VisitorChat } from './chat.ts';
 import { formatBytes } from './explain.ts';
+import type { Line, ViewState } from './state.ts';
 import { downloadTranscript } from './transcript.ts';
-import type { Line, MediaRef, ViewState } from './types.ts';
 
 const time = (seconds: number) =>
   new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

@@ -1,13 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
+import { useStore } from '../../src/lib/store.ts';
 import { Conversation } from './Conversation.tsx';
 import type { VisitorChat } from './chat.ts';
 import { LeaveMessage, PreChat } from './Forms.tsx';
-
-function useChatState(chat: VisitorChat) {
-  const [state, setState] = useState(chat.state);
-  useEffect(() => chat.subscribe(() => setState(chat.state)), [chat]);
-  return state;
-}
 
 export function Panel({
   chat,
@@ -20,7 +15,7 @@ export function Panel({
   open: boolean;
   onClose(): void;
 }) {
-  const state = useChatState(chat);
+  const state = useStore(chat.store);
   const dialog = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;

@@ -1,29 +1,32 @@
-import { type Client, type RealtimeConnection as Realtime, SwitchboardError } from '@switchboard/sdk';
-import type { VisitorDetails, WidgetConfig, WidgetEvent } from '../shared.ts';
-import { bindEvents, handleEvent } from './events.ts';
-import { explain, refuseFile } from './explain.ts';
-import { type StoredSession, watchSession } from './session.ts';
 import {
   type Chat,
-  initialState,
-  type Line,
+  type Client,
   type MediaRef,
-  type MediaSettings,
   type Message,
-  type ViewState,
-} from './types.ts';
+  type Realtime,
+  readSettings,
+  type Settings,
+  SwitchboardError,
+} from '../../src/lib/sdk.ts';
+import { Store } from '../../src/lib/store.ts';
+import type { VisitorDetails, WidgetConfig, WidgetEvent } from '../shared.ts';
+import { ChatEvents, type EventHost } from './events.ts';
+import { explain, refuseFile } from './explain.ts';
+import { type StoredSession, watchSession } from './session.ts';
+import { initialState, type Line, type ViewState } from './state.ts';
 import { Typist } from './typing.ts';
 import { Visitor } from './visitor.ts';
 
 /**
  * The visitor's side of one chat, over the SDK: the pre-chat, the wait, the conversation, the end.
- * The view subscribes to its state; every server call goes through the SDK client.
+ * The widget's model (the web apps' one pattern, web/README.md): it owns the store the view reads,
+ * its methods are the actions; every server call is a typed SDK method.
  */
-export class VisitorChat {
-  state: ViewState;
-  private readonly listeners = new Set<() => void>();
+export class VisitorChat implements EventHost {
+  readonly store: Store<ViewState>;
   private readonly visitor: Visitor;
-  private media: MediaSettings | undefined;
+  private readonly events: ChatEvents;
+  private media: Settings['media'] | undefined;
   private readonly typist = new Typist();
   private readonly readSent = new Set<string>();
   private visible = false;
@@ -35,22 +38,21 @@ export class VisitorChat {
     private user: VisitorDetails,
     readonly emit: (event: WidgetEvent, data?: unknown) => void,
   ) {
+    this.events = new ChatEvents(this);
     this.visitor = new Visitor(config, (realtime) => {
       this.set({ me: this.visitor.session?.userId });
-      bindEvents(this, realtime);
+      this.events.bind(realtime);
     });
-    this.state = initialState(user.name ?? '', user.contact ?? '');
+    this.store = new Store(initialState(user.name ?? '', user.contact ?? ''));
     this.stopWatching = watchSession(config.appId, (session) => this.adopt(session));
   }
 
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  get state(): ViewState {
+    return this.store.state;
   }
 
   private set(patch: Partial<ViewState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const listener of this.listeners) listener();
+    this.store.update(patch);
   }
 
   /** First look: resume the stored chat, or offer the pre-chat (or leave-a-message) form. */
@@ -76,7 +78,7 @@ export class VisitorChat {
       if (Object.keys(body).length > 0)
         this.visitor
           .api()
-          .request('PUT', `/users/${session.userId}`, { body })
+          .users.update(session.userId, body)
           .catch(() => undefined);
     }
   }
@@ -93,13 +95,7 @@ export class VisitorChat {
   private async offerStart(): Promise<void> {
     try {
       const query = this.config.room ? { roomId: this.config.room } : {};
-      const online = await this.visitor.publicClient.request<{ agentsOnline: boolean }>(
-        'GET',
-        '/agents/online',
-        {
-          query,
-        },
-      );
+      const online = await this.visitor.publicClient.agents.online(query);
       this.set({ phase: online.agentsOnline ? 'prechat' : 'offline', error: undefined });
     } catch (error) {
       this.set({ phase: 'prechat', error: explain(error) });
@@ -125,9 +121,7 @@ export class VisitorChat {
       await this.visitor.ensure(name, email, this.user);
       const chat = await this.createChat();
       this.visitor.save({ chatId: chat.id });
-      await this.need().request('POST', `/chats/${chat.id}/messages`, {
-        body: { message: text, clientId: this.clientId() },
-      });
+      await this.need().chats.send(chat.id, { message: text, clientId: this.clientId() });
       await this.closeChat('left-message');
     }, 'offline');
   }
@@ -188,7 +182,7 @@ export class VisitorChat {
     // The same clientId on a retry: the server keeps one message however often it is sent.
     this.rt()
       .request('messages:new', { chatId, message: String(line.message), clientId: line.clientId ?? line.key })
-      .then((result) => this.addMessage(result.message as Message, line.key))
+      .then((result) => this.addMessage(result.message, line.key))
       .catch((error: unknown) =>
         this.replaceLine(line.key, { ...line, state: 'failed', error: explain(error) }),
       );
@@ -200,10 +194,7 @@ export class VisitorChat {
     const refused = refuseFile(file, this.media);
     if (refused) return this.set({ error: refused });
     await this.guard(async () => {
-      const form = new FormData();
-      form.append('chatId', chatId);
-      form.append('media', file, file.name);
-      const { message } = await this.need().request<{ message: Message }>('POST', '/media', { body: form });
+      const { message } = await this.need().media.upload({ chatId, file, name: file.name });
       this.addMessage(message);
     });
   }
@@ -262,7 +253,7 @@ export class VisitorChat {
       ...(this.config.room ? { room: this.config.room } : {}),
       ...(this.config.lang ? { lang: this.config.lang } : {}),
     };
-    const { chat } = await this.need().request<{ chat: Chat }>('POST', '/chats', { body });
+    const { chat } = await this.need().chats.create(body);
     return chat;
   }
 
@@ -270,7 +261,7 @@ export class VisitorChat {
     const chatId = this.state.chatId ?? this.visitor.session?.chatId;
     if (!chatId) return;
     await this.need()
-      .request('DELETE', `/chats/${chatId}`, { body: { extraData: { reason } } })
+      .chats.close(chatId, { extraData: { reason } })
       .catch((error: unknown) => {
         if (!(error instanceof SwitchboardError && error.status === 409)) throw error; // 409: closed already
       });
@@ -285,9 +276,7 @@ export class VisitorChat {
 
   private async resume(chatId: string): Promise<void> {
     try {
-      const { chat } = await this.need().request<{ chat: Chat }>('GET', `/chats/${chatId}`, {
-        query: { fields: 'users' },
-      });
+      const { chat } = await this.need().chats.get(chatId, { fields: 'users' });
       this.showChat(chat);
       const messages = await this.allMessages();
       for (const message of messages) this.addMessage(message, undefined, true);
@@ -314,23 +303,16 @@ export class VisitorChat {
       queuePosition: chat.queuePosition,
       phase: chat.status === 'closed' ? 'closed' : chat.status === 'active' ? 'active' : 'waiting',
     });
-    void this.need()
-      .request<{ settings: { media?: MediaSettings } }>('GET', '/settings')
-      .then(({ settings }) => {
+    void readSettings(this.need())
+      .then((settings) => {
         this.media = settings.media;
       })
       .catch(() => undefined);
   }
 
-  /** Called by the event bindings (events.ts). */
-  onEvent(name: string, data: Record<string, unknown>, cursor: string | undefined): void {
+  /** Used by the event handlers (events.ts): the cursor, and small state edits. */
+  saveCursor(cursor: string | undefined): void {
     if (cursor && this.visitor.session) this.visitor.save({ cursor });
-    handleEvent(this, name, data);
-  }
-
-  /** Used by the event handlers: the current chat id, and small state edits. */
-  get chatId(): string | undefined {
-    return this.state.chatId;
   }
   patch(patch: Partial<ViewState>): void {
     this.set(patch);

@@ -1,5 +1,4 @@
-import { SwitchboardError } from '@switchboard/sdk';
-import type { MediaSettings } from './types.ts';
+import { type Settings, SwitchboardError } from '../../src/lib/sdk.ts';
 
 /** A sentence a visitor can act on, for any failure. */
 export function explain(error: unknown): string {
@@ -22,7 +21,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The app's media rules, checked before uploading (the server checks again): a reason, or nothing. */
-export function refuseFile(file: File, rules: MediaSettings | undefined): string | undefined {
+export function refuseFile(file: File, rules: Settings['media'] | undefined): string | undefined {
   if (!rules) return undefined;
   if (file.size > rules.maxBytes)
     return `“${file.name}” is too large: files up to ${formatBytes(rules.maxBytes)} can be sent.`;

@@ -1,5 +1,6 @@
+import type { Message } from '../../src/lib/sdk.ts';
 import type { VisitorChat } from './chat.ts';
-import type { Message, ViewState } from './types.ts';
+import type { ViewState } from './state.ts';
 
 /** The chat as plain text, read again from the server so it is complete, saved as a file. */
 export async function downloadTranscript(chat: VisitorChat, state: ViewState): Promise<void> {

@@ -1,10 +1,10 @@
-import type { RealtimeConnection as Realtime } from '@switchboard/sdk';
+import type { Realtime } from '../../src/lib/sdk.ts';
 
 const REFRESH_MS = 4000;
 const IDLE_MS = 3000;
 
 /**
- * The visitor's typing, reported as the server expects (API.md section 6): `writing` at most every 4 s
+ * The visitor's typing, reported as the server expects (docs/realtime.md): `writing` at most every 4 s
  * while keys are pressed, `not-writing` after 3 s without one or when the message is sent.
  */
 export class Typist {

@@ -1,12 +1,13 @@
 import {
   type Client,
   createClient,
-  type RealtimeConnection as Realtime,
+  type MediaRef,
+  type Message,
+  type Realtime,
   SwitchboardError,
-} from '@switchboard/sdk';
+} from '../../src/lib/sdk.ts';
 import type { VisitorDetails, WidgetConfig } from '../shared.ts';
 import { readSession, type StoredSession, writeSession } from './session.ts';
-import type { MediaRef, Message, Session } from './types.ts';
 
 /**
  * The visitor's credentials and connections: the public client (domain key or app id alone) that makes
@@ -50,7 +51,7 @@ export class Visitor {
         ...(document.referrer ? { referrer: document.referrer.slice(0, 500) } : {}),
       },
     };
-    const created = await this.publicClient.request<Session>('POST', '/users', { body });
+    const created = await this.publicClient.users.create(body);
     const session: StoredSession = { userId: created.user.id, token: created.session.token, name, email };
     writeSession(this.config.appId, session);
     this.connect(session);
@@ -104,13 +105,7 @@ export class Visitor {
     const out: Message[] = [];
     let after = 0;
     for (let page = 0; page < 100; page++) {
-      const { messages } = await this.api().request<{ messages: Message[] }>(
-        'GET',
-        `/chats/${chatId}/messages`,
-        {
-          query: { after, limit: 200 },
-        },
-      );
+      const { messages } = await this.api().chats.messages(chatId, { after, limit: 200 });
       out.push(...messages);
       if (messages.length < 200) break;
       after = messages[messages.length - 1]?.seq ?? after;
@@ -118,7 +113,7 @@ export class Visitor {
     return out;
   }
 
-  /** A media URL the browser can load (img, download): credentials in the query, as API.md allows. */
+  /** A media URL the browser can load (img, download): query credentials, as docs/conventions.md allows. */
   mediaUrl(ref: MediaRef): string {
     const url = new URL(`${this.config.baseUrl}/v1${ref.url}`);
     url.searchParams.set('appId', this.config.appId);

@@ -9,7 +9,7 @@ export const MaxChats = int('maxChats');
 export const Password = Type.String({ minLength: 1, maxLength: 1024 });
 export const Status = Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]);
 
-/** `?roomIds=1,2` as numbers; `?roomIds=` means absent (spec section 11), i.e. every room, not none. */
+/** `?roomIds=1,2` as numbers; `?roomIds=` means absent (docs/conventions.md), i.e. every room, not none. */
 export function integers(field: string, raw: string | undefined): number[] | undefined {
   if (raw === undefined) return undefined;
   const parts = raw

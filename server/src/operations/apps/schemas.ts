@@ -1,11 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../apps/apps.ts';
+import { SettingsSchema } from '../../apps/settings.ts';
 import { internal, notFound } from '../../util/errors.ts';
 import type { Presented } from '../operation.ts';
 
 export const Domains = Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 100 });
 export const AppParams = Type.Object({ appId: Type.String({ minLength: 1, maxLength: 64 }) });
-export const SettingsResponse = Type.Object({ settings: Type.Record(Type.String(), Type.Unknown()) });
+const BROWSER_SETTINGS = ['rooms', 'langs', 'queue'] as const;
+/** The settings as the routes answer them: browser credentials read only rooms, langs and queue. */
+export const SettingsResponse = Type.Object({
+  settings: Type.Composite([
+    Type.Pick(SettingsSchema, BROWSER_SETTINGS),
+    Type.Partial(Type.Omit(SettingsSchema, BROWSER_SETTINGS)),
+  ]),
+});
 
 export const notFoundApp = () => notFound('App not found');
 

@@ -70,7 +70,7 @@ export default operation({
   response: Type.Object({ media: Media, message: Message }),
   errors: [400, 401, 403, 404, 409, 413, 415],
   read: async (request, actor) => {
-    // A JSON or bare body here is the wrong content type (spec section 0: 415), not a bad field.
+    // A JSON or bare body here is the wrong content type (docs/conventions.md: 415), not a bad field.
     if (!request.isMultipart())
       throw unsupportedMedia('Expected multipart/form-data with chatId, senderId and media');
     const { fields, file } = await readParts(request, actor.app.settings.media.maxBytes);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../schema.ts';
 
 /**
- * Webhooks (spec section 8): registrations, one delivery per (webhook, event) with its frozen body, the
+ * Webhooks (docs/webhooks.md): registrations, one delivery per (webhook, event) with its frozen body, the
  * log of every attempt, and a per-app cursor on event positions that moves in the same transaction as
  * the deliveries it creates — so an event is either still ahead of the cursor or has its deliveries.
  */

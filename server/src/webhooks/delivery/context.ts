@@ -8,7 +8,7 @@ import type { Log } from '../tx.ts';
 export interface DispatcherOptions {
   store: Store;
   agent: Agent;
-  /** Seconds between attempts (spec 8.4). */
+  /** Seconds between attempts (docs/webhooks.md). */
   schedule: readonly number[];
   timeoutMs: number;
   log: () => Log;

@@ -4,7 +4,7 @@ import { createPumps } from './pumps.ts';
 import { createRecorder } from './recorder.ts';
 
 /**
- * The webhook dispatcher (spec 8.4, 8.5): outbox → deliveries → signed POSTs → attempt log.
+ * The webhook dispatcher (docs/webhooks.md): outbox → deliveries → signed POSTs → attempt log.
  *
  * - **Fan-out** (`outbox-reader.ts`, `fanout.ts`) reads each app's outbox by event position after a
  *   per-app cursor, and in one transaction creates one delivery per matching webhook and moves the

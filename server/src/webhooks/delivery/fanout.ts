@@ -26,14 +26,14 @@ import {
 
 export const FANOUT_BATCH = 200;
 
-/** The body every webhook gets for an event: the envelope of spec 8.2. */
+/** The body every webhook gets for an event: the envelope of docs/webhooks.md. */
 export function deliveryBody(row: EventRow): string {
   return JSON.stringify(envelope(storedEvent(row)));
 }
 
 /**
  * The deliveries of these events for these webhooks: one per webhook subscribed to the trigger and
- * registered before the event. `chats:assign` is the synchronous call of spec 8.6, made at the jump
+ * registered before the event. `chats:assign` is the synchronous call (docs/webhooks.md), made at the jump
  * itself, and is never delivered later. None is armed yet (see `armNewLanes`).
  */
 export function planDeliveries(

@@ -2,7 +2,7 @@ import { nextRetryDelay } from '../retry.ts';
 import type { PostResult } from '../transport.ts';
 
 /**
- * What an answer means (spec 8.4), without touching the store: for the delivery, delivered, retried
+ * What an answer means (docs/webhooks.md), without touching the store: for the delivery, delivered, retried
  * later or given up; for its webhook, the failure clock (410 and five days without a success disable it).
  */
 

@@ -11,7 +11,7 @@ const answer = (status: number | null, headers: Record<string, string> = {}): Po
   error: status === null ? 'ECONNREFUSED: connect refused' : null,
 });
 
-/** What an answer means: retry schedule, giving up, and the webhook's failure clock (spec 8.4). */
+/** What an answer means: retry schedule, giving up, and the webhook's failure clock (docs/webhooks.md). */
 describe('webhook verdicts and the retry schedule', () => {
   const schedule = [10, 60, 600];
   const now = 1_000_000;

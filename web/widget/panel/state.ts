@@ -1,48 +1,6 @@
-/** The server's shapes the widget reads (API.md section 1, as much as it uses), and the view's state. */
+import type { Message } from '../../src/lib/sdk.ts';
 
-export interface MediaRef {
-  id: string;
-  url: string;
-  type: string;
-  name: string;
-  size: number;
-}
-
-export interface Message {
-  id: string;
-  chat: string;
-  sender: string;
-  type: 'text' | 'media' | 'object' | 'system';
-  message: string | MediaRef;
-  seq: number;
-  created: number;
-}
-
-export interface Chat {
-  id: string;
-  status: 'waiting' | 'active' | 'closed';
-  inQueue: boolean;
-  queuePosition: number | null;
-  users: Array<string | { id: string; name?: string; nickname?: string; role?: string }>;
-  creator: string;
-}
-
-export interface User {
-  id: string;
-  name?: string;
-  nickname?: string;
-  role?: string;
-}
-
-export interface Session {
-  user: User;
-  session: { token: string; expires: number };
-}
-
-export interface MediaSettings {
-  maxBytes: number;
-  allowedTypes: string[];
-}
+/** The panel's view state (a view model: the wire shapes are the SDK's). */
 
 /** A message on screen: a server message, or one of ours still on its way. */
 export interface Line {
@@ -51,7 +9,7 @@ export interface Line {
   clientId?: string;
   sender: string;
   type: Message['type'];
-  message: string | MediaRef;
+  message: Message['message'];
   seq: number;
   created: number;
   state: 'sending' | 'sent' | 'failed';
