@@ -13,6 +13,7 @@ import type { Dialect } from './store/database.ts';
 
 export type { Config, LogLevel, Role } from './config/config.ts';
 export { ConfigError, loadConfig, SETTINGS } from './config/config.ts';
+export { loggerOptions } from './config/logging.ts';
 export type { BuildOptions, FirstStart, Switchboard } from './server.ts';
 export type { StartedServer, StartOptions } from './start.ts';
 export type { Dialect } from './store/database.ts';

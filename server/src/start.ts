@@ -1,4 +1,5 @@
 import type { Config } from './config/config.ts';
+import { loggerOptions } from './config/logging.ts';
 import { buildSwitchboard, type Switchboard, VERSION } from './server.ts';
 
 export interface StartOptions {
@@ -21,7 +22,10 @@ export interface StartedServer {
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<StartedServer> {
   const out = options.out ?? process.stdout;
-  const node = await buildSwitchboard({ config });
+  const node = await buildSwitchboard({
+    config,
+    logger: loggerOptions(config.logLevel, process.stdout.isTTY === true),
+  });
   const url = await node.listen();
   const { firstStart } = node;
   const heading = `Switchboard ${VERSION} listening on ${url} (role: ${config.role}, store: ${node.store.dialect}, bus: ${node.bus.kind})`;
