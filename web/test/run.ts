@@ -16,20 +16,21 @@ import { CHROMIUM } from './helpers/browser.ts';
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
+const files = readdirSync(here)
+  .filter((name) => name.endsWith('.test.ts'))
+  .map((name) => relative(process.cwd(), join(here, name)))
+  .sort();
+const usesBrowser = (file: string) => readFileSync(file, 'utf8').includes('launchBrowser');
+const browserFiles = files.filter(usesBrowser).length;
+
 const BROWSER: Service = {
-  suites: 'Browser suites',
+  suites: `Browser suites (${browserFiles} of ${files.length} files)`,
   using: existsSync(CHROMIUM) ? CHROMIUM : undefined,
   missing: `no Chromium at ${CHROMIUM}`,
   bring:
     "install Debian's chromium (apt-get install -y chromium) or set SWITCHBOARD_CHROMIUM to a Chromium binary",
 };
 const skipped = announce('web tests', [BROWSER, { ...POSTGRES, suites: 'PostgreSQL browser suites' }]);
-
-const files = readdirSync(here)
-  .filter((name) => name.endsWith('.test.ts'))
-  .map((name) => relative(process.cwd(), join(here, name)))
-  .sort();
-const usesBrowser = (file: string) => readFileSync(file, 'utf8').includes('launchBrowser');
 const runnable = BROWSER.using ? files : files.filter((file) => !usesBrowser(file));
 if (runnable.some(usesBrowser) && !existsSync(join(here, '..', 'dist', 'console', 'index.html'))) {
   console.error('web tests: the apps are not built — run `npm run build --workspace web` first');
