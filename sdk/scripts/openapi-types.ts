@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildServer as buildSwitchboard, loadConfig } from '@switchboard/server';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { loadConfig } from '../../server/src/config/config.ts';
-import { buildSwitchboard } from '../../server/src/server.ts';
 
 /** Where the generated request and response types live (checked in, never edited by hand). */
 export const GENERATED_FILE = new URL('../src/generated/openapi.ts', import.meta.url);
