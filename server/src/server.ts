@@ -13,6 +13,7 @@ import { createSequencer } from './events/sequencer.ts';
 import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
 import type { Caps } from './limits/caps.ts';
+import { createThrottle, type ThrottleOptions } from './limits/throttle.ts';
 import { GRACE_TIMER, graceExpiryHandler } from './presence/grace.ts';
 import { TYPING_TIMER, typingTimeoutHandler } from './presence/typing.ts';
 import { installRealtime, type Realtime } from './realtime/install.ts';
@@ -97,6 +98,8 @@ export interface BuildOptions {
   realtime?: Partial<RealtimeOptions>;
   /** Embedded store: deliver webhooks on a worker thread (the default); false keeps them here. */
   webhookThread?: boolean;
+  /** Throttle limits and clock (tests move the clock; defaults in limits/throttle.ts). */
+  throttle?: Partial<ThrottleOptions>;
 }
 
 /** The composition root: store, bus, commands and HTTP, wired once. */
@@ -127,6 +130,9 @@ export async function buildSwitchboard(
     agentsPerApp: config.maxAgents,
     apps: config.maxApps,
   };
+  // Failed logins and wrong credentials, counted in the store (docs/security.md, Throttling).
+  const throttle = createThrottle(store, options.throttle);
+  await throttle.start();
   const http = await buildHttp({
     ctx: {
       store,
@@ -140,6 +146,7 @@ export async function buildSwitchboard(
     logger,
     webhooks,
     timeouts: { request: config.requestTimeout, headers: config.headersTimeout },
+    throttle,
   });
   const onBusError = (error: unknown) => http.log.error({ err: error }, 'event subscriber failed');
   // Nodes sharing a store share a channel (and only they do, e.g. several test schemas on one Redis).
@@ -193,6 +200,7 @@ export async function buildSwitchboard(
     ctx,
     adminKey: admin.key,
     options: { nodeLeaseMs: config.leaseMs, ...options.realtime },
+    throttle,
   });
   const stream = await installStream({
     http,
@@ -201,6 +209,7 @@ export async function buildSwitchboard(
     options: realtime.options,
     redis,
     channel,
+    throttle,
   });
   router.advisor = firstValidAdvice([webhooks.advisor, stream.asker]);
   // Roles (docs/scale-out.md): an api node schedules timers and records events, a worker runs them.
@@ -259,6 +268,7 @@ export async function buildSwitchboard(
         await timers.stop();
         await webhooks.stop();
         await sequencer?.stop();
+        await throttle.stop();
         await bus!.close();
         await store.close();
       })();

@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifySchema, type FastifyServerOptions } from 'fastify';
 import type { Ctx } from '../events/context.ts';
+import type { Throttle } from '../limits/throttle.ts';
 import { mountOperations } from '../operations/registry.ts';
 import { newId } from '../util/ids.ts';
 import type { Webhooks } from '../webhooks/service.ts';
@@ -13,6 +14,7 @@ import { installAuth } from './auth.ts';
 import { answerClientError } from './client-errors.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
+import { installThrottle } from './throttle.ts';
 import { installTolerance } from './tolerance.ts';
 import type { Http } from './types.ts';
 import { installValidation } from './validation.ts';
@@ -29,6 +31,8 @@ export interface HttpOptions {
   webhooks: Webhooks;
   /** Seconds a whole request, and its headers, may take to arrive (docs/limits.md). */
   timeouts: { request: number; headers: number };
+  /** Failed logins and wrong credentials, counted and refused past their limits (docs/security.md). */
+  throttle: Throttle;
 }
 
 /** The HTTP face of Switchboard: every route of docs/api.md under /v1, plus /docs. */
@@ -55,7 +59,8 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   installErrorHandling(http);
   installValidation(http);
   installTolerance(http);
-  installAuth(http, options.ctx, options.adminKey);
+  installAuth(http, options.ctx, options.adminKey, options.throttle);
+  installThrottle(http, options.throttle);
   installCors(http);
   http.addSchema(ErrorResponse);
   http.addHook('onSend', async (request, reply) => {

@@ -10,7 +10,7 @@ import {
   presentedCredentials,
   resolvePrincipal,
 } from '../policies/credentials.ts';
-import { DomainError, unauthorized } from '../util/errors.ts';
+import { DomainError, isDomainError, unauthorized } from '../util/errors.ts';
 import { drop, finish, newConnection, send } from './connection.ts';
 import { encodeCursor } from './cursor.ts';
 import { sessionUser } from './domain.ts';
@@ -62,6 +62,8 @@ async function authenticate(
     connection.credential = heldCredential(principal, presented);
     return actor;
   } catch (error) {
+    // Wrong credentials count against the address; once past the limit, upgrades get 429 (http/throttle.ts).
+    if (isDomainError(error, 'unauthenticated')) await gateway.throttle?.credentialsFailed(request.ip);
     if (error instanceof DomainError && statusOf(error) < 500) {
       drop(gateway, connection, CLOSE_BAD_CREDENTIALS, closeReason(error.message));
     } else {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { RedisLink } from '../bus/link.ts';
 import type { Ctx } from '../events/context.ts';
+import type { Throttle } from '../limits/throttle.ts';
 import { recheckCredential } from '../policies/credentials.ts';
 import { credentialLookup } from '../realtime/domain.ts';
 import { listenForPongs, startHeartbeat } from '../realtime/heartbeat.ts';
@@ -54,6 +55,8 @@ export interface StreamDeps {
   redis?: RedisLink | undefined;
   /** The Redis channel prefix of this store's nodes. */
   channel: string;
+  /** Counts wrong credentials of handshakes (docs/security.md, Throttling). */
+  throttle?: Throttle | undefined;
 }
 
 export async function installStream(deps: StreamDeps): Promise<Stream> {
@@ -109,7 +112,7 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
       return;
     }
     try {
-      const who = await authenticate(gateway.lookup, deps.adminKey, request);
+      const who = await authenticate(gateway.lookup, deps.adminKey, request, deps.throttle);
       if (isClosed(connection)) return;
       if (typeof who === 'string') {
         drop(gateway, connection, CLOSE_BAD_CREDENTIALS, closeReason(who));
