@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
-import { after, before, it, mock } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import { WebSocket } from 'ws';
 import { nowSeconds } from '../src/util/time.ts';
 import { assertError, createTestApp, expectStatus, type TestApp } from './helpers/fixtures.ts';
-import { describeEachStore, type Response, startServer, type TestServer } from './helpers/harness.ts';
+import {
+  describeEachStore,
+  type Response,
+  startServer,
+  storeKinds,
+  type TestServer,
+  waitFor,
+} from './helpers/harness.ts';
 import { wsUrl } from './helpers/ws.ts';
 
 /** Throttling (docs/security.md): failed logins per contact and per address, wrong credentials per address. */
@@ -212,6 +219,60 @@ function handshake(url: string, headers: Record<string, string> = {}): Promise<s
     ws.once('close', (code) => resolve(`closed ${code}`));
     ws.once('error', (error) => {
       if (!String(error).includes('Unexpected server response')) reject(error);
+    });
+  });
+}
+
+/** Two nodes on one PostgreSQL schema count together (docs/security.md, "Where the counters live"). */
+if (storeKinds().includes('postgres')) {
+  describe('throttle across nodes [postgres]', () => {
+    let a: TestServer;
+    let b: TestServer;
+    let app: TestApp;
+    before(async () => {
+      a = await startServer('postgres');
+      b = await startServer('postgres', {}, { schema: a.schema });
+      app = await createTestApp(a, 'Shop');
+      await expectStatus(a, 201, 'POST', '/v1/agents', {
+        headers: app.asApp,
+        body: { name: 'Agent', contact: 'ann@shop.example', password: 'pw-right-one', rooms: [1] },
+      });
+    });
+    after(async () => {
+      await b.close();
+      await a.close();
+    });
+
+    it('a contact held on one node is held on the other at once', async () => {
+      const body = (password: string) => ({ contact: 'ann@shop.example', password });
+      for (let i = 0; i < 10; i++) {
+        const node = i % 2 === 0 ? a : b;
+        assertError(
+          await node.request('POST', '/v1/agents/login', { headers: app.asKey, body: body('wrong') }),
+          401,
+        );
+      }
+      const res = await b.request('POST', '/v1/agents/login', {
+        headers: app.asKey,
+        body: body('pw-right-one'),
+      });
+      assertError(res, 429);
+      assert.ok(Number(res.headers['retry-after']) > 0);
+    });
+
+    it('an address held on one node is held on the other within a second', async () => {
+      const from = '198.51.100.7';
+      const wrong = { 'x-hyper-appid': app.id, 'x-hyper-secret': 'sk_wrong' };
+      for (let i = 0; i < 100; i++) {
+        assertError(await a.request('GET', '/v1/chats', { headers: wrong, remoteAddress: from }), 401);
+      }
+      await waitFor(
+        async () =>
+          (await b.request('GET', '/v1/chats', { headers: app.asApp, remoteAddress: from })).status === 429,
+        5000,
+        'the other node to refuse the address',
+      );
+      await expectStatus(b, 200, 'GET', '/v1/chats', { headers: app.asApp, remoteAddress: '198.51.100.8' });
     });
   });
 }
