@@ -13,6 +13,7 @@ import { installAuth } from './auth.ts';
 import { answerClientError } from './client-errors.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
+import { withRedaction } from './log-redaction.ts';
 import { installTolerance } from './tolerance.ts';
 import type { Http } from './types.ts';
 import { installValidation } from './validation.ts';
@@ -34,7 +35,7 @@ export interface HttpOptions {
 /** The HTTP face of Switchboard: every route of docs/api.md under /v1, plus /docs. */
 export async function buildHttp(options: HttpOptions): Promise<Http> {
   const http = Fastify({
-    logger: options.logger,
+    logger: withRedaction(options.logger),
     bodyLimit: BODY_LIMIT,
     ...socketTimeouts(options.timeouts),
     // What Node's HTTP parser refuses (431, bad framing, timeouts) leaves in the envelope too.
