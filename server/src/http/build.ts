@@ -14,6 +14,7 @@ import { answerClientError } from './client-errors.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
 import { withRedaction } from './log-redaction.ts';
+import { DOCS_CSP, setPageHeaders } from './page-headers.ts';
 import { installTolerance } from './tolerance.ts';
 import type { Http } from './types.ts';
 import { installValidation } from './validation.ts';
@@ -61,6 +62,8 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   http.addSchema(ErrorResponse);
   http.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // No answer is ever sniffed into another type (an upload as HTML, JSON as a script).
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   await http.register(multipart, { limits: { fileSize: 100 * 1024 * 1024, files: 1 } });
@@ -89,6 +92,13 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   await http.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { docExpansion: 'list', deepLinking: true },
+    // The page headers of docs/security.md (Headers), on the page and its files alike.
+    staticCSP: DOCS_CSP,
+    uiHooks: {
+      onRequest: async (_request, reply) => {
+        setPageHeaders(reply, DOCS_CSP);
+      },
+    },
   });
 
   await http.register(
