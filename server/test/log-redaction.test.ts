@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
 import { WebSocket } from 'ws';
-import { isCredentialName, redactUrls } from '../src/http/log-redaction.ts';
+import { isCredentialName, redactUrls, withRedaction } from '../src/http/log-redaction.ts';
 import type { Json } from './helpers/harness.ts';
 
 /**
@@ -253,5 +254,29 @@ describe('redacting URLs', () => {
       assert.equal(isCredentialName(name), true, name);
     for (const name of ['appId', 'x-hyper-appid', 'cursor', 'events', 'limit', 'status'])
       assert.equal(isCredentialName(name), false, name);
+  });
+
+  it('a logger with redaction censors errors (thrown or made plain), messages and headers', async () => {
+    const lines: string[] = [];
+    const stream = { write: (line: string) => void lines.push(line) };
+    const logger = withRedaction({ level: 'info', stream });
+    const http = Fastify({ logger: logger as { level: string } });
+    const error = Object.assign(new Error('GET /v1/media/m?secret=sk_thrown failed'), {
+      url: '/v1/ws?token=tk_field',
+      rawPacket: Buffer.from('x-hyper-secret: sk_raw'),
+    });
+    http.log.error({ err: error }, 'failed');
+    http.log.error({ err: { message: 'POST https://u:pw_user@hooks.example/x?key=k_plain' } }, 'worker');
+    http.log.info('calling /v1/chats?appId=a&x-hyper-secret=sk_message');
+    http.log.info({ headers: { 'x-hyper-token': 'tk_header', authorization: 'Bearer tk_bearer' } }, 'h');
+    http.log.info({ req: { headers: { cookie: 'sid=tk_cookie' } } }, 'r');
+    await http.close();
+    const log = lines.join('');
+    for (const secret of ['sk_thrown', 'tk_field', 'sk_raw', 'pw_user', 'k_plain', 'sk_message', 'tk_header'])
+      assert.ok(!log.includes(secret), `${secret} in ${log}`);
+    for (const secret of ['tk_bearer', 'tk_cookie', asBytes('sk_raw')])
+      assert.ok(!log.includes(secret), `${secret} in ${log}`);
+    assert.ok(log.includes('/v1/media/m?secret=[redacted] failed'), log);
+    assert.ok(log.includes('/v1/chats?appId=a&x-hyper-secret=[redacted]'), log);
   });
 });

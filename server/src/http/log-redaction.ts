@@ -94,7 +94,9 @@ function serializeRequest(request: LoggedRequest): Record<string, unknown> {
  * (`rawPacket`, which Node's parser errors carry) dropped, since they hold its headers.
  */
 function serializeError(error: unknown, depth = 0): unknown {
-  if (!(error instanceof Error)) return typeof error === 'string' ? redactUrls(error) : error;
+  if (typeof error === 'string') return redactUrls(error);
+  // An error made plain to cross a thread (the webhook worker's) keeps its strings redacted too.
+  if (!(error instanceof Error)) return isRecord(error) ? redactStrings(error) : error;
   if (depth > 4) return redactUrls(error.message);
   const serialized: Record<string, unknown> = {
     type: error.constructor?.name ?? 'Error',
@@ -108,6 +110,19 @@ function serializeError(error: unknown, depth = 0): unknown {
   }
   if (error.cause !== undefined) serialized.cause = serializeError(error.cause, depth + 1);
   return serialized;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function redactStrings(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? redactUrls(value) : value,
+    ]),
+  );
 }
 
 function serializeTopError(error: Error): {
