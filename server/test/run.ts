@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { announce, POSTGRES, REDIS, runNodeTests, selectFiles } from './helpers/suites.ts';
 
 /**
- * Runs every test file with node:test. Suites that need PostgreSQL (or later Redis) run only when
- * their URL is given; say so plainly when they are skipped.
+ * Runs every test file with node:test (`node test/run.ts [part-of-filename…]`). The PostgreSQL and
+ * Redis suites run when their URL is given, and are listed as skipped, with how to run them, when not.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -17,27 +17,10 @@ function testFiles(dir: string): string[] {
   });
 }
 
-if (process.env.SWITCHBOARD_TEST_DATABASE_URL) {
-  console.log(`PostgreSQL suites: on (${process.env.SWITCHBOARD_TEST_DATABASE_URL})`);
-} else {
-  console.log('PostgreSQL suites: SKIPPED — set SWITCHBOARD_TEST_DATABASE_URL=postgres://… to run them');
-}
-if (process.env.SWITCHBOARD_TEST_REDIS_URL) {
-  console.log(`Redis suites: on (${process.env.SWITCHBOARD_TEST_REDIS_URL})`);
-} else {
-  console.log('Redis suites: SKIPPED — set SWITCHBOARD_TEST_REDIS_URL=redis://… to run them');
-}
-
+const skipped = announce('server tests', [POSTGRES, REDIS]);
 const files = testFiles(here)
   .map((f) => relative(process.cwd(), f))
   .sort();
-const filter = process.argv.slice(2);
-const selected = filter.length > 0 ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
-const result = spawnSync(
-  process.execPath,
-  ['--test', '--test-reporter=spec', '--test-timeout=120000', ...selected],
-  {
-    stdio: 'inherit',
-  },
-);
-process.exit(result.status ?? 1);
+// The outbox checks every event against its schema (events/outbox.ts); production never does.
+process.env.SWITCHBOARD_CHECK_EVENTS = '1';
+runNodeTests('server tests', ['--test-timeout=120000'], selectFiles(files, process.argv.slice(2)), skipped);

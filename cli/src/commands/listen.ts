@@ -1,5 +1,5 @@
 import type { AssignQuestion, StreamEvent } from '@switchboard/sdk';
-import { signDelivery } from '@switchboard/server/src/webhooks/signing.ts';
+import { signDelivery } from '@switchboard/server';
 import type { Command } from 'commander';
 import { appClient } from '../connection.ts';
 import { UsageError } from '../errors.ts';

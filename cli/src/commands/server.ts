@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Config, ConfigError, loadConfig, SETTINGS } from '@switchboard/server/src/config/config.ts';
+import { type Config, ConfigError, loadConfig, migrate, SETTINGS, startServer } from '@switchboard/server';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 
@@ -51,13 +51,15 @@ export function serverCommands(program: Command): void {
       .command('start')
       .description('run the server, exactly as `npm start` does (flags or environment)'),
   ).action(async (_options: unknown, command: Command) => {
-    // The server's entry point reads process.argv itself: hand it the flags and run it in this process.
-    process.argv = [
-      process.argv[0] ?? process.execPath,
-      'switchboard-start',
-      ...withDataDir(serverArgv(command)),
-    ];
-    await import('@switchboard/server/src/main.ts');
+    const config = configOf(withDataDir(serverArgv(command)));
+    try {
+      // It keeps this process alive while it listens, and exits it on SIGTERM or SIGINT.
+      await startServer(config);
+    } catch (error) {
+      // Some settings (the webhook allowlist) are only checked when the node is built.
+      if (error instanceof ConfigError) throw new UsageError(error.message);
+      throw error;
+    }
   });
   addServerOptions(
     program
@@ -65,9 +67,7 @@ export function serverCommands(program: Command): void {
       .description("run the store's migrations and exit (same flags and environment as start)"),
   ).action(async (_options: unknown, command: Command) => {
     const config = configOf(withDataDir(serverArgv(command)));
-    // Loaded on use: the store's drivers are not worth loading for every other command.
-    const { migrateStore } = await import('@switchboard/server/src/migrate.ts');
-    const { dialect } = await migrateStore(config);
+    const { dialect } = await migrate(config);
     const where = dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL';
     process.stdout.write(`migrations up to date (${where})\n`);
   });

@@ -1,58 +1,49 @@
-import type { Chat as ChatView } from '../wire/chat.ts';
-import type { Message as MessageView } from '../wire/message.ts';
+import type { Static, TObject } from '@sinclair/typebox';
+import {
+  ChatsAssignData,
+  ChatsCloseData,
+  ChatsCreateData,
+  ChatsJoinData,
+  ChatsLeaveData,
+  ForeverAloneData,
+  InvitationsAcceptData,
+  InvitationsNewData,
+  MessagesNewData,
+  MessagesReadData,
+  QueuesUpdateData,
+  SystemInfoData,
+  UsersActivityData,
+} from '../wire/events.ts';
 
-/** Agent as offered to the `chats:assign` advisor (docs/webhooks.md). */
-export interface AssignCandidate {
-  id: string;
-  name: string;
-  nickname: string | null;
-  capacity: number;
-  maxChats: number;
-  activeChats: number;
-  rooms: number[];
-  langs: string[];
-}
+export type { AssignCandidate } from '../wire/events.ts';
 
-/** Every trigger (docs/webhooks.md) with the exact shape of its `data`. */
-export interface EventDataByTrigger {
-  'chats:create': { chat: ChatView };
-  'chats:join': { chatId: string; userId: string };
-  'chats:leave': { chatId: string; userId: string };
-  'chats:close': { chatId: string; userId: string; extraData?: Record<string, unknown> };
-  'chats:assign': { chat: ChatView; agents: AssignCandidate[]; attempt: number; maxAttempts: number };
-  'forever:alone': { chatId: string };
-  'invitations:new': { chatId: string; userId: string; invitationId: string; expires: number };
-  'invitations:accept': { chatId: string; userId: string };
-  'messages:new': { message: MessageView };
-  'messages:read': { messageId: string; chatId: string; userId: string };
-  'queues:update': { chatId: string; userId: string; data: { queuePosition: number | null } };
-  'system:info': { chatId?: string; data: { type: string; ticketId?: string; [key: string]: unknown } };
-  'users:activity': {
-    chatId: string;
-    userId: string;
-    type: 'writing' | 'not-writing' | 'disconnected' | 'reconnected';
-    grace?: number;
-  };
-}
+/**
+ * Every trigger with the schema of its `data` (wire/events.ts), in the order docs/webhooks.md lists them: the one
+ * list the server's types, the outbox's checks, /v1/asyncapi.json and the SDK's event map come from.
+ */
+export const EVENT_DATA = {
+  'chats:create': ChatsCreateData,
+  'chats:join': ChatsJoinData,
+  'chats:leave': ChatsLeaveData,
+  'chats:close': ChatsCloseData,
+  'chats:assign': ChatsAssignData,
+  'forever:alone': ForeverAloneData,
+  'invitations:new': InvitationsNewData,
+  'invitations:accept': InvitationsAcceptData,
+  'messages:new': MessagesNewData,
+  'messages:read': MessagesReadData,
+  'queues:update': QueuesUpdateData,
+  'system:info': SystemInfoData,
+  'users:activity': UsersActivityData,
+} as const satisfies Record<string, TObject>;
+
+/** Every trigger with the exact shape of its `data`. */
+export type EventDataByTrigger = { [T in keyof typeof EVENT_DATA]: Static<(typeof EVENT_DATA)[T]> };
 
 export type Trigger = keyof EventDataByTrigger;
 
 /** The triggers webhooks may be registered for, in the order docs/webhooks.md lists them. */
-export const TRIGGERS: readonly Trigger[] = [
-  'chats:create',
-  'chats:join',
-  'chats:leave',
-  'chats:close',
-  'chats:assign',
-  'forever:alone',
-  'invitations:new',
-  'invitations:accept',
-  'messages:new',
-  'messages:read',
-  'queues:update',
-  'system:info',
-  'users:activity',
-];
+export const TRIGGERS: readonly Trigger[] = Object.keys(EVENT_DATA) as Trigger[];
 
 export function isTrigger(name: string): name is Trigger {
   return (TRIGGERS as readonly string[]).includes(name);

@@ -1,10 +1,11 @@
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import { rawQuery } from '../store/raw.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { audienceOf, insertAudience } from './audience.ts';
-import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
+import { EVENT_DATA, type NewEvent, type StoredEvent, type Trigger } from './catalog.ts';
 
 /**
  * An event of a change still in its transaction: everything but its place in the app's order, which
@@ -21,12 +22,39 @@ export interface PendingEvent {
   audience: string[];
 }
 
+/**
+ * With SWITCHBOARD_CHECK_EVENTS=1 (the test runner sets it) every event is checked against its
+ * trigger's schema (events/catalog.ts) before it is stored, so a command that emits a shape the
+ * published contract does not say fails its test. Off (the default), nothing is compiled or checked.
+ * Read once at load: a flag of the process, not state.
+ */
+const eventChecks: ReadonlyMap<string, ValidateFunction> | undefined =
+  process.env.SWITCHBOARD_CHECK_EVENTS === '1' ? compileEventChecks() : undefined;
+
+export function compileEventChecks(): Map<string, ValidateFunction> {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  return new Map(Object.entries(EVENT_DATA).map(([trigger, schema]) => [trigger, ajv.compile(schema)]));
+}
+
+/** Refuses `event` when its data is not what its trigger's schema says (checks on only; see above). */
+export function checkEventData(event: NewEvent, checks = eventChecks): void {
+  const check = checks?.get(event.trigger);
+  if (!check) return;
+  // What is stored is the JSON text: check that, not fields JSON would drop (`undefined`).
+  if (!check(JSON.parse(JSON.stringify(event.data)))) {
+    throw new Error(
+      `${event.trigger} event data does not match its schema (wire/events.ts): ${JSON.stringify(check.errors)}`,
+    );
+  }
+}
+
 /** Prepares `event` inside the change's transaction; `participants`: the chat's, if the caller read them. */
 export async function pendingEvent(
   tx: Tx,
   event: NewEvent,
   participants?: readonly string[],
 ): Promise<PendingEvent> {
+  checkEventData(event);
   return {
     id: event.id ?? newId(),
     trigger: event.trigger,

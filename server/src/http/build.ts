@@ -9,6 +9,7 @@ import { mountOperations } from '../operations/registry.ts';
 import { newId } from '../util/ids.ts';
 import type { Webhooks } from '../webhooks/service.ts';
 import { ErrorResponse } from '../wire/error.ts';
+import { buildAsyncApi } from './asyncapi.ts';
 import { installAuth } from './auth.ts';
 import { answerClientError } from './client-errors.ts';
 import { installCors } from './cors.ts';
@@ -75,7 +76,10 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
       info: {
         title: 'Switchboard API',
         version: options.version,
-        description: 'Live chat server: chats, queues, invitations, realtime events and signed webhooks.',
+        description:
+          'Live chat server: chats, queues, invitations, realtime events and signed webhooks. ' +
+          'The two WebSockets (`/v1/ws`, `/v1/stream`), their events and requests: ' +
+          '[AsyncAPI document](/v1/asyncapi.json).',
       },
       servers: [{ url: '/' }],
       components: {
@@ -106,6 +110,12 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
       // Every operation of operations/catalog.ts, in catalog order (the order of the OpenAPI document).
       mountOperations(v1, options.ctx, { version: options.version, webhooks: options.webhooks });
       v1.get('/openapi.json', { schema: { hide: true } }, async () => http.swagger());
+      // Built on first request: most nodes are never asked for it.
+      let asyncApi: Record<string, unknown> | undefined;
+      v1.get('/asyncapi.json', { schema: { hide: true } }, async () => {
+        asyncApi ??= buildAsyncApi(options.version);
+        return asyncApi;
+      });
     },
     { prefix: '/v1' },
   );

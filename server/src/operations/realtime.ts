@@ -15,6 +15,11 @@ import { INPUT_AJV_OPTIONS } from './validation.ts';
 export interface RealtimeRequest {
   /** The JSON Schema of `data` (also what the fuzz suite generates frames from). */
   schema: TObject;
+  /** What the ack's `data` carries: the REST twin's response body (`{}` when it has none). */
+  response: TSchema;
+  /** The error statuses an error ack may carry, as the REST twin documents them. */
+  errorStatuses: readonly number[];
+  summary: string;
   validate: (data: unknown) => boolean;
   errors: () => ErrorObject[] | null | undefined;
   run: (ctx: Ctx, actor: Actor, data: Record<string, unknown>) => Promise<unknown>;
@@ -52,6 +57,9 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
   const self = twin.self;
   return {
     schema,
+    response: op.response ?? Type.Object({}),
+    errorStatuses: op.errors ?? [400, 401, 403, 404],
+    summary: op.summary,
     validate: (data) => validate(data),
     errors: () => validate.errors,
     run: (ctx, actor, data) => {

@@ -1,3 +1,5 @@
+import { CLOSE_CODES } from '../wire/sockets.ts';
+
 /** Limits and periods of the realtime gateway (docs/realtime.md), shared by the event stream. */
 export interface RealtimeOptions {
   /** WebSocket ping period; a socket that misses two pongs in a row is dropped. */
@@ -50,12 +52,12 @@ export function realtimeOptions(partial: Partial<RealtimeOptions> | undefined): 
   };
 }
 
-/** Close codes of both gateways (docs/realtime.md, docs/stream.md). */
-export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_INTERNAL = 1011;
-export const CLOSE_SLOW_CONSUMER = 1013;
-export const CLOSE_BAD_CREDENTIALS = 4001;
-export const CLOSE_RATE_LIMITED = 4008;
+/** Close codes of both gateways, as wire/sockets.ts publishes them (docs/realtime.md, docs/stream.md). */
+export const CLOSE_GOING_AWAY = CLOSE_CODES.goingAway.code;
+export const CLOSE_INTERNAL = CLOSE_CODES.internal.code;
+export const CLOSE_SLOW_CONSUMER = CLOSE_CODES.slowConsumer.code;
+export const CLOSE_BAD_CREDENTIALS = CLOSE_CODES.badCredentials.code;
+export const CLOSE_RATE_LIMITED = CLOSE_CODES.rateLimited.code;
 
 /** Close reasons are capped (a WebSocket close frame holds 123 bytes of reason). */
 export const closeReason = (message: string): string => message.slice(0, 120);
