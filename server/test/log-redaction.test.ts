@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { WebSocket } from 'ws';
+import { loggerOptions } from '../src/config/logging.ts';
 import { isCredentialName, redactUrls, withRedaction } from '../src/http/log-redaction.ts';
 import type { Json } from './helpers/harness.ts';
 
@@ -278,5 +279,20 @@ describe('redacting URLs', () => {
       assert.ok(!log.includes(secret), `${secret} in ${log}`);
     assert.ok(log.includes('/v1/media/m?secret=[redacted] failed'), log);
     assert.ok(log.includes('/v1/chats?appId=a&x-hyper-secret=[redacted]'), log);
+  });
+
+  it('redacts what the pretty output of a terminal writes from the raw URL', async () => {
+    const lines: string[] = [];
+    // The terminal's options without the pretty printer's thread: the records it would print.
+    const { transport: _pretty, ...terminal } = loggerOptions('info', true);
+    const logger = withRedaction({ ...terminal, stream: { write: (line: string) => void lines.push(line) } });
+    const http = Fastify({ logger: logger as { level: string } });
+    http.get('/v1/x', async () => ({ ok: true }));
+    const res = await http.inject({ method: 'GET', url: '/v1/x?appId=a&secret=sk_pretty' });
+    assert.equal(res.statusCode, 200);
+    await http.close();
+    const log = lines.join('');
+    assert.ok(!log.includes('sk_pretty'), log);
+    assert.ok(log.includes('GET /v1/x?appId=a&secret=[redacted] → 200'), log);
   });
 });

@@ -157,10 +157,16 @@ export function withRedaction(logger: LoggerOption): LoggerOption {
     hooks: {
       ...given.hooks,
       logMethod(args, method, level) {
-        const redacted = args.map((arg) => (typeof arg === 'string' ? redactUrls(arg) : arg));
+        // Redacted on the way out, after any hook given (pretty output writes its own message from
+        // the request's raw URL).
+        const redacting = (...out: unknown[]) =>
+          method.apply(
+            this,
+            out.map((arg) => (typeof arg === 'string' ? redactUrls(arg) : arg)) as Parameters<typeof method>,
+          );
         const next = given.hooks?.logMethod;
-        if (next) return next.call(this, redacted as Parameters<typeof method>, method, level);
-        return method.apply(this, redacted as Parameters<typeof method>);
+        if (next) return next.call(this, args, redacting as typeof method, level);
+        return redacting(...args);
       },
     },
   };
