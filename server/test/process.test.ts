@@ -103,7 +103,8 @@ describe('the server process', () => {
   });
 
   it('on SIGTERM finishes the request in flight, exits 0, and keeps the data for the next start', async () => {
-    const node = await start(dataDir);
+    // Info logs: the request's "incoming request" line says it reached the server before the signal.
+    const node = await start(dataDir, { SWITCHBOARD_LOG_LEVEL: 'info' });
     // Not a first start: same admin key, no second demo app.
     assert.doesNotMatch(node.output, /Demo app created/);
     const adminKey = readFileSync(join(dataDir, 'admin-key'), 'utf8').trim();
@@ -120,7 +121,17 @@ describe('the server process', () => {
       headers,
       body: JSON.stringify({ name: 'Late', contact: 'late@example.com', password: 'pw', rooms: [1] }),
     });
-    await new Promise((r) => setTimeout(r, 5));
+    // Signal only once the server has the request: on a loaded machine a fixed pause could send the
+    // signal before the request arrived, and a request that arrives after it is rightly refused (503).
+    const arrived = Date.now();
+    while (
+      !/"url":"\/v1\/agents"[^\n]*incoming request|incoming request[^\n]*"url":"\/v1\/agents"/.test(
+        node.output,
+      )
+    ) {
+      assert.ok(Date.now() - arrived < 10000, `the request never reached the server:\n${node.output}`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
     node.child.kill('SIGTERM');
     const response = await inFlight;
     assert.equal(response.status, 201);
