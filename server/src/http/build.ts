@@ -15,6 +15,8 @@ import { installAuth } from './auth.ts';
 import { answerClientError } from './client-errors.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
+import { withRedaction } from './log-redaction.ts';
+import { DOCS_CSP, setPageHeaders } from './page-headers.ts';
 import { installThrottle } from './throttle.ts';
 import { installTolerance } from './tolerance.ts';
 import type { Http } from './types.ts';
@@ -39,7 +41,7 @@ export interface HttpOptions {
 /** The HTTP face of Switchboard: every route of docs/api.md under /v1, plus /docs. */
 export async function buildHttp(options: HttpOptions): Promise<Http> {
   const http = Fastify({
-    logger: options.logger,
+    logger: withRedaction(options.logger),
     bodyLimit: BODY_LIMIT,
     ...socketTimeouts(options.timeouts),
     // What Node's HTTP parser refuses (431, bad framing, timeouts) leaves in the envelope too.
@@ -66,6 +68,8 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   http.addSchema(ErrorResponse);
   http.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // No answer is ever sniffed into another type (an upload as HTML, JSON as a script).
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   await http.register(multipart, { limits: { fileSize: 100 * 1024 * 1024, files: 1 } });
@@ -97,6 +101,13 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   await http.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { docExpansion: 'list', deepLinking: true },
+    // The page headers of docs/security.md (Headers), on the page and its files alike.
+    staticCSP: DOCS_CSP,
+    uiHooks: {
+      onRequest: async (_request, reply) => {
+        setPageHeaders(reply, DOCS_CSP);
+      },
+    },
   });
 
   await http.register(
