@@ -12,7 +12,9 @@ import { type Bus, createMemoryBus } from './events/bus.ts';
 import type { Ctx } from './events/context.ts';
 import { createSequencer } from './events/sequencer.ts';
 import { buildHttp } from './http/build.ts';
+import { withRedaction } from './http/log-redaction.ts';
 import type { Http } from './http/types.ts';
+import { createThrottle, type ThrottleOptions } from './limits/throttle.ts';
 import { GRACE_TIMER, graceExpiryHandler } from './presence/grace.ts';
 import { TYPING_TIMER, typingTimeoutHandler } from './presence/typing.ts';
 import { installRealtime, type Realtime } from './realtime/install.ts';
@@ -97,13 +99,17 @@ export interface BuildOptions {
   realtime?: Partial<RealtimeOptions>;
   /** Embedded store: deliver webhooks on a worker thread (the default); false keeps them here. */
   webhookThread?: boolean;
+  /** Throttle limits and clock (tests move the clock; defaults in limits/throttle.ts). */
+  throttle?: Partial<ThrottleOptions>;
 }
 
 /**
  * The node's logger, made first so everything built after it can log: Fastify takes it as its own
  * (adding its request serializers), with the same options it would have made one from.
  */
-function nodeLogger(option: FastifyServerOptions['logger']): Logger {
+function nodeLogger(given: FastifyServerOptions['logger']): Logger {
+  // Secrets in URLs, headers and errors redacted (docs/security.md, Logs) on every line of the node.
+  const option = withRedaction(given);
   if (!option) return pino({ enabled: false });
   if (option === true) return pino();
   const { stream, file, ...rest } = option;
@@ -133,6 +139,9 @@ export async function buildSwitchboard(
     ...options.store,
   });
   const admin = resolveAdminKey(config);
+  // Failed logins and wrong credentials, counted in the store (docs/security.md, Throttling).
+  const throttle = createThrottle(store, options.throttle);
+  await throttle.start();
 
   // 2. The bus: Redis when configured, else in-process.
   const onBusError = (error: unknown) => log.error({ err: error }, 'event subscriber failed');
@@ -213,12 +222,14 @@ export async function buildSwitchboard(
     logger: options.logger === false ? undefined : log,
     webhooks,
     timeouts: { request: config.requestTimeout, headers: config.headersTimeout },
+    throttle,
   });
   const realtime = await installRealtime({
     http,
     ctx,
     adminKey: admin.key,
     options: { nodeLeaseMs: config.leaseMs, ...options.realtime },
+    throttle,
   });
   const stream = await installStream({
     http,
@@ -227,6 +238,7 @@ export async function buildSwitchboard(
     options: realtime.options,
     asker,
     connections: streamSockets,
+    throttle,
   });
 
   // 8. Start the background work. Roles (docs/scale-out.md): an api node schedules timers and records
@@ -287,6 +299,7 @@ export async function buildSwitchboard(
         await timers.stop();
         await webhooks.stop();
         await sequencer?.stop();
+        await throttle.stop();
         await bus.close();
         await store.close();
       })();

@@ -104,7 +104,13 @@ describeEachStore('tenancy is absolute', (kind) => {
   const aName = `Tenant A ${process.pid}`;
 
   before(async () => {
-    server = await startServer(kind);
+    // Hundreds of wrong credentials on purpose, all from one address: past the throttle's limit
+    // (docs/security.md), which is tested in throttle.test.ts.
+    server = await startServer(
+      kind,
+      {},
+      { throttle: { credentials: { failures: 1_000_000, windowSeconds: 60 } } },
+    );
     a = await createTestApp(server, aName, []);
     b = await createTestApp(server, 'Tenant B');
     A = await buildDataSet(server, a, 'Apple');

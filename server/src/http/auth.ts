@@ -1,15 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../events/context.ts';
+import type { Throttle } from '../limits/throttle.ts';
 import {
   type AuthKind,
   checkBrowserOrigin,
   headerValue,
+  type PresentedCredentials,
   type Principal,
   presentedCredentials,
   resolvePrincipal,
 } from '../policies/credentials.ts';
 import { credentialLookup } from '../users/sessions.ts';
-import { forbidden, unauthorized } from '../util/errors.ts';
+import { forbidden, isDomainError, unauthorized } from '../util/errors.ts';
 
 /** REST's side of credentials: which kinds a route accepts; what they mean is policies/credentials.ts. */
 declare module 'fastify' {
@@ -24,7 +26,7 @@ declare module 'fastify' {
   }
 }
 
-export function installAuth(app: FastifyInstance, ctx: Ctx, adminKey: string): void {
+export function installAuth(app: FastifyInstance, ctx: Ctx, adminKey: string, throttle: Throttle): void {
   const lookup = credentialLookup(ctx.store.db);
   app.decorateRequest('principal', null as never);
   // onRequest: credentials are checked before a body is even read.
@@ -32,7 +34,13 @@ export function installAuth(app: FastifyInstance, ctx: Ctx, adminKey: string): v
     const allowed = request.routeOptions.config.auth;
     if (!allowed) return;
     const query = request.routeOptions.config.queryCredentials ? request.query : undefined;
-    const principal = await resolvePrincipal(lookup, adminKey, presentedCredentials(request.headers, query));
+    const presented = presentedCredentials(request.headers, query);
+    // An address that sent too many wrong credentials is refused before any is checked (docs/security.md).
+    if (hasCredentials(presented)) throttle.checkCredentials(request.ip);
+    const principal = await resolvePrincipal(lookup, adminKey, presented).catch(async (error: unknown) => {
+      if (isDomainError(error, 'unauthenticated')) await throttle.credentialsFailed(request.ip);
+      throw error;
+    });
     if (
       principal.kind === 'none' ||
       (principal.kind === 'public' && !principal.viaKey && !allowed.includes('public'))
@@ -44,3 +52,7 @@ export function installAuth(app: FastifyInstance, ctx: Ctx, adminKey: string): v
     request.principal = principal;
   });
 }
+
+/** Whether a request presents anything to check (open routes and bare requests are not guesses). */
+const hasCredentials = (presented: PresentedCredentials) =>
+  Object.values(presented).some((value) => value !== undefined);

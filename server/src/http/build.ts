@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifySchema } from 'fastify';
 import type { Ctx } from '../events/context.ts';
+import type { Throttle } from '../limits/throttle.ts';
 import { mountOperations } from '../operations/registry.ts';
 import { newId } from '../util/ids.ts';
 import type { Webhooks } from '../webhooks/service.ts';
@@ -14,6 +15,8 @@ import { installAuth } from './auth.ts';
 import { answerClientError } from './client-errors.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
+import { DOCS_CSP, setPageHeaders } from './page-headers.ts';
+import { installThrottle } from './throttle.ts';
 import { installTolerance } from './tolerance.ts';
 import type { Http } from './types.ts';
 import { installValidation } from './validation.ts';
@@ -31,6 +34,8 @@ export interface HttpOptions {
   webhooks: Webhooks;
   /** Seconds a whole request, and its headers, may take to arrive (docs/limits.md). */
   timeouts: { request: number; headers: number };
+  /** Failed logins and wrong credentials, counted and refused past their limits (docs/security.md). */
+  throttle: Throttle;
 }
 
 /** The HTTP face of Switchboard: every route of docs/api.md under /v1, plus /docs. */
@@ -57,11 +62,14 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   installErrorHandling(http);
   installValidation(http);
   installTolerance(http);
-  installAuth(http, options.ctx, options.adminKey);
+  installAuth(http, options.ctx, options.adminKey, options.throttle);
+  installThrottle(http, options.throttle);
   installCors(http);
   http.addSchema(ErrorResponse);
   http.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // No answer is ever sniffed into another type (an upload as HTML, JSON as a script).
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   await http.register(multipart, { limits: { fileSize: 100 * 1024 * 1024, files: 1 } });
@@ -93,6 +101,13 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
   await http.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { docExpansion: 'list', deepLinking: true },
+    // The page headers of docs/security.md (Headers), on the page and its files alike.
+    staticCSP: DOCS_CSP,
+    uiHooks: {
+      onRequest: async (_request, reply) => {
+        setPageHeaders(reply, DOCS_CSP);
+      },
+    },
   });
 
   await http.register(

@@ -9,6 +9,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   'too-large': 413,
   'unsupported-media': 415,
+  'too-many': 429,
   internal: 500,
   unavailable: 503,
 };

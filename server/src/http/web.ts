@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import { listApps, oldestAppNamed } from '../apps/apps.ts';
 import type { Ctx } from '../events/context.ts';
 import { sendError } from './errors.ts';
+import { cspOfPageFile, setPageHeaders } from './page-headers.ts';
 import type { Http } from './types.ts';
 
 /** Where `npm run build --workspace web` writes the apps (layout in web/README.md). */
@@ -21,6 +22,15 @@ const APPS = ['console', 'admin', 'demo'] as const;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 const HASHED = /[-.][A-Za-z0-9_-]{8}\.(?:js|css|woff2?|svg|png|mp3|wav)$/;
+
+/**
+ * A page's security headers (docs/security.md, Headers). The demo page embeds the widget, which
+ * styles its shadow root with an inline `<style>`; the widget's own files (scripts loaded into other
+ * sites) get no page policy.
+ */
+function pageHeaders(reply: FastifyReply, file: string): void {
+  setPageHeaders(reply, cspOfPageFile(file, { inlineStyles: basename(dirname(file)) === 'demo' }));
+}
 
 function notBuilt(reply: FastifyReply): FastifyReply {
   return sendError(
@@ -55,6 +65,7 @@ export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST):
       setHeaders(reply, path) {
         reply.header('cache-control', HASHED.test(path) ? IMMUTABLE : REVALIDATE);
         reply.header('x-content-type-options', 'nosniff');
+        if (path.endsWith('.html')) pageHeaders(reply, path);
         // The widget's scripts load on customers' pages, also those that require CORP (COEP).
         if (folder === 'widget') reply.header('cross-origin-resource-policy', 'cross-origin');
       },
@@ -66,6 +77,7 @@ export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST):
     http.get(`/${folder}`, { schema: { hide: true } }, async (_request, reply) => {
       if (!existsSync(join(dist, folder, 'index.html'))) return notBuilt(reply);
       reply.header('cache-control', REVALIDATE);
+      pageHeaders(reply, join(dist, folder, 'index.html'));
       return reply.sendFile('index.html', join(dist, folder));
     });
   }

@@ -17,7 +17,7 @@ import { listenForPongs } from '../sockets/heartbeat.ts';
 import { CLOSE_BAD_CREDENTIALS, CLOSE_GOING_AWAY, CLOSE_INTERNAL, closeReason } from '../sockets/options.ts';
 import { replay, resumePoint } from '../sockets/replay.ts';
 import { isClosed } from '../sockets/socket.ts';
-import { DomainError, unauthorized } from '../util/errors.ts';
+import { DomainError, isDomainError, unauthorized } from '../util/errors.ts';
 import { drop, finish, newConnection, send } from './connection.ts';
 import { sessionUser } from './domain.ts';
 import { replayFrame } from './frames.ts';
@@ -63,6 +63,8 @@ async function authenticate(
     connection.credential = heldCredential(principal, presented);
     return actor;
   } catch (error) {
+    // Wrong credentials count against the address; once past the limit, upgrades get 429 (http/throttle.ts).
+    if (isDomainError(error, 'unauthenticated')) await gateway.throttle?.credentialsFailed(request.ip);
     if (error instanceof DomainError && statusOf(error) < 500) {
       drop(gateway, connection, CLOSE_BAD_CREDENTIALS, closeReason(error.message));
     } else {

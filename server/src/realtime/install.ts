@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../events/context.ts';
+import type { Throttle } from '../limits/throttle.ts';
 import type { Presence } from '../presence/presence.ts';
 import { credentialLookup } from '../sockets/credentials.ts';
 import { startHeartbeat } from '../sockets/heartbeat.ts';
@@ -35,6 +36,7 @@ export interface RealtimeDeps {
   ctx: Ctx;
   adminKey: string;
   options?: Partial<RealtimeOptions> | undefined;
+  throttle?: Throttle | undefined;
 }
 
 /** Builds the gateway, registers its route and bus subscription. */
@@ -51,6 +53,7 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
     presence,
     lookup: credentialLookup(ctx),
     adminKey: deps.adminKey,
+    throttle: deps.throttle,
     connections: new Set<Connection>(),
     closing: undefined,
     hub: createHub({

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RawData } from 'ws';
 import type { StoredEvent } from '../events/catalog.ts';
 import type { Ctx } from '../events/context.ts';
+import type { Throttle } from '../limits/throttle.ts';
 import type { CredentialLookup, HeldCredential } from '../policies/credentials.ts';
 import type { Presence } from '../presence/presence.ts';
 import type { Hub } from '../sockets/hub.ts';
@@ -19,6 +20,8 @@ export interface Gateway {
   readonly presence: Presence;
   readonly lookup: CredentialLookup;
   readonly adminKey: string;
+  /** Counts wrong credentials of handshakes (docs/security.md, Throttling). */
+  readonly throttle: Throttle | undefined;
   /** Open sockets on this node. */
   readonly connections: Set<Connection>;
   /** Set once the gateway is stopping: new sockets are turned away with 1001. */

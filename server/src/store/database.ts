@@ -13,6 +13,7 @@ import { routingIndexes } from './migrations/006-routing-indexes.ts';
 import { leanOutbox } from './migrations/008-lean-outbox.ts';
 import { webhookSpeed } from './migrations/009-webhook-speed.ts';
 import { eventSequencer } from './migrations/010-event-sequencer.ts';
+import { throttle } from './migrations/011-throttle.ts';
 import { NamedStatementClient } from './pg-named.ts';
 import type { Database, Db, Dialect, Tx } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
@@ -59,6 +60,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '008-lean-outbox': leanOutbox(dialect),
     '009-webhook-speed': webhookSpeed(dialect),
     '010-event-sequencer': eventSequencer(dialect),
+    '011-throttle': throttle(dialect),
   };
 }
 

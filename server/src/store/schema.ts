@@ -40,6 +40,13 @@ export interface UsersTable {
   created: number;
 }
 
+/** Throttle failure counters (limits/throttle.ts): failures of `key` in the window ending at `resetsAt`. */
+export interface ThrottleCountersTable {
+  key: string;
+  failures: number;
+  resetsAt: number;
+}
+
 export interface SessionsTable {
   tokenHash: string;
   appId: string;
@@ -274,6 +281,7 @@ export interface Database {
   apps: AppsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  throttleCounters: ThrottleCountersTable;
   chats: ChatsTable;
   chatUsers: ChatUsersTable;
   messages: MessagesTable;

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Trigger } from '../events/catalog.ts';
 import { statusOf } from '../http/status.ts';
+import type { Throttle } from '../limits/throttle.ts';
 import {
   type CredentialLookup,
   type HeldCredential,
@@ -8,6 +9,7 @@ import {
   presentedCredentials,
   resolvePrincipal,
 } from '../policies/credentials.ts';
+import { isDomainError } from '../util/errors.ts';
 import { type Problem, parseTriggers } from './frames.ts';
 
 /** Credentials a stream upgrade must not carry in its URL (proxies and access logs keep URLs). */
@@ -18,6 +20,7 @@ export async function authenticate(
   lookup: CredentialLookup,
   adminKey: string,
   request: FastifyRequest,
+  throttle?: Throttle,
 ): Promise<{ appId: string; credential: HeldCredential } | string> {
   const query = (request.query ?? {}) as Record<string, unknown>;
   if (CREDENTIALS_IN_QUERY.some((name) => query[name] !== undefined))
@@ -27,6 +30,8 @@ export async function authenticate(
   try {
     principal = await resolvePrincipal(lookup, adminKey, presented);
   } catch (error) {
+    // Wrong credentials count against the address (docs/security.md, Throttling).
+    if (isDomainError(error, 'unauthenticated')) await throttle?.credentialsFailed(request.ip);
     if ((statusOf(error) ?? 500) < 500) return (error as Error).message;
     throw error;
   }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { StreamAsker } from '../bus/asker.ts';
 import type { Ctx } from '../events/context.ts';
+import type { Throttle } from '../limits/throttle.ts';
 import { recheckCredential } from '../policies/credentials.ts';
 import { credentialLookup } from '../sockets/credentials.ts';
 import { listenForPongs, startHeartbeat } from '../sockets/heartbeat.ts';
@@ -53,6 +54,8 @@ export interface StreamDeps {
   asker: StreamAsker;
   /** The stream's sockets, which it adds and removes; the asker (built before routing) asks them. */
   connections: Set<StreamConnection>;
+  /** Counts wrong credentials of handshakes (docs/security.md, Throttling). */
+  throttle?: Throttle | undefined;
 }
 
 export async function installStream(deps: StreamDeps): Promise<Stream> {
@@ -103,7 +106,7 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
       return;
     }
     try {
-      const who = await authenticate(gateway.lookup, deps.adminKey, request);
+      const who = await authenticate(gateway.lookup, deps.adminKey, request, deps.throttle);
       if (isClosed(connection)) return;
       if (typeof who === 'string') {
         drop(gateway, connection, CLOSE_BAD_CREDENTIALS, closeReason(who));

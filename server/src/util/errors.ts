@@ -15,6 +15,7 @@ export type ErrorKind =
   | 'conflict'
   | 'too-large'
   | 'unsupported-media'
+  | 'too-many'
   | 'unavailable'
   | 'internal';
 
@@ -48,6 +49,11 @@ export const conflict = (message: string, details?: ErrorDetail[]) =>
   new DomainError('conflict', message, details);
 export const tooLarge = (message: string) => new DomainError('too-large', message);
 export const unsupportedMedia = (message: string) => new DomainError('unsupported-media', message);
+/** Throttled (docs/security.md): the client may try again after `retryAfter` seconds. */
+export const tooManyRequests = (message: string, retryAfter: number) =>
+  new DomainError('too-many', message, undefined, {
+    'retry-after': String(Math.max(1, Math.ceil(retryAfter))),
+  });
 export const unavailable = (message: string, headers?: Record<string, string>) =>
   new DomainError('unavailable', message, undefined, headers);
 /** A server bug the client may see the message of (a route wired to credentials it cannot handle). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.ts';
+import type { ThrottleOptions } from '../../src/limits/throttle.ts';
 import { buildSwitchboard, type Switchboard } from '../../src/server.ts';
 import type { RealtimeOptions } from '../../src/sockets/options.ts';
 
@@ -31,6 +32,8 @@ export interface RequestOptions {
   /** A JS value is sent as JSON; a string or Buffer is sent as is. */
   body?: unknown;
   query?: Record<string, string>;
+  /** The client address the request comes from (default 127.0.0.1). */
+  remoteAddress?: string;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests inspect response bodies freely
@@ -61,6 +64,8 @@ export interface StartOptions {
   sqlitePath?: string;
   /** SQLite: webhook delivery on its worker thread (default) or in the request thread. */
   webhookThread?: boolean;
+  /** Throttle limits and clock for this node (defaults in limits/throttle.ts). */
+  throttle?: Partial<ThrottleOptions>;
 }
 
 /** A Switchboard on a fresh store: a temp SQLite directory, or a fresh PostgreSQL schema dropped at close. */
@@ -90,6 +95,7 @@ export async function startServer(
       ...(options.sqlitePath ? { store: { sqlitePath: options.sqlitePath } } : {}),
       ...(options.webhookThread !== undefined ? { webhookThread: options.webhookThread } : {}),
       ...(options.realtime ? { realtime: options.realtime } : {}),
+      ...(options.throttle ? { throttle: options.throttle } : {}),
     });
   const server: TestServer = {
     sb: await build(),
@@ -111,6 +117,7 @@ export async function startServer(
         url,
         headers,
         ...(options.query ? { query: options.query } : {}),
+        ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
         ...(payload !== undefined ? { payload } : {}),
       });
       let body: unknown;

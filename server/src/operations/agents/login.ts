@@ -15,6 +15,6 @@ export default operation({
   body: Type.Object({ contact: Text(320), password: Password }, { additionalProperties: false }),
   status: 200,
   response: Type.Object({ user: User, session: Session }),
-  errors: [400, 401, 403],
+  errors: [400, 401, 403, 429],
   run: (ctx, app, { body }) => loginAgent(ctx, app, body),
 });

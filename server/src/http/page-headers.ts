@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import type { FastifyReply } from 'fastify';
+import { memo } from '../util/memo.ts';
+
+/**
+ * The headers of the pages the browser trusts (docs/security.md, Headers): /console/, /admin/,
+ * /demo/ and /docs. Scripts come from the server itself only (an inline script of a page only by its
+ * hash), nothing may frame the pages, and other sites learn nothing of their URLs.
+ */
+
+/**
+ * `same-origin`, not `no-referrer`: under `no-referrer` a browser sends `Origin: null` on the pages'
+ * own POSTs, which an app holding browsers to its `domains` would refuse.
+ */
+export const REFERRER_POLICY = 'same-origin';
+
+export interface PagePolicy {
+  /** sha256 sources of the page's inline scripts. */
+  scriptHashes?: readonly string[];
+  /**
+   * Inline `<style>` allowed: the demo page has one, and the widget it embeds styles its shadow root
+   * with a `<style>` holding the app's colour.
+   */
+  inlineStyles?: boolean;
+}
+
+/** The Content-Security-Policy of a page. */
+export function contentSecurityPolicy(policy: PagePolicy = {}): string {
+  const directives: Record<string, string[]> = {
+    'default-src': ["'self'"],
+    'script-src': ["'self'", ...(policy.scriptHashes ?? [])],
+    'script-src-attr': ["'none'"],
+    'style-src': ["'self'", ...(policy.inlineStyles ? ["'unsafe-inline'"] : [])],
+    // data: for the icons written into the pages and the stylesheets; blob: for files the page makes.
+    'img-src': ["'self'", 'data:', 'blob:'],
+    'font-src': ["'self'", 'data:'],
+    // 'self' covers the page's own ws:// and wss:// (the realtime socket).
+    'connect-src': ["'self'"],
+    'media-src': ["'self'", 'blob:'],
+    'object-src': ["'none'"],
+    'base-uri': ["'none'"],
+    'form-action': ["'self'"],
+    'frame-ancestors': ["'none'"],
+  };
+  return Object.entries(directives)
+    .map(([name, sources]) => `${name} ${sources.join(' ')}`)
+    .join('; ');
+}
+
+/** Sets the page headers on a reply: CSP, no framing (also for browsers without frame-ancestors), referrer, nosniff. */
+export function setPageHeaders(reply: FastifyReply, csp: string): void {
+  reply.header('content-security-policy', csp);
+  reply.header('x-frame-options', 'DENY');
+  reply.header('referrer-policy', REFERRER_POLICY);
+  reply.header('x-content-type-options', 'nosniff');
+}
+
+/** The sha256 CSP sources of an HTML document's inline scripts (those without `src`). */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes: string[] = [];
+  for (const match of html.matchAll(/<script(\s[^>]*)?>([\s\S]*?)<\/script\s*>/gi)) {
+    if (/\ssrc\s*=/i.test(match[1] ?? '')) continue;
+    hashes.push(
+      `'sha256-${createHash('sha256')
+        .update(match[2] ?? '', 'utf8')
+        .digest('base64')}'`,
+    );
+  }
+  return hashes;
+}
+
+/** The CSP of one version of a page file: keyed by path, policy and modification time. */
+const cspOfVersion = memo(100, (key: string): string => {
+  const [path, inlineStyles] = JSON.parse(key) as [string, boolean, number];
+  const html = readFileSync(path, 'utf8');
+  return contentSecurityPolicy({
+    scriptHashes: inlineScriptHashes(html),
+    inlineStyles: inlineStyles || /<style[\s>]/i.test(html),
+  });
+});
+
+/**
+ * The CSP of a built page, from its file: its inline scripts by hash, inline styles where it has
+ * them (or `inlineStyles` says so). Read again when the file changes (a rebuild while the server runs).
+ */
+export function cspOfPageFile(path: string, policy: { inlineStyles?: boolean } = {}): string {
+  const { mtimeMs } = statSync(path);
+  return cspOfVersion(JSON.stringify([path, policy.inlineStyles === true, mtimeMs]));
+}
+
+/**
+ * /docs (Swagger UI): its scripts are files of the server, but they insert `<style>` elements, which
+ * Chromium blocks without inline styles.
+ */
+export const DOCS_CSP = contentSecurityPolicy({ inlineStyles: true });
