@@ -2,32 +2,31 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import { type Logger, pino } from 'pino';
 import { countApps, createApp } from './apps/apps.ts';
-import { createAsker } from './bus/asker.ts';
 import { createRedisLink } from './bus/link.ts';
 import { createRedisBus } from './bus/redis.ts';
+import { plugChatRouting } from './chats/routing-hooks.ts';
 import type { Config } from './config/config.ts';
 import { type Bus, createMemoryBus } from './events/bus.ts';
 import type { Ctx } from './events/context.ts';
 import { createSequencer } from './events/sequencer.ts';
 import { buildHttp } from './http/build.ts';
-import { withRedaction } from './http/log-redaction.ts';
 import type { Http } from './http/types.ts';
+import type { Caps } from './limits/caps.ts';
 import { createThrottle, type ThrottleOptions } from './limits/throttle.ts';
 import { GRACE_TIMER, graceExpiryHandler } from './presence/grace.ts';
 import { TYPING_TIMER, typingTimeoutHandler } from './presence/typing.ts';
 import { installRealtime, type Realtime } from './realtime/install.ts';
+import type { RealtimeOptions } from './realtime/options.ts';
 import { firstValidAdvice } from './routing/advisor.ts';
-import { routingHooks } from './routing/hooks.ts';
+import { agentRouting, chatRouting } from './routing/hooks.ts';
 import { createRouter, type Router } from './routing/router.ts';
-import type { RealtimeOptions } from './sockets/options.ts';
 import { openStore, type Store, type StoreOptions } from './store/database.ts';
-import type { StreamConnection } from './stream/connection.ts';
 import { installStream, type Stream } from './stream/install.ts';
 import { poller } from './timers/lease.ts';
 import { createTimerWorker, type TimerWorker } from './timers/timers.ts';
 import { createAgent } from './users/agents.ts';
+import { plugAgentRouting } from './users/routing-hooks.ts';
 import { notFound, unavailable } from './util/errors.ts';
 import { digest, randomToken } from './util/secrets.ts';
 import { createWebhooks, type Webhooks } from './webhooks/service.ts';
@@ -95,7 +94,7 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Store overrides for tests (a PostgreSQL schema, an in-memory SQLite). */
   store?: Partial<StoreOptions>;
-  /** Realtime limits and periods (tests shorten them; defaults in sockets/options.ts). */
+  /** Realtime limits and periods (tests shorten them; defaults in realtime/options.ts). */
   realtime?: Partial<RealtimeOptions>;
   /** Embedded store: deliver webhooks on a worker thread (the default); false keeps them here. */
   webhookThread?: boolean;
@@ -103,29 +102,11 @@ export interface BuildOptions {
   throttle?: Partial<ThrottleOptions>;
 }
 
-/**
- * The node's logger, made first so everything built after it can log: Fastify takes it as its own
- * (adding its request serializers), with the same options it would have made one from.
- */
-function nodeLogger(given: FastifyServerOptions['logger']): Logger {
-  // Secrets in URLs, headers and errors redacted (docs/security.md, Logs) on every line of the node.
-  const option = withRedaction(given);
-  if (!option) return pino({ enabled: false });
-  if (option === true) return pino();
-  const { stream, file, ...rest } = option;
-  return pino({ level: 'info', ...rest }, stream ?? (file ? pino.destination(file) : undefined));
-}
-
-/**
- * The composition root: every dependency built once, in this order, each from those above it — the
- * Ctx that commands, handlers and transports receive is complete before anything can use it.
- */
+/** The composition root: store, bus, commands and HTTP, wired once. */
 export async function buildSwitchboard(
   options: BuildOptions,
 ): Promise<Switchboard & { firstStart: FirstStart }> {
   const { config } = options;
-  // 1. Logger, store, admin key.
-  const log = nodeLogger(options.logger ?? { level: config.logLevel });
   // Embedded `all`: webhook delivery on a thread of its own, so one process uses two cores. On
   // PostgreSQL a node stays one thread (its store has no single-writer lock to share); nodes scale out.
   const dataDir = options.store?.dataDir ?? config.dataDir;
@@ -138,21 +119,44 @@ export async function buildSwitchboard(
     deliveryFileWriter: threaded ? 'thread' : 'here',
     ...options.store,
   });
+  const logger = options.logger ?? { level: config.logLevel };
   const admin = resolveAdminKey(config);
+  let bus: Bus | undefined;
+  const webhooks = threaded
+    ? createThreadedWebhooks({ store, config, dataDir })
+    : createWebhooks({ store, config });
+  const caps: Caps = {
+    webhooksPerApp: config.maxWebhooks,
+    agentsPerApp: config.maxAgents,
+    apps: config.maxApps,
+  };
   // Failed logins and wrong credentials, counted in the store (docs/security.md, Throttling).
   const throttle = createThrottle(store, options.throttle);
   await throttle.start();
-
-  // 2. The bus: Redis when configured, else in-process.
-  const onBusError = (error: unknown) => log.error({ err: error }, 'event subscriber failed');
+  const http = await buildHttp({
+    ctx: {
+      store,
+      get bus(): Bus {
+        return bus!;
+      },
+      caps,
+    },
+    adminKey: admin.key,
+    version: VERSION,
+    logger,
+    webhooks,
+    timeouts: { request: config.requestTimeout, headers: config.headersTimeout },
+    throttle,
+  });
+  const onBusError = (error: unknown) => http.log.error({ err: error }, 'event subscriber failed');
   // Nodes sharing a store share a channel (and only they do, e.g. several test schemas on one Redis).
   const storeName = config.databaseUrl ? `${config.databaseUrl}#${options.store?.schema ?? ''}` : '';
   const channel = `switchboard:events:${digest(storeName || config.dataDir).slice(0, 16)}`;
   // One link for every Redis connection of the node: its state is the bus's, its outages one log line.
-  const redis = config.redisUrl ? createRedisLink(config.redisUrl, log) : undefined;
-  const bus: Bus = redis ? await createRedisBus(redis, channel, onBusError) : createMemoryBus(onBusError);
-
-  // 3. PostgreSQL: event positions are handed out after commit, on every node (events/sequencer.ts).
+  const redis = config.redisUrl ? createRedisLink(config.redisUrl, http.log) : undefined;
+  bus = redis ? await createRedisBus(redis, channel, onBusError) : createMemoryBus(onBusError);
+  const ctx: Ctx = { store, bus, caps };
+  // PostgreSQL: event positions are handed out after commit, on every node (events/sequencer.ts).
   const sequencer =
     store.dialect === 'postgres'
       ? createSequencer({
@@ -162,49 +166,28 @@ export async function buildSwitchboard(
             poller({
               pass,
               idleMs: 1000,
-              onError: (err) => log.error({ err }, 'event sequencer failed'),
+              onError: (err) => http.log.error({ err }, 'event sequencer failed'),
             }),
         })
       : undefined;
-
-  // 4. The durable timer worker (started below, by role).
+  sequencer?.start();
   const timers = createTimerWorker(
     store,
-    (error, timer) => log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
+    (error, timer) =>
+      http.log.error({ err: error, timer: { kind: timer.kind, ref: timer.ref } }, 'timer failed'),
     {
       leaseMs: config.leaseMs,
       onLost: (timer) =>
-        log.warn(
+        http.log.warn(
           { timer: { kind: timer.kind, ref: timer.ref } },
           'timer claim taken over (stalled past the lease)',
         ),
     },
   );
-
-  // 5. The dependency object every command receives. Routing sits above chats and users: their
-  // commands reach it through the hooks here.
-  const ctx: Ctx = {
-    store,
-    bus,
-    caps: { webhooksPerApp: config.maxWebhooks, agentsPerApp: config.maxAgents, apps: config.maxApps },
-    routing: routingHooks,
-    sequencer,
-    timers,
-  };
-
-  // 6. Webhooks and the stream's asker, then routing, which asks both at a jump.
-  const webhooks = threaded
-    ? createThreadedWebhooks({ store, config, dataDir })
-    : createWebhooks({ store, config });
-  // The event stream's sockets: the stream adds and removes them, the asker asks them.
-  const streamSockets = new Set<StreamConnection>();
-  const asker = await createAsker({
-    connections: () => streamSockets,
-    redis,
-    channel,
-    onError: (error, what) => log.error({ err: error }, what),
-  });
-  const router = createRouter(ctx, firstValidAdvice([webhooks.advisor, asker]));
+  // Routing sits above chats and users: their commands reach it through these hooks.
+  plugChatRouting(chatRouting);
+  plugAgentRouting(agentRouting);
+  const router = createRouter(ctx, webhooks.advisor);
   // Every durable timer has its handler here, whichever transports this process installs.
   timers.register('jump', router.timerHandlers.jump);
   timers.register('invitation', router.timerHandlers.invitation);
@@ -212,18 +195,6 @@ export async function buildSwitchboard(
   timers.register('inactivity', router.timerHandlers.inactivity);
   timers.register(GRACE_TIMER, graceExpiryHandler(ctx));
   timers.register(TYPING_TIMER, typingTimeoutHandler(ctx));
-
-  // 7. The transports: HTTP, /v1/ws, /v1/stream.
-  const http = await buildHttp({
-    ctx,
-    adminKey: admin.key,
-    version: VERSION,
-    // Logging off (`logger: false`, as tests and benches ask): Fastify's own silent logger, as before.
-    logger: options.logger === false ? undefined : log,
-    webhooks,
-    timeouts: { request: config.requestTimeout, headers: config.headersTimeout },
-    throttle,
-  });
   const realtime = await installRealtime({
     http,
     ctx,
@@ -236,14 +207,12 @@ export async function buildSwitchboard(
     ctx,
     adminKey: admin.key,
     options: realtime.options,
-    asker,
-    connections: streamSockets,
+    redis,
+    channel,
     throttle,
   });
-
-  // 8. Start the background work. Roles (docs/scale-out.md): an api node schedules timers and records
-  // events, a worker runs them.
-  sequencer?.start();
+  router.advisor = firstValidAdvice([webhooks.advisor, stream.asker]);
+  // Roles (docs/scale-out.md): an api node schedules timers and records events, a worker runs them.
   const runsWork = config.role !== 'api';
   if (runsWork) timers.start();
   webhooks.start({ bus, log: http.log, deliver: runsWork, remote: config.role === 'worker' });
@@ -300,7 +269,7 @@ export async function buildSwitchboard(
         await webhooks.stop();
         await sequencer?.stop();
         await throttle.stop();
-        await bus.close();
+        await bus!.close();
         await store.close();
       })();
       return closing;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { decodeCursor } from '../src/sockets/cursor.ts';
+import { decodeCursor } from '../src/realtime/cursor.ts';
 import { createTestApp, expectStatus, type Person, type TestApp } from './helpers/fixtures.ts';
 import { describeEachStore, type Json, startServer, type TestServer, waitFor } from './helpers/harness.ts';
 import { type Client, chatWithAgent, connect, type Frame, open } from './helpers/ws.ts';

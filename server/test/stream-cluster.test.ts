@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeCursor } from '../src/sockets/cursor.ts';
+import { decodeCursor } from '../src/realtime/cursor.ts';
 import {
   createAgent,
   createChat,

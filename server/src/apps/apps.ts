@@ -4,7 +4,6 @@ import { decodeStrings } from '../store/json.ts';
 import { prepare } from '../store/prepared.ts';
 import type { AppRow } from '../store/schema.ts';
 import { invalidField, notFound } from '../util/errors.ts';
-import { memo } from '../util/memo.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { digest, randomToken } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -26,7 +25,16 @@ export interface App {
  * defaults is measurable. Keyed by content, so a cached value can never be stale; frozen, so no caller
  * can change another request's settings.
  */
-const settingsOf = memo(1000, (json: string): Settings => deepFreeze(parseStoredSettings(json)));
+const parsedSettings = new Map<string, Settings>();
+function settingsOf(json: string): Settings {
+  let settings = parsedSettings.get(json);
+  if (!settings) {
+    settings = deepFreeze(parseStoredSettings(json));
+    if (parsedSettings.size >= 1000) parsedSettings.clear();
+    parsedSettings.set(json, settings);
+  }
+  return settings;
+}
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {

@@ -27,6 +27,7 @@ import { chatFor, loadChat, lockedChatFor, participantsOf } from './access.ts';
 import { closeChatInTx } from './close.ts';
 import { appendHistory, listHistoryEntries } from './history.ts';
 import { addAgentToChat, removeFromChat } from './membership.ts';
+import { chatRouting } from './routing-hooks.ts';
 import {
   chatById,
   insertChat,
@@ -118,7 +119,7 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
       if (input.history && input.history.length > 0) await appendHistory(tx, row, input.history);
       const view = presentChat(row, [creator.id]);
       await emit({ trigger: 'chats:create', chatId: row.id, data: { chat: view } });
-      await ctx.routing.chats.created(tx, emit, app, row);
+      await chatRouting().created(tx, emit, app, row);
       // Queue mode gave the chat its place: answer with it. Otherwise routing left the row as it was.
       if (!app.settings.queue.active) return view;
       return presentChat(await chatById.one(tx, { id: row.id }), [creator.id]);
@@ -202,9 +203,9 @@ export async function updateChat(
     if (Object.keys(changes).length > 0) await updateChatRow(tx, id, changes);
     const updated = await chatById.one(tx, { id });
     if (input.room !== undefined && input.room !== chat.row.room) {
-      await ctx.routing.chats.roomChanged(tx, emit, actor.app, updated, chat.row.room);
+      await chatRouting().roomChanged(tx, emit, actor.app, updated, chat.row.room);
     } else if (input.priority !== undefined && updated.inQueue === 1) {
-      await ctx.routing.chats.priorityChanged(tx, emit, actor.app, updated);
+      await chatRouting().priorityChanged(tx, emit, actor.app, updated);
     }
     return presentFresh(tx, id);
   });
@@ -222,7 +223,7 @@ export async function closeChat(
     requireOpen(chat);
     const closer = actingUserId(actor, input.userId) ?? 'system';
     if (actor.user === null && input.userId !== undefined) await requireUser(tx, actor.app.id, input.userId);
-    const closed = await closeChatInTx(ctx.routing.chats, tx, emit, actor.app, id, closer, input.extraData);
+    const closed = await closeChatInTx(tx, emit, actor.app, id, closer, input.extraData);
     return presentChat(closed.row, closed.users);
   });
 }
@@ -245,7 +246,7 @@ export async function joinChat(
     const joiner = await requireUser(tx, actor.app.id, userId);
     requireJoiner(joiner, chat);
     if (isParticipant(chat, userId)) return presentChat(chat.row, chat.users);
-    await addAgentToChat(ctx.routing.chats, tx, emit, actor.app, id, joiner);
+    await addAgentToChat(tx, emit, actor.app, id, joiner);
     return presentFresh(tx, id);
   });
 }
@@ -266,9 +267,9 @@ export async function leaveChat(
     if (!isParticipant(chat, userId)) throw conflict('User is not in this chat');
     const { wasAgent, agentsLeft } = await removeFromChat(tx, emit, id, userId);
     if (userId === chat.row.creator) {
-      await closeChatInTx(ctx.routing.chats, tx, emit, actor.app, id, userId, { reason: 'left' });
+      await closeChatInTx(tx, emit, actor.app, id, userId, { reason: 'left' });
     } else if (wasAgent) {
-      await ctx.routing.chats.agentLeft(tx, emit, actor.app, await chatById.one(tx, { id }), agentsLeft);
+      await chatRouting().agentLeft(tx, emit, actor.app, await chatById.one(tx, { id }), agentsLeft);
     }
     return presentFresh(tx, id);
   });

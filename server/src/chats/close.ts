@@ -1,12 +1,12 @@
 import type { App } from '../apps/apps.ts';
 import type { Emit } from '../events/commit.ts';
-import type { ChatRouting } from '../events/routing-hooks.ts';
 import type { LoadedChat } from '../policies/chats.ts';
 import type { Tx } from '../store/database.ts';
 import { createTicketOnClose } from '../tickets/tickets.ts';
 import { conflict } from '../util/errors.ts';
 import { nowSeconds } from '../util/time.ts';
 import { participantsOf } from './access.ts';
+import { chatRouting } from './routing-hooks.ts';
 import { chatById, closeOpenChat, releaseAgentSlots, updateChatRow } from './statements.ts';
 
 /**
@@ -16,7 +16,6 @@ import { chatById, closeOpenChat, releaseAgentSlots, updateChatRow } from './sta
  * was closed already (the timers stop there).
  */
 export async function closeIfOpen(
-  routing: ChatRouting,
   tx: Tx,
   emit: Emit,
   app: App,
@@ -39,13 +38,12 @@ export async function closeIfOpen(
     await updateChatRow(tx, chatId, { ticketId });
   }
   const closed = await chatById.one(tx, { id: chatId });
-  await routing.closed(tx, emit, app, closed);
+  await chatRouting().closed(tx, emit, app, closed);
   return { row: closed, users };
 }
 
 /** closeIfOpen for commands: closing a closed chat is the client's 409. */
 export async function closeChatInTx(
-  routing: ChatRouting,
   tx: Tx,
   emit: Emit,
   app: App,
@@ -53,7 +51,7 @@ export async function closeChatInTx(
   closer: string,
   extraData: Record<string, unknown> | undefined,
 ): Promise<LoadedChat> {
-  const closed = await closeIfOpen(routing, tx, emit, app, chatId, closer, extraData);
+  const closed = await closeIfOpen(tx, emit, app, chatId, closer, extraData);
   if (closed === 'closed') throw conflict('Chat is closed');
   return closed;
 }

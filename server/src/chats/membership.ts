@@ -1,10 +1,10 @@
 import type { App } from '../apps/apps.ts';
 import type { Emit } from '../events/commit.ts';
-import type { ChatRouting } from '../events/routing-hooks.ts';
 import { isUniqueViolation, type Tx } from '../store/database.ts';
 import type { UserRow } from '../store/schema.ts';
 import { conflict } from '../util/errors.ts';
 import { nowSeconds } from '../util/time.ts';
+import { chatRouting } from './routing-hooks.ts';
 import {
   activateChat,
   agentsInChat,
@@ -22,7 +22,6 @@ import {
  * Answers `'no-slot'` or `'already-in'` instead of joining; routing tries another agent then.
  */
 export async function tryAddAgentToChat(
-  routing: ChatRouting,
   tx: Tx,
   emit: Emit,
   app: App,
@@ -39,20 +38,19 @@ export async function tryAddAgentToChat(
   }
   await activateChat.run(tx, { id: chatId });
   await emit({ trigger: 'chats:join', chatId, data: { chatId, userId: agent.id } });
-  await routing.joined(tx, emit, app, chatId);
+  await chatRouting().joined(tx, emit, app, chatId);
   return 'joined';
 }
 
 /** tryAddAgentToChat for commands: no slot or already in is the client's 409. */
 export async function addAgentToChat(
-  routing: ChatRouting,
   tx: Tx,
   emit: Emit,
   app: App,
   chatId: string,
   agent: Pick<UserRow, 'id'>,
 ): Promise<void> {
-  const result = await tryAddAgentToChat(routing, tx, emit, app, chatId, agent);
+  const result = await tryAddAgentToChat(tx, emit, app, chatId, agent);
   if (result === 'no-slot') throw conflict('Agent has no free slot');
   if (result === 'already-in') throw conflict('Agent is already in this chat');
 }

@@ -1,7 +1,6 @@
 import type { Tx } from '../store/database.ts';
 import { type Prepared, prepare } from '../store/prepared.ts';
 import { rtDb, rtTx } from '../store/realtime-tables.ts';
-import { memo } from '../util/memo.ts';
 import type { EventDataByTrigger, NewEvent } from './catalog.ts';
 
 /**
@@ -86,10 +85,11 @@ export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly strin
 type AudienceArgs = Record<string, string | number>;
 
 /** One prepared multi-row insert per audience size up to 16 (most events have two or three keys). */
-const audienceInsert = memo(
-  Number.POSITIVE_INFINITY,
-  (size: number): Prepared<AudienceArgs, unknown> =>
-    prepare<AudienceArgs, unknown>((db, arg) =>
+const audienceInserts = new Map<number, Prepared<AudienceArgs, unknown>>();
+function audienceInsert(size: number): Prepared<AudienceArgs, unknown> {
+  let found = audienceInserts.get(size);
+  if (!found) {
+    found = prepare<AudienceArgs, unknown>((db, arg) =>
       rtDb(db)
         .insertInto('realtimeAudience')
         .values(
@@ -100,8 +100,11 @@ const audienceInsert = memo(
             created: arg('created') as number,
           })),
         ),
-    ),
-);
+    );
+    audienceInserts.set(size, found);
+  }
+  return found;
+}
 
 /** Stores who hears the event at `position` (keys from audienceOf), in the event's transaction. */
 export async function insertAudience(

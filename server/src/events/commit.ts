@@ -2,26 +2,7 @@ import type { Store, Tx } from '../store/database.ts';
 import type { Bus } from './bus.ts';
 import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
 import { appendEvents, appendUnpositioned, type PendingEvent, pendingEvent } from './outbox.ts';
-
-/** What commitChange needs: the store, the bus, and on PostgreSQL the sequencer it waits for. */
-export interface ChangeDeps {
-  store: Store;
-  bus: Bus;
-  /** PostgreSQL: numbers and publishes events after commit (sequencer.ts); absent on SQLite. */
-  sequencer?: SequencerWait | undefined;
-  /** This node's timer worker, woken after a commit that scheduled a timer (timers/timers.ts). */
-  timers?: TimerWake | undefined;
-}
-
-export interface SequencerWait {
-  /** Resolves once the events `ids` have their positions and are published (bounded wait). */
-  positioned(ids: readonly string[]): Promise<void>;
-}
-
-export interface TimerWake {
-  /** A timer is due no later than `at` (Unix ms): look then, not at the next poll. */
-  wake(at: number): void;
-}
+import { sequencerOf } from './sequencer.ts';
 
 /**
  * Records an event in the change's transaction (written, in emit order, when the change's work is
@@ -30,19 +11,11 @@ export interface TimerWake {
  */
 export type Emit = <T extends Trigger>(event: NewEvent<T>, participants?: readonly string[]) => Promise<void>;
 
-/** Called after the change's commit, with the dependencies it ran with (to wake this node's timers). */
-export type AfterCommit = (deps: ChangeDeps) => void;
-
-/**
- * A change's callbacks ride on its transaction object, under a key of their own: code deep in a
- * change holds only `tx`, and the callbacks belong to that one transaction (a retry gets a new one).
- */
-const CALLBACKS = Symbol('afterCommit');
-type ChangeTx = Tx & { [CALLBACKS]?: AfterCommit[] };
+const afterCommitCallbacks = new WeakMap<Tx, Array<() => void>>();
 
 /** Runs `callback` once the transaction `tx` (of commitChange) has committed; never if it rolls back. */
-export function afterCommit(tx: Tx, callback: AfterCommit): void {
-  const callbacks = (tx as ChangeTx)[CALLBACKS];
+export function afterCommit(tx: Tx, callback: () => void): void {
+  const callbacks = afterCommitCallbacks.get(tx);
   if (!callbacks) throw new Error('afterCommit outside commitChange');
   callbacks.push(callback);
 }
@@ -55,19 +28,19 @@ export function afterCommit(tx: Tx, callback: AfterCommit): void {
  * the log right after the response finds its own events, as on SQLite.
  */
 export async function commitChange<T>(
-  deps: ChangeDeps,
+  deps: { store: Store; bus: Bus },
   appId: string,
   work: (tx: Tx, emit: Emit) => Promise<T>,
 ): Promise<T> {
   let emitted: StoredEvent[] = [];
   let unpositioned: string[] = [];
-  let callbacks: AfterCommit[] = [];
+  let callbacks: Array<() => void> = [];
   const result = await withRetry(() =>
     deps.store.transaction(async (tx) => {
       // A retried transaction starts over.
       const pending: PendingEvent[] = [];
       callbacks = [];
-      (tx as ChangeTx)[CALLBACKS] = callbacks;
+      afterCommitCallbacks.set(tx, callbacks);
       const emit: Emit = async (event, participants) => {
         pending.push(await pendingEvent(tx, event as NewEvent, participants));
       };
@@ -82,8 +55,8 @@ export async function commitChange<T>(
     }),
   );
   if (emitted.length > 0) deps.bus.publish(emitted);
-  if (unpositioned.length > 0) await deps.sequencer?.positioned(unpositioned);
-  for (const callback of callbacks) callback(deps);
+  if (unpositioned.length > 0) await sequencerOf(deps.store)?.positioned(unpositioned);
+  for (const callback of callbacks) callback();
   return result;
 }
 

@@ -1,14 +1,10 @@
 import type { Caps } from '../limits/caps.ts';
-import type { ChangeDeps } from './commit.ts';
-import type { RoutingHooks } from './routing-hooks.ts';
+import type { Store } from '../store/database.ts';
+import type { Bus } from './bus.ts';
 
-/**
- * The node's dependency object, built once by the composition root (server.ts) in one visible order
- * and handed to every command, handler and transport: nothing in server/src reaches a dependency any
- * other way (no module-level state).
- */
-export interface Ctx extends ChangeDeps {
+/** What every command needs: the store to change, the bus to announce the change on, the caps. */
+export interface Ctx {
+  store: Store;
+  bus: Bus;
   caps: Caps;
-  /** Routing's side of the chat and agent commands (routing sits above them: routing/hooks.ts). */
-  routing: RoutingHooks;
 }

@@ -182,6 +182,13 @@ export async function numberOnce(
   return result;
 }
 
+const sequencers = new WeakMap<Store, Sequencer>();
+
+/** The sequencer running on `store`, if this process started one (commitChange waits on it). */
+export function sequencerOf(store: Store): Sequencer | undefined {
+  return sequencers.get(store);
+}
+
 export function createSequencer(options: SequencerOptions): Sequencer {
   const { store, bus } = options;
   const batch = options.batch ?? 1000;
@@ -231,6 +238,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     start() {
       if (!stopped) return;
       stopped = false;
+      sequencers.set(store, sequencer);
       // Another node's pass may number our events: its publish tells us at once (a pass of ours,
       // which also asks about the waited-for ids, covers a lost or late message).
       // When that publish leaves some of ours unnumbered (they committed after its pass began), the
@@ -253,6 +261,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     async stop() {
       if (stopped) return;
       stopped = true;
+      sequencers.delete(store);
       unsubscribe?.();
       await loop.stop();
       // Whatever is still unpositioned is committed: the next pass of any node positions it.

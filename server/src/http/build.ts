@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifySchema } from 'fastify';
+import Fastify, { type FastifySchema, type FastifyServerOptions } from 'fastify';
 import type { Ctx } from '../events/context.ts';
 import type { Throttle } from '../limits/throttle.ts';
 import { mountOperations } from '../operations/registry.ts';
@@ -15,6 +15,7 @@ import { installAuth } from './auth.ts';
 import { answerClientError } from './client-errors.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
+import { withRedaction } from './log-redaction.ts';
 import { DOCS_CSP, setPageHeaders } from './page-headers.ts';
 import { installThrottle } from './throttle.ts';
 import { installTolerance } from './tolerance.ts';
@@ -28,8 +29,7 @@ export interface HttpOptions {
   ctx: Ctx;
   adminKey: string;
   version: string;
-  /** The node's logger (server.ts), which Fastify uses as its own; undefined: no logging at all. */
-  logger: FastifyBaseLogger | undefined;
+  logger: FastifyServerOptions['logger'];
   /** Webhook registration and the delivery log (docs/webhooks.md). */
   webhooks: Webhooks;
   /** Seconds a whole request, and its headers, may take to arrive (docs/limits.md). */
@@ -41,7 +41,7 @@ export interface HttpOptions {
 /** The HTTP face of Switchboard: every route of docs/api.md under /v1, plus /docs. */
 export async function buildHttp(options: HttpOptions): Promise<Http> {
   const http = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    logger: withRedaction(options.logger),
     bodyLimit: BODY_LIMIT,
     ...socketTimeouts(options.timeouts),
     // What Node's HTTP parser refuses (431, bad framing, timeouts) leaves in the envelope too.

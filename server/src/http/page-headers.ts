@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { FastifyReply } from 'fastify';
-import { memo } from '../util/memo.ts';
 
 /**
  * The headers of the pages the browser trusts (docs/security.md, Headers): /console/, /admin/,
@@ -70,15 +69,7 @@ export function inlineScriptHashes(html: string): string[] {
   return hashes;
 }
 
-/** The CSP of one version of a page file: keyed by path, policy and modification time. */
-const cspOfVersion = memo(100, (key: string): string => {
-  const [path, inlineStyles] = JSON.parse(key) as [string, boolean, number];
-  const html = readFileSync(path, 'utf8');
-  return contentSecurityPolicy({
-    scriptHashes: inlineScriptHashes(html),
-    inlineStyles: inlineStyles || /<style[\s>]/i.test(html),
-  });
-});
+const cache = new Map<string, { mtimeMs: number; csp: string }>();
 
 /**
  * The CSP of a built page, from its file: its inline scripts by hash, inline styles where it has
@@ -86,7 +77,16 @@ const cspOfVersion = memo(100, (key: string): string => {
  */
 export function cspOfPageFile(path: string, policy: { inlineStyles?: boolean } = {}): string {
   const { mtimeMs } = statSync(path);
-  return cspOfVersion(JSON.stringify([path, policy.inlineStyles === true, mtimeMs]));
+  const key = `${path}#${policy.inlineStyles === true}`;
+  const cached = cache.get(key);
+  if (cached?.mtimeMs === mtimeMs) return cached.csp;
+  const html = readFileSync(path, 'utf8');
+  const csp = contentSecurityPolicy({
+    scriptHashes: inlineScriptHashes(html),
+    inlineStyles: policy.inlineStyles === true || /<style[\s>]/i.test(html),
+  });
+  cache.set(key, { mtimeMs, csp });
+  return csp;
 }
 
 /**

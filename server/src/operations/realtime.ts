@@ -108,14 +108,12 @@ const LISTED = [
 ];
 const rank = (name: string) => (LISTED.includes(name) ? LISTED.indexOf(name) : LISTED.length);
 
+export const REQUESTS: Record<string, RealtimeRequest> = {};
 const twins = OPERATIONS.filter((op) => op.realtime).sort(
   (a, b) => rank(a.realtime?.name ?? '') - rank(b.realtime?.name ?? ''),
 );
-/** Every realtime request by name, built once at load from the operations' twins. */
-export const REQUESTS: Readonly<Record<string, RealtimeRequest>> = Object.fromEntries(
-  twins.flatMap((op) => {
-    const request = twinOf(op);
-    return request && op.realtime ? [[op.realtime.name, request] as const] : [];
-  }),
-);
+for (const op of twins) {
+  const request = twinOf(op);
+  if (request && op.realtime) REQUESTS[op.realtime.name] = request;
+}
 export const REQUEST_NAMES = Object.keys(REQUESTS);

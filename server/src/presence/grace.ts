@@ -5,7 +5,6 @@ import { removeFromChat } from '../chats/membership.ts';
 import { chatById } from '../chats/statements.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
-import type { ChatRouting } from '../events/routing-hooks.ts';
 import { routeAfterLeave, routeAgentAvailability } from '../routing/hooks.ts';
 import type { Tx } from '../store/database.ts';
 import { decodeRooms } from '../store/json.ts';
@@ -41,7 +40,7 @@ export function graceExpiryHandler(ctx: Ctx): (timer: TimerRow) => Promise<void>
       for (const chatId of await openChatsOf(tx, userId)) {
         if ((await lockIfOpen(tx, chatId)) === 'open') chats.push(chatId);
       }
-      for (const chatId of chats) await leaveOnExpiry(ctx.routing.chats, tx, emit, app, chatId, user);
+      for (const chatId of chats) await leaveOnExpiry(tx, emit, app, chatId, user);
       if (user.role === 'agent') {
         await updateUserRow(tx, userId, { status: 'offline', offRooms: '[]' });
         await routeAgentAvailability(tx, app, decodeRooms(user.rooms));
@@ -50,18 +49,11 @@ export function graceExpiryHandler(ctx: Ctx): (timer: TimerRow) => Promise<void>
   };
 }
 
-async function leaveOnExpiry(
-  routing: ChatRouting,
-  tx: Tx,
-  emit: Emit,
-  app: App,
-  chatId: string,
-  user: UserRow,
-): Promise<void> {
+async function leaveOnExpiry(tx: Tx, emit: Emit, app: App, chatId: string, user: UserRow): Promise<void> {
   const { wasAgent, agentsLeft } = await removeFromChat(tx, emit, chatId, user.id);
   const chat = await chatById.one(tx, { id: chatId });
   if (user.role === 'user' && chat.creator === user.id) {
-    await closeIfOpen(routing, tx, emit, app, chatId, 'system', { reason: 'disconnected' });
+    await closeIfOpen(tx, emit, app, chatId, 'system', { reason: 'disconnected' });
   } else if (wasAgent) {
     await routeAfterLeave(tx, emit, app, chat, agentsLeft, [user.id]);
   }

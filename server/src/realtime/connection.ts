@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { StoredEvent } from '../events/catalog.ts';
-import { CLOSE_SLOW_CONSUMER } from '../sockets/options.ts';
-import { closeSocket, sendFrame, socketState } from '../sockets/socket.ts';
 import { liveFrame } from './frames.ts';
+import { CLOSE_SLOW_CONSUMER } from './options.ts';
+import { closeSocket, sendFrame, socketState } from './socket.ts';
 import type { Connection, Gateway } from './state.ts';
 
 /** One socket's life on the gateway: created on upgrade, fed by the hub, dropped or finished once. */

@@ -1,32 +1,52 @@
 import type { RawData } from 'ws';
 import type { StoredEvent } from '../events/catalog.ts';
-import type { LogEntry } from '../events/log.ts';
 import { statusOf } from '../http/status.ts';
-import { encodeCursor } from '../sockets/cursor.ts';
 import { DomainError } from '../util/errors.ts';
-import { memoByObject } from '../util/memo.ts';
+import { encodeCursor } from './cursor.ts';
+import type { LogEntry } from './log.ts';
 
 /**
  * The frames of `/v1/ws` (docs/realtime.md). Server → client: `{"event","data","cursor"}` per event,
- * control frames (sockets/frames.ts, shared with the event stream), and
+ * control frames (`session`, `resync-required`, `resumed`, also sent by the event stream), and
  * `{"ack": id, "data"|"error"}` answers. Client → server: `{"id","event","data"}` requests.
  */
 
+const live = new WeakMap<StoredEvent, Buffer>();
+
 /** The frame of a live event, built and encoded once for all its sockets (a room's agents may be hundreds). */
-export const liveFrame = memoByObject(
-  (event: StoredEvent): Buffer =>
-    Buffer.from(
+export function liveFrame(event: StoredEvent): Buffer {
+  let frame = live.get(event);
+  if (frame === undefined) {
+    frame = Buffer.from(
       JSON.stringify({
         event: event.trigger,
         data: event.data,
         cursor: encodeCursor(event.appId, event.position),
       }),
-    ),
-);
+    );
+    live.set(event, frame);
+  }
+  return frame;
+}
 
 /** The frame of a replayed event: the same bytes as its live frame, with the stored data spliced in. */
 export function replayFrame(appId: string, entry: LogEntry): string {
   return `{"event":${JSON.stringify(entry.trigger)},"data":${entry.data},"cursor":${JSON.stringify(encodeCursor(appId, entry.position))}}`;
+}
+
+/** The first frame of a socket: who it is, where its stream starts, the heartbeat period in seconds. */
+export function sessionFrame(data: Record<string, unknown>): string {
+  return JSON.stringify({ event: 'session', data });
+}
+
+/** The cursor given cannot be resumed (unknown, another app's, past retention): start again at `head`. */
+export function resyncFrame(appId: string, head: number): string {
+  return JSON.stringify({ event: 'resync-required', cursor: encodeCursor(appId, head) });
+}
+
+/** The replay after a cursor is done: `replayed` events were sent, live events follow. */
+export function resumedFrame(appId: string, replayed: number, position: number): string {
+  return JSON.stringify({ event: 'resumed', data: { replayed }, cursor: encodeCursor(appId, position) });
 }
 
 export interface ErrorBody {

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { streamAfter } from '../events/log.ts';
 import { statusOf } from '../http/status.ts';
 import type { Actor } from '../policies/actor.ts';
 import {
@@ -11,17 +10,17 @@ import {
   presentedCredentials,
   resolvePrincipal,
 } from '../policies/credentials.ts';
-import { encodeCursor } from '../sockets/cursor.ts';
-import { resumedFrame, resyncFrame, sessionFrame } from '../sockets/frames.ts';
-import { listenForPongs } from '../sockets/heartbeat.ts';
-import { CLOSE_BAD_CREDENTIALS, CLOSE_GOING_AWAY, CLOSE_INTERNAL, closeReason } from '../sockets/options.ts';
-import { replay, resumePoint } from '../sockets/replay.ts';
-import { isClosed } from '../sockets/socket.ts';
 import { DomainError, isDomainError, unauthorized } from '../util/errors.ts';
 import { drop, finish, newConnection, send } from './connection.ts';
+import { encodeCursor } from './cursor.ts';
 import { sessionUser } from './domain.ts';
-import { replayFrame } from './frames.ts';
+import { replayFrame, resumedFrame, resyncFrame, sessionFrame } from './frames.ts';
+import { listenForPongs } from './heartbeat.ts';
 import { onClientFrame, pump } from './inbox.ts';
+import { streamAfter } from './log.ts';
+import { CLOSE_BAD_CREDENTIALS, CLOSE_GOING_AWAY, CLOSE_INTERNAL, closeReason } from './options.ts';
+import { replay, resumePoint } from './replay.ts';
+import { isClosed } from './socket.ts';
 import type { Connection, Gateway } from './state.ts';
 import { EVERYTHING, keysOf } from './subscriptions.ts';
 

@@ -1,12 +1,12 @@
 import type { RawData } from 'ws';
 import type { Actor } from '../policies/actor.ts';
-import { CLOSE_BAD_CREDENTIALS, CLOSE_RATE_LIMITED } from '../sockets/options.ts';
-import { takeToken } from '../sockets/socket.ts';
 import { DomainError } from '../util/errors.ts';
 import { drop, send } from './connection.ts';
 import { ackFrame, errorBody, parseRequest } from './frames.ts';
+import { CLOSE_BAD_CREDENTIALS, CLOSE_RATE_LIMITED } from './options.ts';
 import { currentActor } from './reauth.ts';
 import { runRequest } from './requests.ts';
+import { takeToken } from './socket.ts';
 import type { Connection, Gateway } from './state.ts';
 
 /**

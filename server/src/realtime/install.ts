@@ -3,25 +3,24 @@ import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../events/context.ts';
 import type { Throttle } from '../limits/throttle.ts';
 import type { Presence } from '../presence/presence.ts';
-import { credentialLookup } from '../sockets/credentials.ts';
-import { startHeartbeat } from '../sockets/heartbeat.ts';
-import { createHub } from '../sockets/hub.ts';
-import { type RealtimeOptions, realtimeOptions } from '../sockets/options.ts';
-import { closeForShutdown } from '../sockets/shutdown.ts';
-import { upgradeRequired } from '../sockets/upgrade.ts';
 import { finish } from './connection.ts';
-import { startPresence } from './domain.ts';
+import { credentialLookup, startPresence } from './domain.ts';
 import { accept } from './handshake.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import { createHub } from './hub.ts';
 import { startMaintenance } from './maintenance.ts';
+import { type RealtimeOptions, realtimeOptions } from './options.ts';
+import { closeForShutdown } from './shutdown.ts';
 import type { Connection, Gateway } from './state.ts';
 import { subscriptions } from './subscriptions.ts';
+import { upgradeRequired } from './upgrade.ts';
 
 /**
  * The realtime gateway (docs/realtime.md): `/v1/ws` on the REST port. This file wires its parts:
- * the hub (sockets/hub.ts: per-app ordered feed; subscriptions.ts: who hears what), the connection
- * (connection.ts, sockets/socket.ts), the handshake and resume (handshake.ts, sockets/replay.ts), client
- * requests (inbox.ts, reauth.ts), heartbeats (sockets/heartbeat.ts) and housekeeping (maintenance.ts).
- * Domain calls go through domain.ts and requests.ts only.
+ * the hub (hub.ts: per-app ordered feed; subscriptions.ts: who hears what), the connection
+ * (connection.ts, socket.ts), the handshake and resume (handshake.ts, replay.ts), client requests
+ * (inbox.ts, reauth.ts), heartbeats (heartbeat.ts) and housekeeping (maintenance.ts). Domain calls
+ * go through domain.ts and requests.ts only.
  */
 export interface Realtime {
   readonly presence: Presence;

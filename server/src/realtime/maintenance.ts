@@ -1,7 +1,7 @@
 import type { Ctx } from '../events/context.ts';
-import { pruneAudience } from '../events/log.ts';
 import type { Presence } from '../presence/presence.ts';
 import { poller } from '../timers/lease.ts';
+import { pruneAudience } from './log.ts';
 
 /** How often the audience table is pruned (it only needs to stay near the retention window). */
 const PRUNE_EVERY_MS = 10 * 60 * 1000;

@@ -5,10 +5,10 @@ import type { Ctx } from '../events/context.ts';
 import type { Throttle } from '../limits/throttle.ts';
 import type { CredentialLookup, HeldCredential } from '../policies/credentials.ts';
 import type { Presence } from '../presence/presence.ts';
-import type { Hub } from '../sockets/hub.ts';
-import type { RealtimeOptions } from '../sockets/options.ts';
-import type { SocketState } from '../sockets/socket.ts';
 import type { UserRow } from '../store/schema.ts';
+import type { Hub } from './hub.ts';
+import type { RealtimeOptions } from './options.ts';
+import type { SocketState } from './socket.ts';
 import type { Subscriber, Subscriptions } from './subscriptions.ts';
 
 /** The explicit state of the realtime gateway of one node; its modules are functions over it. */

@@ -1,8 +1,8 @@
 import { roomKey, userKey } from '../events/audience.ts';
 import type { StoredEvent } from '../events/catalog.ts';
-import type { FeedSink } from '../sockets/hub.ts';
 import { decodeRooms } from '../store/json.ts';
 import type { UserRow } from '../store/schema.ts';
+import type { FeedSink } from './hub.ts';
 
 /** What a realtime socket hears: the audience keys it subscribes to. */
 export interface Subscriber {

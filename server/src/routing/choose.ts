@@ -43,14 +43,10 @@ export function chooseAgent(
   return best;
 }
 
-/**
- * Strictly increasing invitation stamps (ms × 1000 + tiebreak), so "longest since" never ties on
- * the node: one clock per jump handler (routing/jump.ts).
- */
-export function invitationClock(): () => number {
-  let lastStamp = 0;
-  return () => {
-    lastStamp = Math.max(Date.now() * 1000, lastStamp + 1);
-    return lastStamp;
-  };
+let lastStamp = 0;
+
+/** A strictly increasing invitation stamp (ms × 1000 + tiebreak), so "longest since" never ties in-process. */
+export function invitationStamp(): number {
+  lastStamp = Math.max(Date.now() * 1000, lastStamp + 1);
+  return lastStamp;
 }

@@ -4,7 +4,6 @@ import { type Db, onPostgres, type Tx } from '../store/database.ts';
 import { decodeRooms, decodeStrings } from '../store/json.ts';
 import { rawRows } from '../store/raw.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
-import { memo } from '../util/memo.ts';
 
 /** What routing reads of an agent: its routing columns and the invitations it has pending. */
 export type AgentSlots = Pick<
@@ -35,24 +34,42 @@ export interface Candidate {
  * Agents' `rooms`, `offRooms` and `langs` are small JSON arrays, and nearly every agent has one of a
  * handful of values: parse each distinct text once.
  */
+const parsedLists = new Map<string, readonly unknown[]>();
 const EMPTY: readonly never[] = Object.freeze([]);
-const parsedRooms = memo(2000, (json: string): readonly number[] => Object.freeze(decodeRooms(json)));
-const parsedLangs = memo(2000, (json: string): readonly string[] => Object.freeze(decodeStrings(json)));
 
-const roomList = (json: string | null) => (json === null ? EMPTY : parsedRooms(json));
-const langList = (json: string | null) => (json === null ? EMPTY : parsedLangs(json));
+function parseList<T>(
+  json: string | null,
+  kind: 'rooms' | 'langs',
+  decode: (text: string) => T[],
+): readonly T[] {
+  if (json === null) return EMPTY;
+  const key = `${kind}:${json}`;
+  let list = parsedLists.get(key) as readonly T[] | undefined;
+  if (list === undefined) {
+    list = Object.freeze(decode(json));
+    if (parsedLists.size >= 2000) parsedLists.clear();
+    parsedLists.set(key, list);
+  }
+  return list;
+}
 
-/** An agent's rooms less those they logged out of, keyed by the two texts (JSON has no raw NUL). */
-const servedOf = memo(2000, (key: string): readonly number[] => {
-  const cut = key.indexOf('\u0000');
-  const off = new Set(roomList(key.slice(cut + 1)));
-  return Object.freeze(roomList(key.slice(0, cut)).filter((r) => !off.has(r)));
-});
+const roomList = (json: string | null) => parseList(json, 'rooms', decodeRooms);
+const langList = (json: string | null) => parseList(json, 'langs', decodeStrings);
+
+const servedCache = new Map<string, readonly number[]>();
 
 function served(rooms: string | null, offRooms: string): readonly number[] {
-  if (offRooms === '[]') return roomList(rooms);
-  if (rooms === null) return EMPTY;
-  return servedOf(`${rooms}\u0000${offRooms}`);
+  const all = roomList(rooms);
+  if (offRooms === '[]') return all;
+  const key = `${rooms}\u0000${offRooms}`;
+  let list = servedCache.get(key);
+  if (list === undefined) {
+    const off = new Set(roomList(offRooms));
+    list = Object.freeze(all.filter((r) => !off.has(r)));
+    if (servedCache.size >= 2000) servedCache.clear();
+    servedCache.set(key, list);
+  }
+  return list;
 }
 
 /** The rooms an agent serves right now: their rooms less those they logged out of. */

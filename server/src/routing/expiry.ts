@@ -37,7 +37,7 @@ export function inactivityHandler(ctx: Ctx): (timer: TimerRow) => Promise<void> 
         return;
       }
       // Closed meanwhile (closeIfOpen answers 'closed'): nothing left to do.
-      await closeIfOpen(ctx.routing.chats, tx, emit, app, chat.id, 'system', { reason: 'inactivity' });
+      await closeIfOpen(tx, emit, app, chat.id, 'system', { reason: 'inactivity' });
     });
   };
 }

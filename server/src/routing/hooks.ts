@@ -1,9 +1,10 @@
 import type { App } from '../apps/apps.ts';
+import type { ChatRouting } from '../chats/routing-hooks.ts';
 import type { Emit } from '../events/commit.ts';
-import type { AgentRouting, ChatRouting, RoutingHooks } from '../events/routing-hooks.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
+import type { AgentRouting } from '../users/routing-hooks.ts';
 import { onlineAgentsOfRoom } from './eligibility.ts';
 import {
   cancelAllInvitations,
@@ -127,7 +128,7 @@ export async function routeAgentAvailability(tx: Tx, app: App, rooms: Iterable<n
   for (const room of new Set(rooms)) await schedulePump(tx, app, room);
 }
 
-/** Routing's side of the chat commands (events/routing-hooks.ts). */
+/** Routing's side of the chat commands (chats/routing-hooks.ts), plugged in by server.ts. */
 export const chatRouting: ChatRouting = {
   created: routeNewChat,
   joined: routeJoinedChat,
@@ -137,8 +138,5 @@ export const chatRouting: ChatRouting = {
   priorityChanged: (tx, emit, app, chat) => renumberQueue(tx, emit, app.id, chat.room),
 };
 
-/** Routing's side of the agent commands (events/routing-hooks.ts). */
+/** Routing's side of the agent commands (users/routing-hooks.ts), plugged in by server.ts. */
 export const agentRouting: AgentRouting = { availabilityChanged: routeAgentAvailability };
-
-/** Both, as the Ctx carries them: server.ts puts them there before anything runs a command. */
-export const routingHooks: RoutingHooks = { chats: chatRouting, agents: agentRouting };

@@ -137,7 +137,7 @@ export async function acceptInvitation(
       userId: row.userId,
       data: { chatId: row.chatId, userId: row.userId },
     });
-    await addAgentToChat(ctx.routing.chats, tx, emit, actor.app, row.chatId, agent);
+    await addAgentToChat(tx, emit, actor.app, row.chatId, agent);
     if (row.transfer === 1 && row.inviterId !== null) {
       if ((await participantsOf(tx, row.chatId)).includes(row.inviterId)) {
         const { agentsLeft } = await removeFromChat(tx, emit, row.chatId, row.inviterId);

@@ -11,7 +11,7 @@ import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { presentChat } from '../wire/chat.ts';
 import type { AssignAdvisor } from './advisor.ts';
-import { chooseAgent, invitationClock } from './choose.ts';
+import { chooseAgent, invitationStamp } from './choose.ts';
 import {
   type Candidate,
   eligibleAgents,
@@ -35,7 +35,6 @@ const AGAIN_ERROR = new Error('jump again');
 export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: TimerRow) => Promise<void> {
   /** Agents this node's jumps have chosen and not yet committed (see chooseAgent). */
   const reserved = new Map<string, number>();
-  const invitationStamp = invitationClock();
   function reserve(agentId: string): () => void {
     reserved.set(agentId, (reserved.get(agentId) ?? 0) + 1);
     return () => {
@@ -199,8 +198,7 @@ export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: Tim
   }
 
   async function autoAccept(tx: Tx, emit: Emit, app: App, row: AssignmentRow, agent: Candidate) {
-    if ((await tryAddAgentToChat(ctx.routing.chats, tx, emit, app, row.chatId, agent.row)) === 'joined')
-      return;
+    if ((await tryAddAgentToChat(tx, emit, app, row.chatId, agent.row)) === 'joined') return;
     // Filled up since we looked: try the next agent at once.
     await scheduleTimer(tx, {
       kind: 'jump',

@@ -12,20 +12,21 @@ import { queuePumpHandler } from './queue-pump.ts';
  * handlers with the timer worker.
  */
 export interface Router {
-  /** Who is asked which agent to invite (server.ts: the webhooks, then the stream's asker). */
-  readonly advisor: AssignAdvisor;
+  /** Who is asked which agent to invite; replaceable (server.ts adds the stream's asker). */
+  advisor: AssignAdvisor;
   /** The handler of each routing timer kind. */
   readonly timerHandlers: Readonly<Record<'jump' | 'invitation' | 'queue' | 'inactivity', TimerHandler>>;
 }
 
 export function createRouter(ctx: Ctx, advisor: AssignAdvisor): Router {
-  return {
+  const router: Router = {
     advisor,
     timerHandlers: {
-      jump: jumpHandler(ctx, () => advisor),
+      jump: jumpHandler(ctx, () => router.advisor),
       invitation: invitationExpiryHandler(ctx),
       queue: queuePumpHandler(ctx),
       inactivity: inactivityHandler(ctx),
     },
   };
+  return router;
 }

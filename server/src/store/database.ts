@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, sql, type Transaction } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { DELIVERY_SCHEMA, deliveryFilePath, moveDeliveryTables } from './delivery-file.ts';
@@ -15,11 +15,12 @@ import { webhookSpeed } from './migrations/009-webhook-speed.ts';
 import { eventSequencer } from './migrations/010-event-sequencer.ts';
 import { throttle } from './migrations/011-throttle.ts';
 import { NamedStatementClient } from './pg-named.ts';
-import type { Database, Db, Dialect, Tx } from './schema.ts';
+import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
 
-// Declared beside the schema, so the migrations and delivery-file.ts need not import this file back.
-export type { Db, Dialect, Tx };
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
 
 export interface Store {
   db: Db;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import type { Db } from './schema.ts';
+import type { Db } from './database.ts';
 
 /**
  * The embedded store keeps the webhook tables in a file of their own, `webhooks.sqlite` beside

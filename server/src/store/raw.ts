@@ -1,5 +1,4 @@
 import { CompiledQuery, type QueryResult } from 'kysely';
-import { memo } from '../util/memo.ts';
 import { type Db, onPostgres, type Tx } from './database.ts';
 import { nameStatement } from './pg-named.ts';
 
@@ -8,15 +7,19 @@ import { nameStatement } from './pg-named.ts';
  * more than needed: written with `?` placeholders, numbered `$1, $2, …` for PostgreSQL once per text
  * (and sent as a named statement there, see pg-named.ts).
  */
-const numbered = memo(1001, (text: string): string => {
-  let n = 0;
-  const found = text.replace(/\?/g, () => `$${++n}`);
-  nameStatement(found);
-  return found;
-});
+const numbered = new Map<string, string>();
 
 function forDialect(db: Db | Tx, text: string): string {
-  return onPostgres(db) ? numbered(text) : text;
+  if (!onPostgres(db)) return text;
+  let found = numbered.get(text);
+  if (found === undefined) {
+    let n = 0;
+    found = text.replace(/\?/g, () => `$${++n}`);
+    if (numbered.size > 1000) numbered.clear();
+    numbered.set(text, found);
+    nameStatement(found);
+  }
+  return found;
 }
 
 /** Runs `text`; result rows pass through the store's plugins (snake_case → camelCase). */

@@ -1,5 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
-import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 
 /**
  * The embedded store's WAL checkpointer, on a thread of its own (see sqlite-driver.ts). It copies
@@ -21,34 +21,31 @@ export interface CheckpointReport {
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-checkpointer runs as a worker thread');
-runCheckpointer(port, workerData as CheckpointerOptions);
+const { path, sync, intervalMs } = workerData as CheckpointerOptions;
 
-/** The thread's work, its state local to this one call (the thread runs it once). */
-function runCheckpointer(port: MessagePort, { path, sync, intervalMs }: CheckpointerOptions): void {
-  const db = new DatabaseSync(path);
-  db.exec(sync === 'full' ? 'PRAGMA synchronous = FULL' : 'PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA busy_timeout = 1000');
-  db.exec('PRAGMA wal_autocheckpoint = 0');
-  const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const db = new DatabaseSync(path);
+db.exec(sync === 'full' ? 'PRAGMA synchronous = FULL' : 'PRAGMA synchronous = NORMAL');
+db.exec('PRAGMA busy_timeout = 1000');
+db.exec('PRAGMA wal_autocheckpoint = 0');
+const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 
-  let timer: NodeJS.Timeout | undefined;
-  function pass(): void {
-    timer = undefined;
-    try {
-      const row = checkpoint.get() as { busy: number; log: number; checkpointed: number };
-      port?.postMessage({ frames: row.log, checkpointed: row.checkpointed } satisfies CheckpointReport);
-    } catch (error) {
-      // Busy or a transient I/O error: the next pass tries again; the server falls back if this persists.
-      port?.postMessage({ error: String(error) });
-    }
-    timer = setTimeout(pass, intervalMs);
+let timer: NodeJS.Timeout | undefined;
+function pass(): void {
+  timer = undefined;
+  try {
+    const row = checkpoint.get() as { busy: number; log: number; checkpointed: number };
+    port?.postMessage({ frames: row.log, checkpointed: row.checkpointed } satisfies CheckpointReport);
+  } catch (error) {
+    // Busy or a transient I/O error: the next pass tries again; the server falls back if this persists.
+    port?.postMessage({ error: String(error) });
   }
   timer = setTimeout(pass, intervalMs);
-
-  port.on('message', (message: unknown) => {
-    if (message !== 'stop') return;
-    if (timer) clearTimeout(timer);
-    db.close();
-    port.close();
-  });
 }
+timer = setTimeout(pass, intervalMs);
+
+port.on('message', (message: unknown) => {
+  if (message !== 'stop') return;
+  if (timer) clearTimeout(timer);
+  db.close();
+  port.close();
+});

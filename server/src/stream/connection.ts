@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { StoredEvent, Trigger } from '../events/catalog.ts';
 import type { HeldCredential } from '../policies/credentials.ts';
-import type { RealtimeOptions } from '../sockets/options.ts';
-import { isClosed, type SocketState, sendFrame, socketState } from '../sockets/socket.ts';
+import type { RealtimeOptions } from '../realtime/options.ts';
+import { isClosed, type SocketState, sendFrame, socketState } from '../realtime/socket.ts';
 import { liveFrame } from './frames.ts';
 
 /** One event stream socket: the app it opened with, the triggers it asked for, where its stream is. */
@@ -46,7 +46,7 @@ export function newStreamConnection(
       }
       if (event.position <= connection.position) return;
       connection.position = event.position;
-      // chats:assign rows are records of questions already asked (bus/asker.ts), not events to hand on.
+      // chats:assign rows are records of questions already asked (asker.ts), not events to hand on.
       if (event.trigger !== 'chats:assign' && connection.triggers.has(event.trigger))
         connection.send(liveFrame(event));
     },

@@ -1,8 +1,6 @@
 import type { RawData } from 'ws';
 import { isTrigger, type StoredEvent, TRIGGERS, type Trigger } from '../events/catalog.ts';
-import type { LogEntry } from '../events/log.ts';
-import { encodeCursor } from '../sockets/cursor.ts';
-import { memoByObject } from '../util/memo.ts';
+import { encodeCursor } from '../realtime/cursor.ts';
 
 /**
  * Frames of the event stream (docs/stream.md). An event frame is the webhook envelope (docs/webhooks.md)
@@ -36,10 +34,13 @@ export function parseTriggers(raw: unknown): Set<Trigger> | Problem {
   return new Set(names as Trigger[]);
 }
 
+const frames = new WeakMap<StoredEvent, Buffer>();
+
 /** The frame of a live event, encoded once for every stream of its app. */
-export const liveFrame = memoByObject(
-  (event: StoredEvent): Buffer =>
-    Buffer.from(
+export function liveFrame(event: StoredEvent): Buffer {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = Buffer.from(
       JSON.stringify({
         trigger: event.trigger,
         appId: event.appId,
@@ -48,11 +49,23 @@ export const liveFrame = memoByObject(
         id: event.id,
         cursor: encodeCursor(event.appId, event.position),
       }),
-    ),
-);
+    );
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
+export interface ReplayRow {
+  id: string;
+  position: number;
+  trigger: string;
+  /** The event's data as stored (JSON text), spliced in as is. */
+  data: string;
+  created: number;
+}
 
 /** The frame of a replayed event: the same bytes as its live frame would be. */
-export function replayFrame(appId: string, row: LogEntry): string {
+export function replayFrame(appId: string, row: ReplayRow): string {
   return `{"trigger":${JSON.stringify(row.trigger)},"appId":${JSON.stringify(appId)},"data":${row.data},"created_at":${row.created},"id":${JSON.stringify(row.id)},"cursor":${JSON.stringify(encodeCursor(appId, row.position))}}`;
 }
 

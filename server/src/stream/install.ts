@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import type { StreamAsker } from '../bus/asker.ts';
+import type { RedisLink } from '../bus/link.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Throttle } from '../limits/throttle.ts';
 import { recheckCredential } from '../policies/credentials.ts';
-import { credentialLookup } from '../sockets/credentials.ts';
-import { listenForPongs, startHeartbeat } from '../sockets/heartbeat.ts';
-import { createHub, everySubscriber } from '../sockets/hub.ts';
+import { credentialLookup } from '../realtime/domain.ts';
+import { listenForPongs, startHeartbeat } from '../realtime/heartbeat.ts';
+import { createHub, everySubscriber } from '../realtime/hub.ts';
 import {
   CLOSE_BAD_CREDENTIALS,
   CLOSE_GOING_AWAY,
@@ -15,10 +15,11 @@ import {
   CLOSE_SLOW_CONSUMER,
   closeReason,
   type RealtimeOptions,
-} from '../sockets/options.ts';
-import { closeForShutdown } from '../sockets/shutdown.ts';
-import { isClosed, takeToken } from '../sockets/socket.ts';
-import { upgradeRequired } from '../sockets/upgrade.ts';
+} from '../realtime/options.ts';
+import { closeForShutdown } from '../realtime/shutdown.ts';
+import { isClosed, takeToken } from '../realtime/socket.ts';
+import { upgradeRequired } from '../realtime/upgrade.ts';
+import { createAsker, type StreamAsker } from './asker.ts';
 import { newStreamConnection, type StreamConnection } from './connection.ts';
 import { errorFrame, type Problem, parseReply } from './frames.ts';
 import { authenticate, streamQuery } from './handshake.ts';
@@ -29,9 +30,9 @@ import { drop, finish, type StreamGateway } from './state.ts';
 /**
  * The event stream (docs/stream.md): `GET /v1/stream`, a WebSocket the app server opens with its
  * secret to receive, as frames, the webhook envelopes of its app's events — read from the same outbox
- * the dispatcher reads: live from the bus after commit (the gateways' hub, sockets/hub.ts),
+ * the dispatcher reads: live from the bus after commit (the realtime gateway's hub, realtime/hub.ts),
  * and on resume from the `events` table by the app's event position (the cursor space of `/v1/ws`;
- * open.ts). It answers `chats:assign` over the socket too (bus/asker.ts). Limits, close codes, heartbeats
+ * open.ts). It answers `chats:assign` over the socket too (asker.ts). Limits, close codes, heartbeats
  * and cursors are those of the realtime gateway.
  */
 export interface Stream {
@@ -50,10 +51,10 @@ export interface StreamDeps {
   adminKey: string;
   /** The realtime gateway's limits, shared (frame size, rate, buffers, heartbeat, retention). */
   options: RealtimeOptions;
-  /** Asks the streams of every node at a jump (bus/asker.ts); the stream closes it with its sockets. */
-  asker: StreamAsker;
-  /** The stream's sockets, which it adds and removes; the asker (built before routing) asks them. */
-  connections: Set<StreamConnection>;
+  /** Redis for asking streams on other nodes (`chats:assign`); undefined on one node. */
+  redis?: RedisLink | undefined;
+  /** The Redis channel prefix of this store's nodes. */
+  channel: string;
   /** Counts wrong credentials of handshakes (docs/security.md, Throttling). */
   throttle?: Throttle | undefined;
 }
@@ -62,7 +63,7 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
   const { http, ctx, options } = deps;
   const log = http.log;
   const onError = (error: unknown, what: string) => log.error({ err: error }, what);
-  const { connections } = deps;
+  const connections = new Set<StreamConnection>();
   const gateway: StreamGateway = {
     ctx,
     options,
@@ -80,7 +81,12 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
       label: 'stream',
       onError,
     }),
-    asker: deps.asker,
+    asker: await createAsker({
+      connections: () => connections,
+      redis: deps.redis,
+      channel: deps.channel,
+      onError,
+    }),
   };
 
   async function accept(ws: WebSocket, request: FastifyRequest): Promise<void> {

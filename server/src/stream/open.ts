@@ -1,15 +1,15 @@
-import { eventsAfter } from '../events/log.ts';
-import { encodeCursor } from '../sockets/cursor.ts';
-import { resumedFrame, resyncFrame, sessionFrame } from '../sockets/frames.ts';
-import { replay, resumePoint } from '../sockets/replay.ts';
-import { isClosed } from '../sockets/socket.ts';
+import { encodeCursor } from '../realtime/cursor.ts';
+import { resumedFrame, resyncFrame, sessionFrame } from '../realtime/frames.ts';
+import { replay, resumePoint } from '../realtime/replay.ts';
+import { isClosed } from '../realtime/socket.ts';
 import type { StreamConnection } from './connection.ts';
 import { replayFrame } from './frames.ts';
+import { eventsAfter } from './log.ts';
 import type { StreamGateway } from './state.ts';
 
 /**
  * Opens an authenticated stream: joins the app's feed before reading anything (live events wait in its
- * backlog), sends the session, replays after the cursor (sockets/replay.ts), then goes live.
+ * backlog), sends the session, replays after the cursor (realtime/replay.ts), then goes live.
  */
 export async function openStream(
   gateway: StreamGateway,

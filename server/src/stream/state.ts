@@ -1,10 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { StreamAsker } from '../bus/asker.ts';
 import type { Ctx } from '../events/context.ts';
 import type { CredentialLookup } from '../policies/credentials.ts';
-import type { FeedSink, Hub } from '../sockets/hub.ts';
-import type { RealtimeOptions } from '../sockets/options.ts';
-import { closeSocket, isClosed } from '../sockets/socket.ts';
+import type { FeedSink, Hub } from '../realtime/hub.ts';
+import type { RealtimeOptions } from '../realtime/options.ts';
+import { closeSocket, isClosed } from '../realtime/socket.ts';
+import type { StreamAsker } from './asker.ts';
 import type { StreamConnection } from './connection.ts';
 
 /** The explicit state of the event stream gateway of one node, and the release of one stream. */

@@ -16,30 +16,13 @@ export interface TimerClaim {
   end(): Promise<boolean>;
 }
 
-/**
- * A claimed timer's own state, kept on its row object like `claimedUntil` (which a renewal moves):
- * the worker that claimed the row holds the one object, and the state goes with it.
- */
-const RENEWING_TO = Symbol('renewingTo');
-const CONSUMED = Symbol('consumed');
-type ClaimedRow = TimerRow & { [RENEWING_TO]?: number | undefined; [CONSUMED]?: boolean };
+/** Timers with a renewal under way, and the claim value it moves them to. */
+const renewingTo = new WeakMap<TimerRow, number>();
 
 /** The claim values a statement ending `timer`'s claim must accept (before and after a renewal). */
 export function claimOf(timer: TimerRow): { claimedUntil: number; renewingTo: number } | undefined {
   if (timer.claimedUntil === null) return undefined;
-  return {
-    claimedUntil: timer.claimedUntil,
-    renewingTo: (timer as ClaimedRow)[RENEWING_TO] ?? timer.claimedUntil,
-  };
-}
-
-/** The handler removed its timer in its own transaction, now committed (timers.ts consumeTimer). */
-export function markConsumed(timer: TimerRow): void {
-  (timer as ClaimedRow)[CONSUMED] = true;
-}
-
-export function isConsumed(timer: TimerRow): boolean {
-  return (timer as ClaimedRow)[CONSUMED] === true;
+  return { claimedUntil: timer.claimedUntil, renewingTo: renewingTo.get(timer) ?? timer.claimedUntil };
 }
 
 export function holdTimerClaim(
@@ -55,14 +38,14 @@ export function holdTimerClaim(
     async renew(until) {
       const from = timer.claimedUntil;
       if (from === null) return false;
-      (timer as ClaimedRow)[RENEWING_TO] = until;
+      renewingTo.set(timer, until);
       try {
         const result = await renewTimerClaim.run(db, { kind: timer.kind, ref: timer.ref, from, until });
         const kept = Number(result.numAffectedRows ?? 0) > 0;
         if (kept) timer.claimedUntil = until;
         return kept;
       } finally {
-        (timer as ClaimedRow)[RENEWING_TO] = undefined;
+        renewingTo.delete(timer);
       }
     },
   });

@@ -3,7 +3,7 @@ import { afterCommit } from '../events/commit.ts';
 import type { Store, Tx } from '../store/database.ts';
 import { jsonColumn } from '../store/json.ts';
 import type { TimerRow } from '../store/schema.ts';
-import { claimOf, holdTimerClaim, isConsumed, markConsumed } from './claims.ts';
+import { claimOf, holdTimerClaim } from './claims.ts';
 import { poller } from './lease.ts';
 import {
   claimDueTimers,
@@ -30,6 +30,8 @@ export interface NewTimer {
   payload?: Record<string, unknown>;
 }
 
+const wakeListeners = new Set<(due: number) => void>();
+
 /** Sets (or moves) the timer `kind`/`ref` inside the caller's transaction; workers wake after commit. */
 export async function scheduleTimer(tx: Tx, timer: NewTimer): Promise<void> {
   const payload = timer.payload === undefined ? '{}' : JSON.stringify(timer.payload);
@@ -40,9 +42,13 @@ export async function scheduleTimer(tx: Tx, timer: NewTimer): Promise<void> {
     due: timer.due,
     payload,
   });
-  // This node's worker (the Ctx's) looks then; other nodes find it at their next poll.
-  afterCommit(tx, (deps) => deps.timers?.wake(timer.due));
+  afterCommit(tx, () => {
+    for (const wake of wakeListeners) wake(timer.due);
+  });
 }
+
+/** Timers whose handler removed them in its own transaction (see consumeTimer). */
+const consumed = new WeakSet<TimerRow>();
 
 /**
  * Removes the claimed `timer` inside the handler's transaction, so the work and the timer's end commit
@@ -53,7 +59,7 @@ export async function consumeTimer(tx: Tx, timer: TimerRow): Promise<void> {
   const claim = claimOf(timer);
   if (!claim) return;
   await deleteClaimedTimer.run(tx, { kind: timer.kind, ref: timer.ref, ...claim });
-  afterCommit(tx, () => markConsumed(timer));
+  afterCommit(tx, () => consumed.add(timer));
 }
 
 export async function cancelTimer(tx: Tx, kind: string, ref: string): Promise<void> {
@@ -107,7 +113,7 @@ export function createTimerWorker(
     let finished = false;
     const claim = holdTimerClaim(store.db, timer, {
       leaseMs,
-      done: () => finished || isConsumed(timer),
+      done: () => finished || consumed.has(timer),
       onLost: () => options.onLost?.(timer),
     });
     try {
@@ -115,7 +121,7 @@ export function createTimerWorker(
       await handler(timer);
       finished = true;
       // Lost to another node meanwhile: the timer is theirs now, to run and to remove.
-      if (!(await claim.end()) || isConsumed(timer)) return;
+      if (!(await claim.end()) || consumed.has(timer)) return;
       // Only the claim we hold is removed: a handler that rescheduled the same timer keeps it.
       const held = claimOf(timer);
       if (held) await deleteClaimedTimer.run(store.db, { kind: timer.kind, ref: timer.ref, ...held });
@@ -161,6 +167,7 @@ export function createTimerWorker(
     },
     onError: (error) => onError(error, CLAIM),
   });
+  const onWake = (due: number) => polling.wake(due);
 
   return {
     register(kind, handler) {
@@ -168,9 +175,11 @@ export function createTimerWorker(
     },
     start() {
       if (polling.running) return;
+      wakeListeners.add(onWake);
       polling.start();
     },
     async stop() {
+      wakeListeners.delete(onWake);
       await polling.stop();
       await Promise.allSettled([...inFlight]);
     },

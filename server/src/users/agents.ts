@@ -14,6 +14,7 @@ import { hashPassword, verifyPassword } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
 import { maxChatsOf, type User as UserView } from '../wire/user.ts';
 import { presentUsers } from './present.ts';
+import { agentRouting } from './routing-hooks.ts';
 import { createSession, type Session } from './sessions.ts';
 import {
   agentByContact,
@@ -134,7 +135,7 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
     try {
       await commitChange(ctx, actor.app.id, async (tx) => {
         await updateUserRow(tx, id, changes);
-        await ctx.routing.agents.availabilityChanged(tx, actor.app, [
+        await agentRouting().availabilityChanged(tx, actor.app, [
           ...decodeRooms(agent.rooms),
           ...(input.rooms ?? []),
         ]);
@@ -159,7 +160,7 @@ export async function loginAgent(
   if (!row || !ok) throw unauthorized('Invalid contact or password');
   await commitChange(ctx, app.id, async (tx) => {
     await updateUserRow(tx, row.id, { status: 'online', offRooms: '[]' });
-    await ctx.routing.agents.availabilityChanged(tx, app, decodeRooms(row.rooms));
+    await agentRouting().availabilityChanged(tx, app, decodeRooms(row.rooms));
   });
   const session = await createSession(ctx.store.db, app.id, row.id);
   return { user: await presentAgent(ctx, app, { ...row, status: 'online', offRooms: '[]' }), session };
@@ -177,7 +178,7 @@ export async function logoutAgent(
   if (input.rooms === undefined || input.rooms.length === 0) {
     await commitChange(ctx, actor.app.id, async (tx) => {
       await updateUserRow(tx, agent.id, { status: 'offline', offRooms: '[]' });
-      await ctx.routing.agents.availabilityChanged(tx, actor.app, decodeRooms(agent.rooms));
+      await agentRouting().availabilityChanged(tx, actor.app, decodeRooms(agent.rooms));
     });
     return;
   }
@@ -190,7 +191,7 @@ export async function logoutAgent(
       offRooms: JSON.stringify([...off]),
       ...(stillIn.length === 0 ? { status: 'offline' as const } : {}),
     });
-    await ctx.routing.agents.availabilityChanged(tx, actor.app, input.rooms ?? []);
+    await agentRouting().availabilityChanged(tx, actor.app, input.rooms ?? []);
   });
 }
 

@@ -6,23 +6,17 @@ import { monotonicFactory } from 'ulid';
  * per character (16 calls per id), which showed up as ~7 % of the message-ingest path. Each byte gives
  * a uniform choice among ULID's 32 characters (256 is a multiple of 32).
  */
-function pooledRandom(): () => number {
-  const pool = new Uint8Array(4096);
-  let next = pool.length;
-  return () => {
-    if (next === pool.length) {
-      randomFillSync(pool);
-      next = 0;
-    }
-    return pool[next++]! / 256;
-  };
+const pool = new Uint8Array(4096);
+let next = pool.length;
+function pooledRandom(): number {
+  if (next === pool.length) {
+    randomFillSync(pool);
+    next = 0;
+  }
+  return pool[next++]! / 256;
 }
 
-/**
- * The process's one id generator, by design: monotonic within a millisecond (the ulid factory keeps
- * the last time and randomness), which per-server generators could not promise each other.
- */
-const ulid = monotonicFactory(pooledRandom());
+const ulid = monotonicFactory(pooledRandom);
 
 /** A fresh time-sortable, URL-safe id (ULID). */
 export function newId(): string {

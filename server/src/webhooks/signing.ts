@@ -1,5 +1,4 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
-import { memo } from '../util/memo.ts';
 
 /** A secret (docs/webhooks.md): `whsec_` + base64 of 32 random bytes, as Standard Webhooks expects. */
 export function newWebhookSecret(): string {
@@ -23,15 +22,21 @@ interface Keys {
  * call, which costs several times the MAC of a small body. Keyed by the secret itself, so a rotation
  * simply uses new entries; bounded, since secrets are few.
  */
+const keyCache = new Map<string, Keys>();
 const KEY_CACHE_MAX = 1000;
 
-const keysOf = memo(
-  KEY_CACHE_MAX,
-  (secret: string): Keys => ({
-    hook: createSecretKey(Buffer.from(secret, 'utf8')),
-    standard: createSecretKey(standardKey(secret)),
-  }),
-);
+function keysOf(secret: string): Keys {
+  let keys = keyCache.get(secret);
+  if (!keys) {
+    keys = {
+      hook: createSecretKey(Buffer.from(secret, 'utf8')),
+      standard: createSecretKey(standardKey(secret)),
+    };
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keyCache.set(secret, keys);
+  }
+  return keys;
+}
 
 /** `X-Hook-Signature`: lowercase hex HMAC-SHA256 of the body, keyed with the whole secret string. */
 export function hookSignature(secret: string, body: Buffer): string {

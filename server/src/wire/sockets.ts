@@ -88,7 +88,7 @@ export const AssignReplyFrame = Type.Object({
 /** A refused stream frame or query (`events=`). */
 export const StreamErrorFrame = Type.Object({ error: SocketError });
 
-/** Close codes of both sockets; the gateways close with these numbers (sockets/options.ts). */
+/** Close codes of both sockets; the gateways close with these numbers (realtime/options.ts). */
 export const CLOSE_CODES = {
   goingAway: {
     code: 1001,

@@ -1,35 +1,25 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
-import { moduleState } from './state.ts';
 
 /**
- * Reads a workspace's source tree as a graph of imports: which file imports which, and from that
- * which folder depends on which. The architecture test holds each tree to its rules with it.
+ * Reads the server's source tree as a graph of imports: which file imports which, and from that
+ * which folder depends on which. The architecture test holds the tree to its rules with it.
  */
 export interface SourceFile {
   /** Path relative to the source root, with `/` separators. */
   path: string;
   lines: number;
-  /** Relative imports of source files (`.ts`, `.tsx`), as paths relative to the same root. */
   imports: string[];
-  /** Workspaces of this repository the file imports by package name (`@switchboard/sdk` → `sdk`). */
-  workspaces: string[];
-  /** Module-level mutable state the file holds (state.ts), one line each. */
-  state: string[];
 }
 
-/** `skip`: folder names not walked (tests, build output, dependencies). */
-export function readSourceTree(root: string, skip: readonly string[] = []): SourceFile[] {
+export function readSourceTree(root: string): SourceFile[] {
   const files: SourceFile[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!skip.includes(entry.name)) walk(full);
-      } else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-        files.push(readOne(root, full));
-      }
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ts')) files.push(readOne(root, full));
     }
   };
   walk(root);
@@ -41,18 +31,9 @@ function readOne(root: string, full: string): SourceFile {
   const info = ts.preProcessFile(text, true, true);
   const imports = info.importedFiles
     .map((ref) => ref.fileName)
-    .filter((name) => name.startsWith('.') && /\.tsx?$/.test(name))
+    .filter((name) => name.startsWith('.'))
     .map((name) => toPath(root, resolve(dirname(full), name)));
-  const workspaces = info.importedFiles
-    .map((ref) => /^@switchboard\/([^/]+)/.exec(ref.fileName)?.[1])
-    .filter((name): name is string => name !== undefined);
-  return {
-    path: toPath(root, full),
-    lines: text.split('\n').length,
-    imports,
-    workspaces: [...new Set(workspaces)],
-    state: moduleState(full, text),
-  };
+  return { path: toPath(root, full), lines: text.split('\n').length, imports };
 }
 
 function toPath(root: string, full: string): string {
@@ -79,11 +60,6 @@ export function folderGraph(files: SourceFile[]): Map<string, Set<string>> {
     }
   }
   return graph;
-}
-
-/** File → files it imports: a cycle here is one even inside a folder. */
-export function fileGraph(files: SourceFile[]): Map<string, Set<string>> {
-  return new Map(files.map((file) => [file.path, new Set(file.imports)]));
 }
 
 /** Strongly connected components with more than one member (Tarjan): each is an import cycle. */

@@ -5,8 +5,8 @@ import { describe } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.ts';
 import type { ThrottleOptions } from '../../src/limits/throttle.ts';
+import type { RealtimeOptions } from '../../src/realtime/options.ts';
 import { buildSwitchboard, type Switchboard } from '../../src/server.ts';
-import type { RealtimeOptions } from '../../src/sockets/options.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Dialect } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 
 /** The foundation's tables. Column types differ by dialect only where SQL itself does. */
 export function initial(dialect: Dialect) {

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Dialect } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 
 /** Durable timers, invitations, the invitation loop's state, and the queue position of chats. */
 export function routing(_dialect: Dialect) {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 
 /**
  * A per-app event position, taken from a counter on the app row inside the event's transaction. The row

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 
 /**
  * Webhooks (docs/webhooks.md): registrations, one delivery per (webhook, event) with its frozen body, the

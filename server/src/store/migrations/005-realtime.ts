@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 
 /**
  * The realtime gateway's tables (server/src/realtime/):

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 
 /**
  * Every reader of the outbox (realtime replay, webhook dispatch) reads it by (app, position); the two

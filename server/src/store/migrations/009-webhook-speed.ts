@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 
 /**
  * The webhook dispatcher's lane index gains `next_attempt`: whether a lane has a delivery armed

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Dialect } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 
 /**
  * PostgreSQL: event positions handed out after commit by the sequencer (events/sequencer.ts) instead of

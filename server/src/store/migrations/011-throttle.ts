@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../schema.ts';
+import type { Dialect } from '../database.ts';
 
 /**
  * Failure counters of the throttle (limits/throttle.ts, docs/security.md): one row per counted key

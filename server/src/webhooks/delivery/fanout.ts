@@ -1,7 +1,6 @@
-import { envelope } from '../../events/catalog.ts';
-import { storedEvent } from '../../events/log.ts';
+import { envelope, type StoredEvent, type Trigger } from '../../events/catalog.ts';
 import type { Store } from '../../store/database.ts';
-import { decodeStrings } from '../../store/json.ts';
+import { decodeObject, decodeStrings } from '../../store/json.ts';
 import type { EventRow, WebhookRow } from '../../store/schema.ts';
 import { newId } from '../../util/ids.ts';
 import { nowSeconds } from '../../util/time.ts';
@@ -28,7 +27,19 @@ export const FANOUT_BATCH = 200;
 
 /** The body every webhook gets for an event: the envelope of docs/webhooks.md. */
 export function deliveryBody(row: EventRow): string {
-  return JSON.stringify(envelope(storedEvent(row)));
+  const event: StoredEvent = {
+    seq: row.seq,
+    position: Number(row.position),
+    id: row.id,
+    appId: row.appId,
+    trigger: row.trigger as Trigger,
+    chatId: row.chatId,
+    userId: row.userId,
+    // Checked to be an object; its fields per trigger are the catalog's (written by commitChange).
+    data: decodeObject(row.data) as StoredEvent['data'],
+    created: row.created,
+  };
+  return JSON.stringify(envelope(event));
 }
 
 /**

@@ -6,15 +6,11 @@ import { createApp } from '../../../src/apps/apps.ts';
 import { createMemoryBus } from '../../../src/events/bus.ts';
 import { type StoredEvent, TRIGGERS } from '../../../src/events/catalog.ts';
 import { commitChange } from '../../../src/events/commit.ts';
-import {
-  appHead,
-  eventsBetween,
-  streamAfter,
-  eventsAfter as streamEventsAfter,
-} from '../../../src/events/log.ts';
 import { appendUnpositioned, type PendingEvent } from '../../../src/events/outbox.ts';
 import { createSequencer, numberOnce } from '../../../src/events/sequencer.ts';
+import { appHead, eventsBetween, streamAfter } from '../../../src/realtime/log.ts';
 import { openStore, type Store } from '../../../src/store/database.ts';
+import { eventsAfter as streamEventsAfter } from '../../../src/stream/log.ts';
 import { poller } from '../../../src/timers/lease.ts';
 import { newId } from '../../../src/util/ids.ts';
 import { nowSeconds } from '../../../src/util/time.ts';
@@ -361,7 +357,7 @@ describe('event sequencer [postgres]', {
     try {
       for (let i = 0; i < 5; i++) {
         const id = newId();
-        await commitChange({ store, bus, sequencer }, appId, async (_tx, emit) => {
+        await commitChange({ store, bus }, appId, async (_tx, emit) => {
           await emit({ id, trigger: 'system:info', userId: 'u1', data: { data: { type: `emit${i}` } } });
         });
         const row = await store.db

@@ -9,7 +9,7 @@ import {
   recheckCredential,
   resolvePrincipal,
 } from '../../../src/policies/credentials.ts';
-import { credentialLookup } from '../../../src/sockets/credentials.ts';
+import { credentialLookup } from '../../../src/realtime/domain.ts';
 import { DomainError } from '../../../src/util/errors.ts';
 import { createTestApp, createUser, type Person, type TestApp } from '../../helpers/fixtures.ts';
 import { describeEachStore, startServer, type TestServer } from '../../helpers/harness.ts';

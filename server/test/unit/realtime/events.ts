@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../../../src/events/catalog.ts';
-import { appHead } from '../../../src/events/log.ts';
+import { appHead } from '../../../src/realtime/log.ts';
 import {
   createChat,
   createTestApp,

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { streamAfter } from '../../../src/events/log.ts';
-import { ackFrame, errorBody, liveFrame, parseRequest, replayFrame } from '../../../src/realtime/frames.ts';
-import { encodeCursor } from '../../../src/sockets/cursor.ts';
-import { resumedFrame, resyncFrame, sessionFrame } from '../../../src/sockets/frames.ts';
+import { encodeCursor } from '../../../src/realtime/cursor.ts';
+import {
+  ackFrame,
+  errorBody,
+  liveFrame,
+  parseRequest,
+  replayFrame,
+  resumedFrame,
+  resyncFrame,
+  sessionFrame,
+} from '../../../src/realtime/frames.ts';
+import { streamAfter } from '../../../src/realtime/log.ts';
 import { badRequest, forbidden } from '../../../src/util/errors.ts';
 import { describeEachStore, startServer, type TestServer } from '../../helpers/harness.ts';
 import { type EventMaker, eventMaker } from './events.ts';

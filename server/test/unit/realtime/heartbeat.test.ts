@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, it } from 'node:test';
-import { listenForPongs, startHeartbeat } from '../../../src/sockets/heartbeat.ts';
-import { type SocketState, socketState } from '../../../src/sockets/socket.ts';
+import { listenForPongs, startHeartbeat } from '../../../src/realtime/heartbeat.ts';
+import { type SocketState, socketState } from '../../../src/realtime/socket.ts';
 import { type SocketPair, socketPair, until } from './socket-pair.ts';
 
 const PERIOD = 100;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { appHead, streamAfter } from '../../../src/events/log.ts';
+import { encodeCursor } from '../../../src/realtime/cursor.ts';
 import { replayFrame } from '../../../src/realtime/frames.ts';
-import { encodeCursor } from '../../../src/sockets/cursor.ts';
-import { REPLAY_BATCH, type Replaying, replay, resumePoint } from '../../../src/sockets/replay.ts';
-import { sendFrame, socketState } from '../../../src/sockets/socket.ts';
+import { appHead, streamAfter } from '../../../src/realtime/log.ts';
+import { REPLAY_BATCH, type Replaying, replay, resumePoint } from '../../../src/realtime/replay.ts';
+import { sendFrame, socketState } from '../../../src/realtime/socket.ts';
 import { describeEachStore, startServer, type TestServer } from '../../helpers/harness.ts';
 import { type EventMaker, eventMaker } from './events.ts';
 import { type SocketPair, socketPair, until } from './socket-pair.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, it } from 'node:test';
 import type { StoredEvent, Trigger } from '../../../src/events/catalog.ts';
-import { DEFAULT_REALTIME_OPTIONS } from '../../../src/sockets/options.ts';
+import { DEFAULT_REALTIME_OPTIONS } from '../../../src/realtime/options.ts';
 import { newStreamConnection, type StreamConnection } from '../../../src/stream/connection.ts';
 import { liveFrame } from '../../../src/stream/frames.ts';
 import { type SocketPair, socketPair, until } from '../realtime/socket-pair.ts';

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { eventsAfter } from '../../../src/events/log.ts';
 import {
   DEFAULT_TRIGGERS,
   liveFrame,
@@ -8,6 +7,7 @@ import {
   parseTriggers,
   replayFrame,
 } from '../../../src/stream/frames.ts';
+import { eventsAfter } from '../../../src/stream/log.ts';
 import { describeEachStore, startServer, type TestServer } from '../../helpers/harness.ts';
 import { type EventMaker, eventMaker } from '../realtime/events.ts';
 

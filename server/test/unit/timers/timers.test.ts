@@ -5,12 +5,7 @@ import { createMemoryBus } from '../../../src/events/bus.ts';
 import { commitChange } from '../../../src/events/commit.ts';
 import type { Store, Tx } from '../../../src/store/database.ts';
 import type { TimerRow } from '../../../src/store/schema.ts';
-import {
-  createTimerWorker,
-  scheduleTimer,
-  type TimerWorker,
-  timerPayload,
-} from '../../../src/timers/timers.ts';
+import { createTimerWorker, scheduleTimer, timerPayload } from '../../../src/timers/timers.ts';
 import { addApp, openUnitStore, type UnitStore } from '../webhooks/store.ts';
 
 /** Durable timers on the lease/poll helper: the in-memory wake-up, retries, and checked payloads. */
@@ -24,9 +19,9 @@ describe('durable timers', () => {
     appId = await addApp(store);
   });
   after(() => unit.close());
-  /** Timers are set inside a change's transaction (commitChange), which wakes its worker after commit. */
-  const change = (work: (tx: Tx) => Promise<void>, timers?: TimerWorker) =>
-    commitChange({ store, bus: createMemoryBus(() => {}), timers }, appId, work);
+  /** Timers are set inside a change's transaction (commitChange), which wakes workers after commit. */
+  const change = (work: (tx: Tx) => Promise<void>) =>
+    commitChange({ store, bus: createMemoryBus(() => {}) }, appId, work);
 
   it('a timer scheduled in a transaction fires soon after commit (woken, not polled), once', async () => {
     const fired: TimerRow[] = [];
@@ -37,10 +32,7 @@ describe('durable timers', () => {
     worker.start();
     await new Promise((resolve) => setTimeout(resolve, 50)); // the first pass found nothing
     const at = Date.now();
-    await change(
-      (tx) => scheduleTimer(tx, { kind: 'unit', ref: 'r1', appId, due: at, payload: { n: 1 } }),
-      worker,
-    );
+    await change((tx) => scheduleTimer(tx, { kind: 'unit', ref: 'r1', appId, due: at, payload: { n: 1 } }));
     while (fired.length === 0 && Date.now() - at < 2000)
       await new Promise((resolve) => setTimeout(resolve, 5));
     const latency = Date.now() - at;

@@ -1,7 +1,7 @@
 import type { Bus } from '../events/bus.ts';
 import type { StoredEvent } from '../events/catalog.ts';
-import { appHead, appHeads, eventsBetween } from '../events/log.ts';
 import type { Db } from '../store/database.ts';
+import { appHead, appHeads, eventsBetween } from './log.ts';
 
 /**
  * The per-app feed of a node, shared by the realtime gateway and the event stream: every committed

@@ -1,6 +1,6 @@
-import { appHead, resumable } from '../events/log.ts';
 import type { Db } from '../store/database.ts';
 import { decodeCursor } from './cursor.ts';
+import { appHead, resumable } from './log.ts';
 import { isClosed, type SocketState } from './socket.ts';
 
 /**

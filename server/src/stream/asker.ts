@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
+import type { RedisLink } from '../bus/link.ts';
+import { encodeCursor } from '../realtime/cursor.ts';
 import type { AssignAdvisor, AssignQuestion } from '../routing/advisor.ts';
-import { encodeCursor } from '../sockets/cursor.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { ASSIGN_DEADLINE_MS, agentOf } from '../webhooks/assign.ts';
-import type { RedisLink } from './link.ts';
+import type { StreamConnection } from './connection.ts';
+import type { Problem } from './frames.ts';
 
 /**
  * `chats:assign` over the event stream (docs/stream.md, docs/webhooks.md). At a jump, every live stream
@@ -19,28 +21,13 @@ import type { RedisLink } from './link.ts';
  * publishes one answer back (an agent or none), and the jump stops waiting at the first valid answer,
  * when every node listed has answered, or at 5 s.
  */
-/** What the asker needs of an event stream's socket (stream/connection.ts), which sits above the bus. */
-export interface AskedStream {
-  readonly appId: string;
-  readonly phase: string;
-  readonly triggers: ReadonlySet<string>;
-  readonly position: number;
-  send(text: string): boolean;
-}
-
-/** What is wrong with a `reply` frame, in the stream's error frame shape. */
-export interface AnswerProblem {
-  code: number;
-  message: string;
-}
-
 export interface StreamAsker extends AssignAdvisor {
   /** A stream that asked for `chats:assign` is about to go live: list this node for its app. */
-  joined(connection: AskedStream): Promise<void>;
+  joined(connection: StreamConnection): Promise<void>;
   /** A stream went away: its unanswered questions stop waiting for it. */
-  gone(connection: AskedStream): void;
+  gone(connection: StreamConnection): void;
   /** A `reply` frame; returns what is wrong with it, if anything. */
-  answer(connection: AskedStream, id: string, data: unknown): AnswerProblem | undefined;
+  answer(connection: StreamConnection, id: string, data: unknown): Problem | undefined;
   close(): Promise<void>;
 }
 
@@ -48,7 +35,7 @@ interface Waiting {
   appId: string;
   eligible: ReadonlySet<string>;
   /** Local streams asked that have not answered yet. */
-  streams: Set<AskedStream>;
+  streams: Set<StreamConnection>;
   /** Other nodes asked that have not answered yet. */
   nodes: Set<string>;
   settle(agent: string | undefined): void;
@@ -73,7 +60,7 @@ const LISTING_MS = 15_000;
 const RENEW_MS = 5_000;
 
 export async function createAsker(options: {
-  connections: () => ReadonlySet<AskedStream>;
+  connections: () => ReadonlySet<StreamConnection>;
   redis?: RedisLink | undefined;
   channel: string;
   onError: (error: unknown, what: string) => void;
@@ -92,7 +79,7 @@ export async function createAsker(options: {
   /** Apps this node has listed itself for, unlisted when it stops. */
   const listed = new Set<string>();
 
-  const asking = (appId: string): AskedStream[] =>
+  const asking = (appId: string): StreamConnection[] =>
     [...options.connections()].filter(
       (c) => c.appId === appId && c.phase === 'live' && c.triggers.has('chats:assign'),
     );

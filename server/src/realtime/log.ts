@@ -1,14 +1,13 @@
 import { Type } from '@sinclair/typebox';
+import { isTrigger, type StoredEvent, type Trigger } from '../events/catalog.ts';
 import type { Db } from '../store/database.ts';
 import { jsonColumn } from '../store/json.ts';
 import { rtDb } from '../store/realtime-tables.ts';
-import type { EventRow } from '../store/schema.ts';
-import { isTrigger, type StoredEvent, TRIGGERS, type Trigger } from './catalog.ts';
 
 /**
- * The event log, read: what commitChange stored (outbox.ts), as the sockets' replay and live feed,
- * the event stream and webhook fan-out read it — the head, a range after a position, a range with
- * audiences, resumability, the pruning of the audience table — and the one decoder of its rows.
+ * Every statement of the realtime gateway and the event stream's shared feed, in one place: reads of
+ * the event log (the head, a stream after a position, a range with audiences, resumability) and the
+ * pruning of the audience table.
  */
 
 /** Event data as stored: a JSON object, its shape the catalog's (written by this server's commands). */
@@ -17,46 +16,6 @@ const eventData = jsonColumn('events.data', Type.Record(Type.String(), Type.Unkn
 function triggerOf(text: string): Trigger {
   if (!isTrigger(text)) throw new Error(`Stored event trigger ${text.slice(0, 40)} is not in the catalog`);
   return text;
-}
-
-/**
- * A stored event with its data still the stored JSON text: socket frames and webhook bodies splice
- * it as is, so the hot paths never parse it.
- */
-export interface LogEntry {
-  seq: number;
-  position: number;
-  id: string;
-  appId: string;
-  trigger: Trigger;
-  chatId: string | null;
-  userId: string | null;
-  data: string;
-  created: number;
-}
-
-/** The one decoder of an event row: numbers as numbers (PostgreSQL bigints), the trigger checked. */
-export function logEntry(row: EventRow): LogEntry {
-  return {
-    seq: Number(row.seq),
-    position: Number(row.position),
-    id: row.id,
-    appId: row.appId,
-    trigger: triggerOf(row.trigger),
-    chatId: row.chatId,
-    userId: row.userId,
-    data: row.data,
-    created: Number(row.created),
-  };
-}
-
-/** The row as an event, its data parsed and checked to be an object (`audience` when read with it). */
-export function storedEvent(row: EventRow, audience?: readonly string[]): StoredEvent {
-  const entry = logEntry(row);
-  // Its fields per trigger are the catalog's (written by commitChange).
-  const event: StoredEvent = { ...entry, data: eventData(entry.data) as StoredEvent['data'] };
-  if (audience) event.audience = audience;
-  return event;
 }
 
 /** The app's last committed event position: everything at or below it is committed (outbox.ts). */
@@ -75,6 +34,13 @@ export async function appHeads(db: Db, appIds: string[]): Promise<Map<string, nu
   return new Map(rows.map((r) => [r.id, Number(r.eventPosition)]));
 }
 
+export interface LogEntry {
+  position: number;
+  trigger: string;
+  /** The event's data as stored (JSON text), spliced into frames as is. */
+  data: string;
+}
+
 /**
  * The events of a stream with `after < position <= upTo`, oldest first: those whose audience holds
  * one of `keys`, or with `keys === 'all'` (the app server) every event but `chats:assign`.
@@ -89,9 +55,9 @@ export async function streamAfter(
 ): Promise<LogEntry[]> {
   if (after >= upTo) return [];
   if (keys === 'all') {
-    const rows = await db
+    return db
       .selectFrom('events')
-      .selectAll()
+      .select(['position', 'trigger', 'data'])
       .where('appId', '=', appId)
       .where('position', '>', after)
       .where('position', '<=', upTo)
@@ -99,7 +65,6 @@ export async function streamAfter(
       .orderBy('position')
       .limit(limit)
       .execute();
-    return rows.map(logEntry);
   }
   if (keys.length === 0) return [];
   const positions = await rtDb(db)
@@ -114,9 +79,9 @@ export async function streamAfter(
     .limit(limit)
     .execute();
   if (positions.length === 0) return [];
-  const rows = await db
+  return db
     .selectFrom('events')
-    .selectAll()
+    .select(['position', 'trigger', 'data'])
     .where('appId', '=', appId)
     .where(
       'position',
@@ -125,7 +90,6 @@ export async function streamAfter(
     )
     .orderBy('position')
     .execute();
-  return rows.map(logEntry);
 }
 
 /** Every event of the app with `from <= position <= to`, with its audience: fills gaps of the live feed. */
@@ -153,41 +117,18 @@ export async function eventsBetween(db: Db, appId: string, from: number, to: num
     if (list) list.push(row.key);
     else keys.set(position, [row.key]);
   }
-  return rows.map((row) => storedEvent(row, keys.get(Number(row.position)) ?? []));
-}
-
-/**
- * The app's events with `after < position <= upTo` whose trigger is one of `triggers`, oldest first:
- * the replay of an event stream, read from the outbox the dispatcher reads. `chats:assign` rows are
- * never replayed: they record questions asked at a jump, answerable only while it waited.
- */
-export async function eventsAfter(
-  db: Db,
-  appId: string,
-  triggers: ReadonlySet<Trigger>,
-  after: number,
-  upTo: number,
-  limit: number,
-): Promise<LogEntry[]> {
-  const wanted: Trigger[] = [...triggers].filter((t) => t !== 'chats:assign');
-  if (after >= upTo || wanted.length === 0) return [];
-  // The shorter list: the default stream (every trigger but chats:assign) excludes one.
-  const unwanted = TRIGGERS.filter((t) => !wanted.includes(t));
-  const rows = await db
-    .selectFrom('events')
-    .selectAll()
-    .where('appId', '=', appId)
-    .where('position', '>', after)
-    .where('position', '<=', upTo)
-    .where(
-      'trigger',
-      unwanted.length < wanted.length ? 'not in' : 'in',
-      unwanted.length < wanted.length ? unwanted : wanted,
-    )
-    .orderBy('position')
-    .limit(limit)
-    .execute();
-  return rows.map(logEntry);
+  return rows.map((row) => ({
+    seq: row.seq,
+    position: row.position,
+    id: row.id,
+    appId: row.appId,
+    trigger: triggerOf(row.trigger),
+    chatId: row.chatId,
+    userId: row.userId,
+    data: eventData(row.data) as StoredEvent['data'],
+    created: row.created,
+    audience: keys.get(row.position) ?? [],
+  }));
 }
 
 /**

@@ -7,8 +7,16 @@ import type { Socket } from 'node:net';
  * in one write instead of one system call per frame. A microtask, not the next tick: the frames must
  * not wait for unrelated work queued meanwhile. Shared by the gateway and the event stream.
  */
+let corked: Socket[] = [];
+
+function uncorkAll(): void {
+  const streams = corked;
+  corked = [];
+  for (const stream of streams) stream.uncork();
+}
+
 export function corkForTurn(stream: Socket): void {
-  if (stream.writableCorked > 0) return; // corked already, its uncork queued
+  if (stream.writableCorked > 0) return; // corked already
   stream.cork();
-  queueMicrotask(() => stream.uncork());
+  if (corked.push(stream) === 1) queueMicrotask(uncorkAll);
 }

@@ -1,12 +1,12 @@
 import type { App } from '../apps/apps.ts';
+import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
-import type { Emit } from './commit.ts';
 
 /**
- * What the chat and agent commands tell routing, inside the transaction of the change. Routing sits
- * above chats and users (it invites agents into chats), so they know only these interfaces; the
- * composition root (server.ts) puts routing's implementation (routing/hooks.ts) in the Ctx.
+ * What the chat commands tell routing, inside the transaction of the change. Routing sits above chats
+ * (it invites agents into chats), so chats only know this interface; the composition root (server.ts)
+ * plugs routing's implementation in (routing/hooks.ts `chatRouting`).
  */
 export interface ChatRouting {
   /** A chat was opened: queue it or start its loop; arm its inactivity timer. */
@@ -22,12 +22,13 @@ export interface ChatRouting {
   priorityChanged(tx: Tx, emit: Emit, app: App, chat: ChatRow): Promise<void>;
 }
 
-/** An agent's availability changed (login, logout, status, rooms, capacity). */
-export interface AgentRouting {
-  availabilityChanged(tx: Tx, app: App, rooms: Iterable<number>): Promise<void>;
+let plugged: ChatRouting | undefined;
+
+export function plugChatRouting(routing: ChatRouting): void {
+  plugged = routing;
 }
 
-export interface RoutingHooks {
-  chats: ChatRouting;
-  agents: AgentRouting;
+export function chatRouting(): ChatRouting {
+  if (!plugged) throw new Error('chat routing is not plugged in (see server.ts)');
+  return plugged;
 }
