@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, screenshot, type TestBrowser } from './helpers/browser.ts';
 import { describeEachStore, startWebServer, type WebServer } from './helpers/server.ts';
-import { startChat, widget } from './helpers/widget.ts';
+import { demoAgent, startChat, widget } from './helpers/widget.ts';
 
 /**
  * The README's promise: right after the first start, a newcomer is a visitor on /demo/ in one tab and
@@ -21,9 +21,7 @@ describeEachStore('the demo: a visitor on /demo/ and the demo agent in /console/
   });
 
   test('the agent signs in with the printed password, accepts the visitor, and they talk', async () => {
-    const demo = (
-      server.sb as unknown as { firstStart: { demo: { agent: { contact: string; password: string } } } }
-    ).firstStart.demo.agent;
+    const demo = demoAgent(server);
     const agentContext = await browser.context();
     const console_ = await agentContext.newPage();
     await console_.goto(`${server.url}/console/`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, screenshot, type TestBrowser } from './helpers/browser.ts';
 import { describeEachStore, startWebServer, type WebServer } from './helpers/server.ts';
-import { startChat, widget } from './helpers/widget.ts';
+import { demoAgent, demoApp, startChat, widget } from './helpers/widget.ts';
 
 /**
  * What the README promises a newcomer after `npm start`: a visitor on /demo/ in one tab, the demo
@@ -21,11 +21,7 @@ describeEachStore('visitor in the widget, agent in the console', (kind) => {
   });
 
   test('the demo agent signs in (App ID prefilled), accepts the demo visitor, they talk with typing and receipts, the agent closes', async () => {
-    const demo = (
-      server.sb as unknown as {
-        firstStart: { demo: { appId: string; agent: { contact: string; password: string } } };
-      }
-    ).firstStart.demo;
+    const demo = { appId: demoApp(server).id, agent: demoAgent(server) };
 
     const console_ = await (await browser.context()).newPage();
     await console_.goto(`${server.url}/console/`);

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from './helpers/browser.ts';
 import { describeEachStore, startWebServer, type WebServer } from './helpers/server.ts';
-import { demoApp, startChat, widget } from './helpers/widget.ts';
+import { demoAgent, demoApp, startChat, widget } from './helpers/widget.ts';
 
 /**
  * The pages work under their Content-Security-Policy (docs/security.md, Headers): the console, the
@@ -59,9 +59,7 @@ describeEachStore('pages under their Content-Security-Policy', (kind) => {
   });
 
   test('the console and the demo page with its widget: a whole chat, no violation', async () => {
-    const agent = (
-      server.sb as unknown as { firstStart: { demo: { agent: { contact: string; password: string } } } }
-    ).firstStart.demo.agent;
+    const agent = demoAgent(server);
     const agentContext = await browser.context();
     const agentProblems = await watch(agentContext);
     const console_ = await agentContext.newPage();

@@ -9,12 +9,28 @@ import { createAgent, type Person, type TestApp, type WebServer, waitFor } from 
 
 export type { Client, Frame };
 
+/** What the server printed on first start about the Demo app and its agent (the first-start record). */
+interface FirstStartDemo {
+  appId: string;
+  secret: string;
+  domainKey: string;
+  agent: { contact: string; password: string };
+}
+
+function firstStartDemo(server: WebServer): FirstStartDemo {
+  const demo = (server.sb as unknown as { firstStart: { demo?: FirstStartDemo } }).firstStart.demo;
+  if (!demo) throw new Error('no Demo app: the store was not empty');
+  return demo;
+}
+
+/** The demo agent's sign-in, as the banner prints it. */
+export function demoAgent(server: WebServer): FirstStartDemo['agent'] {
+  return firstStartDemo(server).agent;
+}
+
 /** The Demo app the server made on first start, with its credentials (from the first-start record). */
 export function demoApp(server: WebServer): TestApp {
-  const demo = (
-    server.sb as unknown as { firstStart: { demo?: { appId: string; secret: string; domainKey: string } } }
-  ).firstStart.demo;
-  if (!demo) throw new Error('no Demo app: the store was not empty');
+  const demo = firstStartDemo(server);
   const id = demo.appId;
   return {
     id,
