@@ -1,5 +1,5 @@
 import type { EventData, RealtimeRequests, WsSession } from './generated/asyncapi.ts';
-import { TRIGGERS as GENERATED_TRIGGERS } from './generated/asyncapi.ts';
+import { TRIGGERS as GENERATED_TRIGGERS, type WS_TRIGGERS } from './generated/asyncapi.ts';
 
 /**
  * Event and socket request types, generated from the server's AsyncAPI document (GET
@@ -32,7 +32,10 @@ export interface ConnectionEventData {
   'resync-required': { cursor: string };
 }
 
-export type RealtimeEventData = EventData & ConnectionEventData;
+/** The triggers a realtime socket hears: every one but `chats:assign`, a question for app servers only. */
+export type RealtimeTrigger = (typeof WS_TRIGGERS)[number];
+
+export type RealtimeEventData = Pick<EventData, RealtimeTrigger> & ConnectionEventData;
 export type RealtimeEventName = keyof RealtimeEventData;
 
 /** The second argument of every handler. */

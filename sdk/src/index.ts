@@ -13,6 +13,7 @@ export type {
   RealtimeEventName,
   RealtimeRequestName,
   RealtimeRequests,
+  RealtimeTrigger,
   Trigger,
   WebhookEnvelope,
 } from './events.ts';

@@ -24,14 +24,24 @@ const { values } = parseArgs({
   },
 });
 const serverDir = resolve(values.server);
-// Checkouts before the layout of issue 14 kept the config at src/config.ts.
-const configFile = join(serverDir, 'src', 'config', 'config.ts');
-const { loadConfig } = (await import(
-  existsSync(configFile) ? configFile : join(serverDir, 'src', 'config.ts')
-)) as typeof import('../../../server/src/config/config.ts');
-const { buildSwitchboard } = (await import(
-  join(serverDir, 'src', 'server.ts')
-)) as typeof import('../../../server/src/server.ts');
+type ServerEntry = typeof import('@switchboard/server');
+/**
+ * The server's public entry (src/index.ts); older checkouts, benchmarked before/after, have none:
+ * their config module (src/config.ts before the layout of issue 14) and composition root instead.
+ */
+async function serverEntry(): Promise<Pick<ServerEntry, 'loadConfig' | 'buildServer'>> {
+  const entry = join(serverDir, 'src', 'index.ts');
+  if (existsSync(entry)) return (await import(entry)) as ServerEntry;
+  const configFile = join(serverDir, 'src', 'config', 'config.ts');
+  const { loadConfig } = (await import(
+    existsSync(configFile) ? configFile : join(serverDir, 'src', 'config.ts')
+  )) as ServerEntry;
+  const { buildSwitchboard } = (await import(join(serverDir, 'src', 'server.ts'))) as {
+    buildSwitchboard: ServerEntry['buildServer'];
+  };
+  return { loadConfig, buildServer: buildSwitchboard };
+}
+const { loadConfig, buildServer } = await serverEntry();
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-hotpath-'));
 const config = loadConfig([], {
@@ -43,7 +53,7 @@ const config = loadConfig([], {
 });
 // On PostgreSQL, a schema of its own, dropped at the end.
 const schema = values['database-url'] ? `hotpath_${process.pid}` : undefined;
-const sb = await buildSwitchboard({ config, logger: false, ...(schema ? { store: { schema } } : {}) });
+const sb = await buildServer({ config, logger: false, ...(schema ? { store: { schema } } : {}) });
 try {
   const call = async (
     method: 'GET' | 'POST' | 'PUT',

@@ -2,6 +2,7 @@ import type { RawData } from 'ws';
 import type { StoredEvent } from '../events/catalog.ts';
 import { statusOf } from '../http/status.ts';
 import { DomainError } from '../util/errors.ts';
+import type { SocketError } from '../wire/sockets.ts';
 import { encodeCursor } from './cursor.ts';
 import type { LogEntry } from './log.ts';
 
@@ -49,14 +50,8 @@ export function resumedFrame(appId: string, replayed: number, position: number):
   return JSON.stringify({ event: 'resumed', data: { replayed }, cursor: encodeCursor(appId, position) });
 }
 
-export interface ErrorBody {
-  code: number;
-  message: string;
-  details?: unknown;
-}
-
 /** An error as a socket sees it: the status and message of a client error, else a bare 500. */
-export function errorBody(error: unknown): ErrorBody {
+export function errorBody(error: unknown): SocketError {
   if (error instanceof DomainError) {
     return {
       code: statusOf(error),
@@ -79,7 +74,7 @@ export interface RequestFrame {
 
 /** A client frame as a request, or the ack frame that refuses it (with the id when it had a valid one). */
 export function parseRequest(raw: RawData, isBinary: boolean): RequestFrame | { refusal: string } {
-  const refuse = (id: number | string | null, error: ErrorBody) => ({ refusal: ackFrame(id, { error }) });
+  const refuse = (id: number | string | null, error: SocketError) => ({ refusal: ackFrame(id, { error }) });
   if (isBinary) return refuse(null, { code: 400, message: 'Frames must be JSON text' });
   let frame: unknown;
   try {

@@ -50,6 +50,9 @@ export class WalKeeper {
     if (!worker) return;
     this.checkpointer = undefined;
     const exited = new Promise((resolve) => worker.once('exit', resolve));
+    // Unref'd while it runs (it must not keep a process alive); held now, or a process with nothing
+    // else left would end while close() still waits for this exit.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
   }

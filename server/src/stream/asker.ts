@@ -5,8 +5,8 @@ import type { AssignAdvisor, AssignQuestion } from '../routing/advisor.ts';
 import { newId } from '../util/ids.ts';
 import { nowSeconds } from '../util/time.ts';
 import { ASSIGN_DEADLINE_MS, agentOf } from '../webhooks/assign.ts';
+import type { SocketError } from '../wire/sockets.ts';
 import type { StreamConnection } from './connection.ts';
-import type { Problem } from './frames.ts';
 
 /**
  * `chats:assign` over the event stream (docs/stream.md, docs/webhooks.md). At a jump, every live stream
@@ -27,7 +27,7 @@ export interface StreamAsker extends AssignAdvisor {
   /** A stream went away: its unanswered questions stop waiting for it. */
   gone(connection: StreamConnection): void;
   /** A `reply` frame; returns what is wrong with it, if anything. */
-  answer(connection: StreamConnection, id: string, data: unknown): Problem | undefined;
+  answer(connection: StreamConnection, id: string, data: unknown): SocketError | undefined;
   close(): Promise<void>;
 }
 

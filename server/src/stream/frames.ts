@@ -1,6 +1,7 @@
 import type { RawData } from 'ws';
 import { isTrigger, type StoredEvent, TRIGGERS, type Trigger } from '../events/catalog.ts';
 import { encodeCursor } from '../realtime/cursor.ts';
+import type { SocketError } from '../wire/sockets.ts';
 
 /**
  * Frames of the event stream (docs/stream.md). An event frame is the webhook envelope (docs/webhooks.md)
@@ -11,16 +12,10 @@ import { encodeCursor } from '../realtime/cursor.ts';
 /** Every trigger but `chats:assign`, which is a question to answer and must be asked for. */
 export const DEFAULT_TRIGGERS: readonly Trigger[] = TRIGGERS.filter((t) => t !== 'chats:assign');
 
-export interface Problem {
-  code: number;
-  message: string;
-  details?: Array<{ field: string; message: string }>;
-}
-
 /** The triggers of an `events=` query value, or the problem with it. */
-export function parseTriggers(raw: unknown): Set<Trigger> | Problem {
+export function parseTriggers(raw: unknown): Set<Trigger> | SocketError {
   if (raw === undefined || raw === '') return new Set(DEFAULT_TRIGGERS);
-  const bad = (message: string): Problem => ({
+  const bad = (message: string): SocketError => ({
     code: 400,
     message: `Invalid events: ${message}`,
     details: [{ field: 'events', message }],
@@ -69,12 +64,12 @@ export function replayFrame(appId: string, row: ReplayRow): string {
   return `{"trigger":${JSON.stringify(row.trigger)},"appId":${JSON.stringify(appId)},"data":${row.data},"created_at":${row.created},"id":${JSON.stringify(row.id)},"cursor":${JSON.stringify(encodeCursor(appId, row.position))}}`;
 }
 
-export function errorFrame(problem: Problem): string {
+export function errorFrame(problem: SocketError): string {
   return JSON.stringify({ error: problem });
 }
 
 /** A client frame: the only one a stream takes is `{"reply": "<chats:assign id>", "data": {…}}`. */
-export function parseReply(raw: RawData, isBinary: boolean): { reply: string; data: unknown } | Problem {
+export function parseReply(raw: RawData, isBinary: boolean): { reply: string; data: unknown } | SocketError {
   if (isBinary) return { code: 400, message: 'Frames must be JSON text' };
   let frame: unknown;
   try {

@@ -10,7 +10,8 @@ import {
   resolvePrincipal,
 } from '../policies/credentials.ts';
 import { isDomainError } from '../util/errors.ts';
-import { type Problem, parseTriggers } from './frames.ts';
+import type { SocketError } from '../wire/sockets.ts';
+import { parseTriggers } from './frames.ts';
 
 /** Credentials a stream upgrade must not carry in its URL (proxies and access logs keep URLs). */
 const CREDENTIALS_IN_QUERY = ['secret', 'token', 'appId', 'key'];
@@ -40,7 +41,9 @@ export async function authenticate(
 }
 
 /** `events` and `cursor` of the upgrade, or the problem with them (answered on the socket, then 1008). */
-export function streamQuery(request: FastifyRequest): { triggers: Set<Trigger>; cursor: unknown } | Problem {
+export function streamQuery(
+  request: FastifyRequest,
+): { triggers: Set<Trigger>; cursor: unknown } | SocketError {
   if (request.validationError) {
     // A parameter given twice (an array) or otherwise not one string.
     const field = request.validationError.validation?.[0]?.instancePath.replace(/^\//, '') || 'query';

@@ -19,9 +19,10 @@ import {
 import { closeForShutdown } from '../realtime/shutdown.ts';
 import { isClosed, takeToken } from '../realtime/socket.ts';
 import { upgradeRequired } from '../realtime/upgrade.ts';
+import { CLOSE_CODES, type SocketError } from '../wire/sockets.ts';
 import { createAsker, type StreamAsker } from './asker.ts';
 import { newStreamConnection, type StreamConnection } from './connection.ts';
-import { errorFrame, type Problem, parseReply } from './frames.ts';
+import { errorFrame, parseReply } from './frames.ts';
 import { authenticate, streamQuery } from './handshake.ts';
 import { openStream } from './open.ts';
 import { streamRouteSchema } from './openapi.ts';
@@ -43,7 +44,7 @@ export interface Stream {
 }
 
 /** Close code for a request the stream cannot serve (bad `events`), after an error frame saying why. */
-export const CLOSE_BAD_REQUEST = 1008;
+export const CLOSE_BAD_REQUEST = CLOSE_CODES.badRequest.code;
 
 export interface StreamDeps {
   http: FastifyInstance;
@@ -133,7 +134,7 @@ export async function installStream(deps: StreamDeps): Promise<Stream> {
     }
   }
 
-  function refuse(connection: StreamConnection, problem: Problem): void {
+  function refuse(connection: StreamConnection, problem: SocketError): void {
     connection.send(errorFrame(problem));
     drop(gateway, connection, CLOSE_BAD_REQUEST, closeReason(problem.message));
   }
