@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { TestRedis } from './helpers/cluster.ts';
 import { assertError, createTestApp, expectStatus, type TestApp } from './helpers/fixtures.ts';
-import { type Json, startServer, type TestServer } from './helpers/harness.ts';
+import { type Json, startServer, type TestServer, waitFor } from './helpers/harness.ts';
 import { type Client, closedWithin, connect } from './helpers/ws.ts';
 
 /**
@@ -131,6 +132,31 @@ describe('sessions across nodes [postgres + redis]', { skip }, () => {
     await change(app.asApp, agent.id, { active: true });
     const back = await login(b, agent.contact);
     await stillOpen(back, await socketsEverywhere(back));
+  });
+
+  it('while Redis is unreachable, a node re-checks its sockets at each heartbeat', async () => {
+    const redis = await TestRedis.start();
+    const realtime = { heartbeatMs: 300 };
+    const x = await startServer('postgres', { REDIS_URL: redis.url }, { schema: a.schema, realtime });
+    const y = await startServer('postgres', { REDIS_URL: redis.url }, { schema: a.schema, realtime });
+    try {
+      await Promise.all([x.sb.listen(), y.sb.listen()]);
+      const agent = await newAgent();
+      const token = await login(x, agent.contact);
+      const socket = await connect(y, app, { token });
+      await redis.kill();
+      await waitFor(async () => y.sb.bus.state() === 'degraded', 10_000, 'node Y to see Redis gone');
+      await expectStatus(x, 200, 'PUT', `/v1/agents/${agent.id}`, {
+        headers: app.asApp,
+        body: { password: 'pw-567890' },
+      });
+      assertError(await y.request('GET', '/v1/chats', { headers: app.as(token) }), 401);
+      assert.equal(await closedWithin(socket, 1000), 4001);
+    } finally {
+      await y.close();
+      await x.close();
+      await redis.kill();
+    }
   });
 
   it('a node that cannot hear revocations (no Redis) re-checks its sockets at its next heartbeat', async () => {
