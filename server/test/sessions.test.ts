@@ -271,6 +271,55 @@ describeEachStore('sessions', (kind) => {
     assert.equal(agentView.body.agent.status, 'offline');
   });
 
+  it('a deactivated agent’s pending invitation ends at once and the loop invites the next agent', async () => {
+    const roomApp = await createTestApp(server, 'Invitations');
+    // A long invitation interval: only the deactivation can end Ada's invitation within the test.
+    await expectStatus(server, 200, 'PUT', '/v1/settings', {
+      headers: roomApp.asApp,
+      body: { assign: { timeout: 300 } },
+    });
+    const signIn = async (name: string) => {
+      const contact = `invited-${++contacts}-${Date.now()}@example.com`;
+      const created = await expectStatus(server, 201, 'POST', '/v1/agents', {
+        headers: roomApp.asApp,
+        body: { name, contact, password: 'pw-123456', rooms: [1] },
+      });
+      const signed = await expectStatus(server, 200, 'POST', '/v1/agents/login', {
+        headers: roomApp.asApp,
+        body: { contact, password: 'pw-123456' },
+      });
+      return { id: created.body.agent.id as string, token: signed.body.session.token as string };
+    };
+    const ada = await signIn('Ada');
+    const ann = await createUser(server, roomApp);
+    const chat = await expectStatus(server, 201, 'POST', '/v1/chats', {
+      headers: roomApp.as(ann.token),
+      body: {},
+    });
+    const chatId = chat.body.chat.id as string;
+    const pendingFor = async (token: string) => {
+      const res = await server.request('GET', `/v1/invitations?status=pending&chatId=${chatId}`, {
+        headers: roomApp.as(token),
+      });
+      return (res.body.invitations as Json[] | undefined)?.length ? true : undefined;
+    };
+    await waitFor(() => pendingFor(ada.token), 10_000, 'Ada’s invitation');
+    const bob = await signIn('Bob');
+    await expectStatus(server, 200, 'PUT', `/v1/agents/${ada.id}`, {
+      headers: roomApp.asApp,
+      body: { active: false },
+    });
+    const mine = await expectStatus(server, 200, 'GET', `/v1/invitations?chatId=${chatId}`, {
+      headers: roomApp.asApp,
+    });
+    const adas = (mine.body.invitations as Json[]).filter((i) => i.userId === ada.id);
+    assert.deepEqual(
+      adas.map((i) => i.status),
+      ['expired'],
+    );
+    await waitFor(() => pendingFor(bob.token), 5_000, 'Bob’s invitation');
+  });
+
   async function invitedAndAccept(target: TestApp, token: string, chatId: string): Promise<void> {
     await waitFor(
       async () => {

@@ -1,5 +1,5 @@
 import type { App } from '../apps/apps.ts';
-import { lockIfOpen } from '../chats/locks.ts';
+import { lockChatRow, lockIfOpen } from '../chats/locks.ts';
 import { removeFromChat } from '../chats/membership.ts';
 import type { ChatRouting } from '../chats/routing-hooks.ts';
 import { chatById } from '../chats/statements.ts';
@@ -13,11 +13,12 @@ import {
   cancelAllInvitations,
   cancelLoopInvitations,
   defaultLoopParams,
+  endInvitation,
   startLoop,
   stopLoop,
 } from './loop.ts';
 import { dequeue, enqueue, renumberQueue, schedulePump } from './queue.ts';
-import { openChatsOfAgent, takeOutOfQueue } from './statements.ts';
+import { openChatsOfAgent, pendingInvitationsOfAgent, takeOutOfQueue } from './statements.ts';
 
 /**
  * What routing does when a chat changes, inside the transaction of that change, so the loop,
@@ -151,6 +152,10 @@ export async function routeAgentDeparture(tx: Tx, emit: Emit, app: App, agentId:
   for (const chatId of await openChatsOfAgent(tx, agentId)) {
     if ((await lockIfOpen(tx, chatId)) === 'open') open.push(chatId);
   }
+  const invitations = await pendingInvitationsOfAgent(tx, agentId);
+  for (const invitation of invitations) await lockChatRow(tx, invitation.chatId);
+  // Its invitations end now (expired), so their loops jump on at once instead of waiting for them.
+  for (const invitation of invitations) await endInvitation(tx, invitation, 'expired');
   for (const chatId of open) {
     const { agentsLeft } = await removeFromChat(tx, emit, chatId, agentId);
     await routeAfterLeave(tx, emit, app, await chatById.one(tx, { id: chatId }), agentsLeft, [agentId]);

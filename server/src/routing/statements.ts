@@ -284,3 +284,14 @@ export async function openChatsOfAgent(tx: Tx, agentId: string): Promise<string[
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** The pending invitations of an agent (a deactivated agent can answer none). */
+export async function pendingInvitationsOfAgent(tx: Tx, agentId: string): Promise<InvitationRow[]> {
+  return tx
+    .selectFrom('invitations')
+    .selectAll()
+    .where('userId', '=', agentId)
+    .where('status', '=', 'pending')
+    .orderBy('chatId')
+    .execute();
+}
