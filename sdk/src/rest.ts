@@ -33,6 +33,9 @@ export function createRestApi(transport: Transport) {
         call<'/v1/apps/{appId}', 'put'>('put', `/apps/${e(appId)}`, { body }),
       validate: (appId: string) =>
         call<'/v1/apps/{appId}/validate', 'get'>('get', `/apps/${e(appId)}/validate`),
+      /** A new secret; the old one keeps working for `graceSeconds` (default 0). */
+      rotate: (appId: string, body: BodyOf<'/v1/apps/{appId}/rotate', 'post'> = {}) =>
+        call<'/v1/apps/{appId}/rotate', 'post'>('post', `/apps/${e(appId)}/rotate`, { body }),
     },
     settings: {
       get: () => call<'/v1/settings', 'get'>('get', '/settings'),
@@ -59,6 +62,8 @@ export function createRestApi(transport: Transport) {
       get: (id: string) => call<'/v1/agents/{id}', 'get'>('get', `/agents/${e(id)}`),
       update: (id: string, body: BodyOf<'/v1/agents/{id}', 'put'>) =>
         call<'/v1/agents/{id}', 'put'>('put', `/agents/${e(id)}`, { body }),
+      /** Deactivates and anonymises the agent (never removed: its lines stay in transcripts). */
+      delete: (id: string) => call<'/v1/agents/{id}', 'delete'>('delete', `/agents/${e(id)}`),
       login: (body: BodyOf<'/v1/agents/login', 'post'>) =>
         call<'/v1/agents/login', 'post'>('post', '/agents/login', { body }),
       logout: (body: BodyOf<'/v1/agents/logout', 'post'> = {}) =>

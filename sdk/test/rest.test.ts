@@ -49,6 +49,24 @@ describeEachStore('SDK REST client', (kind) => {
     // Another app's secret sees none of this app (404, not 403).
     const other = createClient({ baseUrl: live.url, appId: created.app.id, secret: created.secret });
     await rejects(other.apps.get(live.app.id), 404);
+    // Rotation: the new secret works, the old one (no grace) answers 401.
+    const { secret } = await other.apps.rotate(created.app.id);
+    assert.match(secret, /^sk_/);
+    await rejects(other.apps.get(created.app.id), 401);
+    const rotated = createClient({ baseUrl: live.url, appId: created.app.id, secret });
+    assert.equal((await rotated.apps.get(created.app.id)).app.id, created.app.id);
+    // Deleting an agent: 204, and it stays, anonymised and inactive.
+    const { agent } = await rotated.agents.create({
+      name: 'Temp',
+      contact: 'temp@example.com',
+      password: 'pw-123456',
+      rooms: [1],
+    });
+    assert.equal(agent.active, true);
+    assert.equal(await rotated.agents.delete(agent.id), undefined);
+    const gone = (await rotated.agents.get(agent.id)).agent;
+    assert.equal(gone.active, false);
+    assert.equal(gone.contact, undefined);
   });
 
   it('users, agents, chats, messages, invitations, queues, media and tickets', async () => {

@@ -199,7 +199,11 @@ export async function buildSwitchboard(
     http,
     ctx,
     adminKey: admin.key,
-    options: { nodeLeaseMs: config.leaseMs, ...options.realtime },
+    options: {
+      nodeLeaseMs: config.leaseMs,
+      maxSocketsPerToken: config.maxSocketsPerToken,
+      ...options.realtime,
+    },
     throttle,
   });
   const stream = await installStream({

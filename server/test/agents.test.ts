@@ -19,6 +19,7 @@ import {
 } from './helpers/harness.ts';
 
 const AGENT_KEYS = [
+  'active',
   'chats',
   'contact',
   'created',

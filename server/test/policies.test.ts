@@ -29,6 +29,7 @@ const app: App = {
   domains: [],
   settings: defaultSettings(),
   secretHash: '',
+  previousSecret: null,
   domainKeyHash: '',
   created: 0,
 };
@@ -52,6 +53,7 @@ function user(id: string, role: 'user' | 'agent', rooms: number[] = []): UserRow
     maxChats: null,
     activeChats: 0,
     lastInvited: 0,
+    active: 1,
     created: 0,
   };
 }

@@ -58,6 +58,7 @@ export class ConsoleModel {
   readonly #readByMe = new Set<string>();
   #realtime: Realtime | undefined;
   #onExpired: (message: string) => void;
+  #signingOut = false;
   readonly #queue: QueueWatcher;
   #expiryTimer: ReturnType<typeof setInterval> | undefined;
   #firstConnect: ReturnType<typeof setTimeout> | undefined;
@@ -111,6 +112,8 @@ export class ConsoleModel {
 
   /** Offline in every room, then forget the tab's session (the token simply expires). */
   async signOut(): Promise<void> {
+    // The sign-out ends this session, so the server closes the socket (4001): that is not an expiry.
+    this.#signingOut = true;
     try {
       await this.client.agents.logout();
     } catch {
@@ -421,6 +424,7 @@ export class ConsoleModel {
   }
 
   #expire(): void {
+    if (this.#signingOut) return;
     this.stop();
     this.#onExpired('Your session has expired. Sign in again.');
   }

@@ -308,6 +308,30 @@ describeEachStore('agent console', (kind) => {
     });
   });
 
+  test('signing out ends the session quietly; a password change elsewhere sends the console to sign-in', async () => {
+    const context = await browser.context();
+    const alice = await signIn(context, server, app, contacts.alice);
+    await waitFor(async () => server.sb.realtime.connectionCount() === 1, 10_000, 'the console connected');
+    // Sign out: the server ends the session and closes its socket (4001), which is not an expiry.
+    await alice.getByRole('button', { name: 'Sign out' }).click();
+    await alice.getByRole('textbox', { name: 'Email' }).waitFor();
+    await waitFor(async () => server.sb.realtime.connectionCount() === 0, 10_000, 'the socket closed');
+    assert.equal(await alice.getByText('Your session has expired. Sign in again.').count(), 0);
+    // Signed in again; the app server changes the password: the console's socket closes at once.
+    await alice.getByRole('textbox', { name: 'Email' }).fill(contacts.alice);
+    await alice.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+    await alice.getByRole('button', { name: 'Sign in' }).click();
+    await alice.getByRole('combobox', { name: 'Status' }).waitFor();
+    await waitFor(async () => server.sb.realtime.connectionCount() === 1, 10_000, 'the console connected');
+    const res = await server.request('PUT', `/v1/agents/${ids.alice}`, {
+      headers: app.asApp,
+      body: { password: PASSWORD },
+    });
+    assert.equal(res.status, 200, res.text);
+    await alice.getByText('Your session has expired. Sign in again.').waitFor({ timeout: 5000 });
+    await context.close();
+  });
+
   test('an expired session returns to sign-in with a clear message; a server that goes away shows the banner and a clear error', async () => {
     const context = await browser.context();
     const alice = await signIn(context, server, app, contacts.alice);

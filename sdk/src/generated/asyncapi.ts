@@ -42,6 +42,7 @@ export interface components {
             rooms?: number[];
             langs?: string[];
             maxChats?: number;
+            active?: boolean;
             chats: string[];
             created: number;
         };

@@ -319,6 +319,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/apps/{appId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new app secret; the old one keeps working for graceSeconds (default 0), then answers 401 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    appId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        graceSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/apps/{appId}/validate": {
         parameters: {
             query?: never;
@@ -775,6 +857,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             }[];
@@ -864,6 +947,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             };
@@ -959,6 +1043,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             };
@@ -1048,6 +1133,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             };
@@ -1322,6 +1408,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             }[];
@@ -1386,6 +1473,7 @@ export interface paths {
                         rooms: number[];
                         langs?: string[];
                         maxChats?: number;
+                        active?: boolean;
                     };
                 };
             };
@@ -1412,6 +1500,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             };
@@ -1665,6 +1754,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             };
@@ -1842,6 +1932,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             };
@@ -1906,6 +1997,7 @@ export interface paths {
                         rooms?: number[];
                         langs?: string[];
                         maxChats?: number;
+                        active?: boolean;
                         status?: "online" | "away" | "offline";
                     };
                 };
@@ -1933,6 +2025,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             };
@@ -1987,7 +2080,54 @@ export interface paths {
             };
         };
         post?: never;
-        delete?: never;
+        /** Delete an agent: deactivated and anonymised, never removed (its lines stay in transcripts) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -2248,6 +2388,7 @@ export interface paths {
                                     rooms?: number[];
                                     langs?: string[];
                                     maxChats?: number;
+                                    active?: boolean;
                                     chats: string[];
                                     created: number;
                                 }[] | string[];
@@ -2843,6 +2984,7 @@ export interface paths {
                                 rooms?: number[];
                                 langs?: string[];
                                 maxChats?: number;
+                                active?: boolean;
                                 chats: string[];
                                 created: number;
                             }[];

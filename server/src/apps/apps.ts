@@ -5,7 +5,7 @@ import { prepare } from '../store/prepared.ts';
 import type { AppRow } from '../store/schema.ts';
 import { invalidField, notFound } from '../util/errors.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
-import { digest, randomToken } from '../util/secrets.ts';
+import { digest, matchesDigest, randomToken } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
 import { defaultSettings, parseStoredSettings, type Settings } from './settings.ts';
 
@@ -16,6 +16,8 @@ export interface App {
   domains: string[];
   settings: Settings;
   secretHash: string;
+  /** The secret rotated away from, while its grace lasts (`until`: ms); see `secretOpens`. */
+  previousSecret: { hash: string; until: number } | null;
   domainKeyHash: string;
   created: number;
 }
@@ -52,9 +54,23 @@ export function toApp(row: Omit<AppRow, 'eventPosition'>): App {
     domains: decodeStrings(row.domains),
     settings: settingsOf(row.settings),
     secretHash: row.secretHash,
+    previousSecret:
+      row.previousSecretHash && row.previousSecretUntil !== null
+        ? { hash: row.previousSecretHash, until: row.previousSecretUntil }
+        : null,
     domainKeyHash: row.domainKeyHash,
     created: row.created,
   };
+}
+
+/**
+ * Whether `secret` opens the app: its current secret, or the one it rotated away from until that one's
+ * grace ends (docs/security.md, "App secret rotation"). Both compared in constant time.
+ */
+export function secretOpens(app: App, secret: string, nowMs = Date.now()): boolean {
+  const current = matchesDigest(secret, app.secretHash);
+  const previous = app.previousSecret !== null && matchesDigest(secret, app.previousSecret.hash);
+  return current || (previous && nowMs < app.previousSecret!.until);
 }
 
 /** App ids are short random strings (docs/conventions.md). */
@@ -149,6 +165,8 @@ export async function createApp(
     domains: JSON.stringify(input.domains ?? []),
     secretHash: digest(secret),
     domainKeyHash: digest(domainKey),
+    previousSecretHash: null,
+    previousSecretUntil: null,
     settings: JSON.stringify(defaultSettings()),
     eventPosition: 0,
     created: nowSeconds(),
@@ -198,4 +216,32 @@ export function originAllowed(domains: string[], origin: string): boolean {
     if (bare.startsWith('*.')) return host.endsWith(bare.slice(1));
     return host === bare;
   });
+}
+
+/** The longest grace an old secret may get: a day (docs/security.md, "App secret rotation"). */
+export const MAX_SECRET_GRACE_SECONDS = 86_400;
+
+/**
+ * POST /apps/{appId}/rotate — a new secret; the current one keeps opening the app for `graceSeconds`
+ * (0: stops at once). Only the secret just replaced gets a grace: rotating again during one ends it,
+ * so at most two secrets ever open an app.
+ */
+export async function rotateAppSecret(store: Store, id: string, graceSeconds: number): Promise<string> {
+  if (!isAppIdShape(id)) throw notFound('App not found');
+  const secret = `sk_${randomToken(32)}`;
+  const graced = graceSeconds > 0;
+  await store.transaction(async (tx) => {
+    const row = await tx.selectFrom('apps').select('secretHash').where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('App not found');
+    await tx
+      .updateTable('apps')
+      .set({
+        secretHash: digest(secret),
+        previousSecretHash: graced ? row.secretHash : null,
+        previousSecretUntil: graced ? Date.now() + graceSeconds * 1000 : null,
+      })
+      .where('id', '=', id)
+      .execute();
+  });
+  return secret;
 }

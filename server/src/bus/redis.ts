@@ -1,4 +1,10 @@
-import type { Bus, EventHandler } from '../events/bus.ts';
+import {
+  type Bus,
+  type EventHandler,
+  hearRevocation,
+  type Revocation,
+  type RevocationHandler,
+} from '../events/bus.ts';
 import type { StoredEvent } from '../events/catalog.ts';
 import { newId } from '../util/ids.ts';
 import type { RedisLink } from './link.ts';
@@ -27,10 +33,21 @@ export async function createRedisBus(
   const subscribed = new Promise<void>((resolve) => {
     subscribedOnce = resolve;
   });
+  /** Subscriptions made after the first: each follows a time this node heard nothing (Bus.missed). */
+  let resubscribed = 0;
+  let subscribedBefore = false;
   subscriber.on('ready', () => {
     // A failure is an outage, which the link reports.
-    subscriber.subscribe(channel).then(subscribedOnce, () => undefined);
+    subscriber.subscribe(channel).then(
+      () => {
+        if (subscribedBefore) resubscribed++;
+        subscribedBefore = true;
+        subscribedOnce();
+      },
+      () => undefined,
+    );
   });
+  const revocations = new Set<RevocationHandler>();
 
   const handlers = new Map<EventHandler, { remote: boolean }>();
   const run = (event: StoredEvent, remoteOnly: boolean) => {
@@ -47,15 +64,16 @@ export async function createRedisBus(
 
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
-    let parsed: { node: string; events: StoredEvent[] };
+    let parsed: { node: string; events?: StoredEvent[]; revoked?: Revocation };
     try {
-      parsed = JSON.parse(message) as { node: string; events: StoredEvent[] };
+      parsed = JSON.parse(message) as typeof parsed;
     } catch (error) {
       onError(error);
       return;
     }
     if (parsed.node === node) return;
-    for (const event of parsed.events) run(event, true);
+    if (parsed.revoked) hearRevocation(revocations, parsed.revoked, onError);
+    for (const event of parsed.events ?? []) run(event, true);
   });
 
   // With Redis up, start once subscribed (the other nodes' events reach us from the first request);
@@ -76,6 +94,19 @@ export async function createRedisBus(
         if (link.state() === 'ok') onError(error);
       });
     },
+    revoked(notice) {
+      hearRevocation(revocations, notice, onError);
+      // Lost while Redis is away: the other nodes then re-check their sockets when they are back.
+      if (publisher.status !== 'ready') return;
+      publisher.publish(channel, JSON.stringify({ node, revoked: notice })).catch((error: unknown) => {
+        if (link.state() === 'ok') onError(error);
+      });
+    },
+    onRevoked(handler) {
+      revocations.add(handler);
+      return () => revocations.delete(handler);
+    },
+    missed: () => resubscribed,
     state: () => link.state(),
     subscribe(handler, options) {
       handlers.set(handler, { remote: options?.remote ?? false });
@@ -83,6 +114,7 @@ export async function createRedisBus(
     },
     async close() {
       handlers.clear();
+      revocations.clear();
       await Promise.allSettled([link.quit(subscriber), link.quit(publisher)]);
     },
   };

@@ -37,6 +37,8 @@ export interface Config {
    * how soon the others take over the work of a node that died (docs/scale-out.md).
    */
   leaseMs: number;
+  /** Open `/v1/ws` sockets one session token may hold on one node (docs/security.md, "Sessions"). */
+  maxSocketsPerToken: number;
 }
 
 /** Each setting: its environment variable, command-line flag and default (README.md, Configuration). */
@@ -109,6 +111,12 @@ export const SETTINGS = [
     flag: 'lease-ms',
     default: '5000',
     meaning: "ms a dead node's timers, deliveries and presence stay claimed (1000–60000)",
+  },
+  {
+    env: 'SWITCHBOARD_MAX_SOCKETS_PER_TOKEN',
+    flag: 'max-sockets-per-token',
+    default: '20',
+    meaning: 'open /v1/ws sockets per session token on one node (1–10000; more: 429)',
   },
 ] as const;
 
@@ -201,5 +209,11 @@ export function loadConfig(
     maxApps: integer('SWITCHBOARD_MAX_APPS', byEnv.SWITCHBOARD_MAX_APPS, 1, 10_000_000),
     // Below 1 s a renewal every third of it competes with ordinary stalls (GC, a slow query).
     leaseMs: integer('SWITCHBOARD_LEASE_MS', byEnv.SWITCHBOARD_LEASE_MS, 1000, 60_000),
+    maxSocketsPerToken: integer(
+      'SWITCHBOARD_MAX_SOCKETS_PER_TOKEN',
+      byEnv.SWITCHBOARD_MAX_SOCKETS_PER_TOKEN,
+      1,
+      10_000,
+    ),
   };
 }

@@ -5,10 +5,12 @@ import agentsList from './agents/list.ts';
 import agentsLogin from './agents/login.ts';
 import agentsLogout from './agents/logout.ts';
 import agentsOnline from './agents/online.ts';
+import agentsRemove from './agents/remove.ts';
 import agentsUpdate from './agents/update.ts';
 import appsCreate from './apps/create.ts';
 import appsGet from './apps/get.ts';
 import appsList from './apps/list.ts';
+import appsRotate from './apps/rotate.ts';
 import appsSettingsGet from './apps/settings-get.ts';
 import appsSettingsUpdate from './apps/settings-update.ts';
 import appsUpdate from './apps/update.ts';
@@ -69,6 +71,7 @@ export const OPERATIONS: readonly Operation[] = [
   appsList,
   appsGet,
   appsUpdate,
+  appsRotate,
   appsValidate,
   appsSettingsGet,
   appsSettingsUpdate,
@@ -88,6 +91,7 @@ export const OPERATIONS: readonly Operation[] = [
   agentsLogout,
   agentsGet,
   agentsUpdate,
+  agentsRemove,
   chatsCreate,
   chatsList,
   chatsGet,

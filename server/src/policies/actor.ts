@@ -9,6 +9,8 @@ import { forbidden } from '../util/errors.ts';
 export interface Actor {
   app: App;
   user: UserRow | null;
+  /** The digest of the token a user acts with: its session (docs/security.md, "Sessions"). */
+  session?: string;
 }
 
 export const isAppServer = (actor: Actor): boolean => actor.user === null;

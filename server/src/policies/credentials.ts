@@ -1,4 +1,4 @@
-import { type App, originAllowed } from '../apps/apps.ts';
+import { type App, originAllowed, secretOpens } from '../apps/apps.ts';
 import type { UserRow } from '../store/schema.ts';
 import { forbidden, internal, unauthorized } from '../util/errors.ts';
 import { digest, matchesDigest } from '../util/secrets.ts';
@@ -19,7 +19,8 @@ export type Principal =
   | { kind: 'admin' }
   | { kind: 'secret'; app: App }
   | { kind: 'public'; app: App; viaKey: boolean }
-  | { kind: 'token'; app: App; user: UserRow };
+  /** `session`: the digest of the token, naming the session (a password change keeps this one). */
+  | { kind: 'token'; app: App; user: UserRow; session: string };
 
 /** What a request carries, as presented (unchecked). */
 export interface PresentedCredentials {
@@ -84,12 +85,12 @@ export async function resolvePrincipal(
   if (secret === undefined && token !== undefined) {
     const found = await lookup.appAndUser(appId, token);
     if (!found?.user) throw unauthorized();
-    return { kind: 'token', app: found.app, user: found.user };
+    return { kind: 'token', app: found.app, user: found.user, session: digest(token) };
   }
   const app = await lookup.app(appId);
   if (!app) throw unauthorized();
   if (secret !== undefined) {
-    if (!matchesDigest(secret, app.secretHash)) throw unauthorized();
+    if (!secretOpens(app, secret)) throw unauthorized();
     return { kind: 'secret', app };
   }
   if (key !== undefined) {
@@ -128,7 +129,8 @@ function isOwnOrigin(origin: string, host: string): boolean {
 /** The app server or signed-in user a principal acts as; other kinds have no actor. */
 export function actorOfPrincipal(principal: Principal): Actor | undefined {
   if (principal.kind === 'secret') return { app: principal.app, user: null };
-  if (principal.kind === 'token') return { app: principal.app, user: principal.user };
+  if (principal.kind === 'token')
+    return { app: principal.app, user: principal.user, session: principal.session };
   return undefined;
 }
 
@@ -152,9 +154,9 @@ export async function recheckCredential(
 ): Promise<Actor | undefined> {
   if (held.kind === 'token') {
     const found = await lookup.appAndUser(appId, held.token);
-    return found?.user ? { app: found.app, user: found.user } : undefined;
+    return found?.user ? { app: found.app, user: found.user, session: digest(held.token) } : undefined;
   }
   const app = await lookup.app(appId);
   if (!app) return undefined;
-  return matchesDigest(held.secret, app.secretHash) ? { app, user: null } : undefined;
+  return secretOpens(app, held.secret) ? { app, user: null } : undefined;
 }

@@ -4,6 +4,7 @@ import type { StoredEvent } from '../events/catalog.ts';
 import { liveFrame } from './frames.ts';
 import { CLOSE_SLOW_CONSUMER } from './options.ts';
 import { closeSocket, sendFrame, socketState } from './socket.ts';
+import { releaseTokenSocket } from './sockets-cap.ts';
 import type { Connection, Gateway } from './state.ts';
 
 /** One socket's life on the gateway: created on upgrade, fed by the hub, dropped or finished once. */
@@ -20,6 +21,7 @@ export function newConnection(gateway: Gateway, ws: WebSocket, stream: Socket): 
     inbox: [],
     processing: false,
     counted: false,
+    countedToken: false,
     receive: (event) => receive(gateway, connection, event),
   };
   return connection;
@@ -73,4 +75,5 @@ export function finish(gateway: Gateway, connection: Connection): void {
   if (connection.counted && connection.user)
     gateway.presence.disconnected(connection.appId, connection.user.id);
   connection.counted = false;
+  releaseTokenSocket(gateway, connection);
 }

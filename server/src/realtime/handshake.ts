@@ -18,9 +18,17 @@ import { replayFrame, resumedFrame, resyncFrame, sessionFrame } from './frames.t
 import { listenForPongs } from './heartbeat.ts';
 import { onClientFrame, pump } from './inbox.ts';
 import { streamAfter } from './log.ts';
-import { CLOSE_BAD_CREDENTIALS, CLOSE_GOING_AWAY, CLOSE_INTERNAL, closeReason } from './options.ts';
+import {
+  CLOSE_BAD_CREDENTIALS,
+  CLOSE_GOING_AWAY,
+  CLOSE_INTERNAL,
+  CLOSE_RATE_LIMITED,
+  closeReason,
+} from './options.ts';
 import { replay, resumePoint } from './replay.ts';
+import { checkAfterHandshake } from './revocation.ts';
 import { isClosed } from './socket.ts';
+import { holdTokenSocket } from './sockets-cap.ts';
 import type { Connection, Gateway } from './state.ts';
 import { EVERYTHING, keysOf } from './subscriptions.ts';
 
@@ -40,8 +48,16 @@ export async function accept(gateway: Gateway, ws: WebSocket, request: FastifyRe
     drop(gateway, connection, CLOSE_GOING_AWAY, 'Server shutting down');
     return;
   }
+  const startedAt = Date.now();
   const actor = await authenticate(gateway, connection, request);
   if (!actor || isClosed(connection)) return;
+  if (!holdTokenSocket(gateway, connection)) {
+    drop(gateway, connection, CLOSE_RATE_LIMITED, 'Too many open sockets for this token');
+    return;
+  }
+  // A revocation heard while the token was being read may have come after the read: check again.
+  connection.user = actor.user;
+  checkAfterHandshake(gateway, connection, actor.app.id, startedAt);
   const cursor = (request.query as Record<string, unknown> | undefined)?.cursor;
   await open(gateway, connection, actor, typeof cursor === 'string' ? cursor : undefined);
 }

@@ -10,10 +10,13 @@ export interface HeartbeatOptions<S extends SocketState> {
   sockets: () => Iterable<S>;
   onDead: (socket: S) => void;
   onBeat?: (socket: S) => void;
+  /** Runs at each beat before the sockets are visited. */
+  beforeBeat?: () => void;
 }
 
 export function startHeartbeat<S extends SocketState>(options: HeartbeatOptions<S>): { stop(): void } {
   const timer = setInterval(() => {
+    options.beforeBeat?.();
     for (const socket of options.sockets()) {
       const { ws } = socket;
       if (ws.readyState !== ws.OPEN) continue;

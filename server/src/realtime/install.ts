@@ -10,7 +10,9 @@ import { startHeartbeat } from './heartbeat.ts';
 import { createHub } from './hub.ts';
 import { startMaintenance } from './maintenance.ts';
 import { type RealtimeOptions, realtimeOptions } from './options.ts';
+import { watchRevocations } from './revocation.ts';
 import { closeForShutdown } from './shutdown.ts';
+import { checkSocketCap } from './sockets-cap.ts';
 import type { Connection, Gateway } from './state.ts';
 import { subscriptions } from './subscriptions.ts';
 import { upgradeRequired } from './upgrade.ts';
@@ -54,6 +56,8 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
     adminKey: deps.adminKey,
     throttle: deps.throttle,
     connections: new Set<Connection>(),
+    tokenSockets: new Map<string, number>(),
+    revokedAt: new Map<string, number>(),
     closing: undefined,
     hub: createHub({
       db: () => ctx.store.db,
@@ -65,15 +69,20 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
       onError,
     }),
   };
+  // Ended sessions close their sockets, on every node (revocation.ts).
+  const revocations = watchRevocations(gateway);
   const heartbeat = startHeartbeat({
     periodMs: options.heartbeatMs,
     sockets: () => gateway.connections,
     onDead: (connection) => finish(gateway, connection),
+    beforeBeat: () => revocations.beat(),
+    onBeat: (connection) => revocations.onBeat(connection),
   });
   const maintenance = startMaintenance(ctx, presence, options, onError);
 
   async function close(): Promise<void> {
     heartbeat.stop();
+    revocations.stop();
     await maintenance.stop();
     const open = [...gateway.connections];
     await Promise.all(open.map((c) => closeForShutdown(c.ws, () => finish(gateway, c))));
@@ -99,6 +108,8 @@ export async function installRealtime(deps: RealtimeDeps): Promise<Realtime> {
     method: 'GET',
     url: '/v1/ws',
     schema: { hide: true },
+    // After @fastify/websocket marks the upgrade (its onRequest hook), so a refusal closes the socket.
+    preValidation: async (request) => checkSocketCap(gateway, request),
     handler: async (_request, reply) => upgradeRequired(reply),
     wsHandler: (socket, request) => accept(gateway, socket, request),
   });

@@ -25,6 +25,8 @@ export interface RealtimeOptions {
   nodeLeaseMs: number;
   /** How often the lease is renewed and dead nodes are swept; a third of the lease unless given. */
   maintenanceMs: number;
+  /** Open `/v1/ws` sockets one session token may hold on one node (`SWITCHBOARD_MAX_SOCKETS_PER_TOKEN`). */
+  maxSocketsPerToken: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
@@ -38,6 +40,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   catchUpMs: 1000,
   nodeLeaseMs: 5000,
   maintenanceMs: Math.floor(5000 / 3),
+  maxSocketsPerToken: 20,
 };
 
 export function realtimeOptions(partial: Partial<RealtimeOptions> | undefined): RealtimeOptions {

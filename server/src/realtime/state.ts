@@ -24,6 +24,10 @@ export interface Gateway {
   readonly throttle: Throttle | undefined;
   /** Open sockets on this node. */
   readonly connections: Set<Connection>;
+  /** Sockets per session token on this node, held to `options.maxSocketsPerToken` (sockets-cap.ts). */
+  readonly tokenSockets: Map<string, number>;
+  /** When each user's sessions were last revoked (ms), for handshakes in flight (revocation.ts). */
+  readonly revokedAt: Map<string, number>;
   /** Set once the gateway is stopping: new sockets are turned away with 1001. */
   closing: Promise<void> | undefined;
 }
@@ -45,4 +49,6 @@ export interface Connection extends SocketState, Subscriber {
   processing: boolean;
   /** Whether presence counts it (so its close is counted off once). */
   counted: boolean;
+  /** Whether `tokenSockets` counts it (so its close is counted off once). */
+  countedToken: boolean;
 }

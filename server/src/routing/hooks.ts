@@ -1,5 +1,8 @@
 import type { App } from '../apps/apps.ts';
+import { lockChatRow, lockIfOpen } from '../chats/locks.ts';
+import { removeFromChat } from '../chats/membership.ts';
 import type { ChatRouting } from '../chats/routing-hooks.ts';
+import { chatById } from '../chats/statements.ts';
 import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
@@ -10,11 +13,12 @@ import {
   cancelAllInvitations,
   cancelLoopInvitations,
   defaultLoopParams,
+  endInvitation,
   startLoop,
   stopLoop,
 } from './loop.ts';
 import { dequeue, enqueue, renumberQueue, schedulePump } from './queue.ts';
-import { takeOutOfQueue } from './statements.ts';
+import { openChatsOfAgent, pendingInvitationsOfAgent, takeOutOfQueue } from './statements.ts';
 
 /**
  * What routing does when a chat changes, inside the transaction of that change, so the loop,
@@ -138,5 +142,28 @@ export const chatRouting: ChatRouting = {
   priorityChanged: (tx, emit, app, chat) => renumberQueue(tx, emit, app.id, chat.room),
 };
 
+/**
+ * An agent was deactivated (docs/security.md, "Sessions"): it leaves every open chat (`chats:leave`),
+ * and each chat left with no agent goes back to routing — the queue, or a new loop — skipping it.
+ */
+export async function routeAgentDeparture(tx: Tx, emit: Emit, app: App, agentId: string): Promise<void> {
+  // Every chat row is locked before the first event (the grace expiry's order).
+  const open: string[] = [];
+  for (const chatId of await openChatsOfAgent(tx, agentId)) {
+    if ((await lockIfOpen(tx, chatId)) === 'open') open.push(chatId);
+  }
+  const invitations = await pendingInvitationsOfAgent(tx, agentId);
+  for (const invitation of invitations) await lockChatRow(tx, invitation.chatId);
+  // Its invitations end now (expired), so their loops jump on at once instead of waiting for them.
+  for (const invitation of invitations) await endInvitation(tx, invitation, 'expired');
+  for (const chatId of open) {
+    const { agentsLeft } = await removeFromChat(tx, emit, chatId, agentId);
+    await routeAfterLeave(tx, emit, app, await chatById.one(tx, { id: chatId }), agentsLeft, [agentId]);
+  }
+}
+
 /** Routing's side of the agent commands (users/routing-hooks.ts), plugged in by server.ts. */
-export const agentRouting: AgentRouting = { availabilityChanged: routeAgentAvailability };
+export const agentRouting: AgentRouting = {
+  availabilityChanged: routeAgentAvailability,
+  departed: routeAgentDeparture,
+};

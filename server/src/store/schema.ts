@@ -11,6 +11,9 @@ export interface AppsTable {
   domains: string;
   secretHash: string;
   domainKeyHash: string;
+  /** The secret rotated away from, still opening the app until `previousSecretUntil` (ms). */
+  previousSecretHash: Generated<string | null>;
+  previousSecretUntil: Generated<number | null>;
   settings: string;
   /** The last event position handed out in this app (see EventsTable.position). */
   eventPosition: Generated<number>;
@@ -37,6 +40,8 @@ export interface UsersTable {
   /** Open chats the agent takes part in; the atomic capacity counter. */
   activeChats: Generated<number>;
   lastInvited: Generated<number>;
+  /** 1 = may sign in; 0 = deactivated (or deleted: anonymised), kept for its transcripts. */
+  active: Generated<number>;
   created: number;
 }
 

@@ -1,5 +1,5 @@
 import type { App } from '../apps/apps.ts';
-import { commitChange } from '../events/commit.ts';
+import { afterCommit, commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import type { Actor } from '../policies/actor.ts';
@@ -7,7 +7,7 @@ import { agentToLogOut, requireAgentEditor } from '../policies/users.ts';
 import { type Db, isUniqueViolation, type Tx } from '../store/database.ts';
 import { decodeRooms, decodeStrings } from '../store/json.ts';
 import type { UserRow } from '../store/schema.ts';
-import { badRequest, conflict, notFound, unauthorized } from '../util/errors.ts';
+import { badRequest, conflict, forbidden, notFound, unauthorized } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { hashPassword, verifyPassword } from '../util/secrets.ts';
@@ -15,7 +15,7 @@ import { nowSeconds } from '../util/time.ts';
 import { maxChatsOf, type User as UserView } from '../wire/user.ts';
 import { presentUsers } from './present.ts';
 import { agentRouting } from './routing-hooks.ts';
-import { createSession, type Session } from './sessions.ts';
+import { createSession, endSessions, revokeSession, type Session } from './sessions.ts';
 import {
   agentByContact,
   agentOfApp,
@@ -36,6 +36,8 @@ export interface AgentInput {
   langs?: string[];
   maxChats?: number;
   status?: AgentStatus;
+  /** false: deactivated (docs/security.md, "Sessions"); only the app server may change it. */
+  active?: boolean;
 }
 
 function checkRooms(app: App, rooms: number[]): void {
@@ -83,6 +85,7 @@ export async function createAgent(
     maxChats: input.maxChats ?? null,
     activeChats: 0,
     lastInvited: 0,
+    active: input.active === false ? 0 : 1,
     created: nowSeconds(),
   };
   try {
@@ -119,6 +122,9 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
   const agent = await requireAgent(ctx.store.db, actor.app, id);
   requireAgentEditor(actor, agent, Object.keys(input));
   if (input.rooms !== undefined) checkRooms(actor.app, input.rooms);
+  const active = input.active ?? agent.active === 1;
+  if (!active && input.status !== undefined && input.status !== 'offline')
+    throw conflict('A deactivated agent cannot go online or away: reactivate it first (active: true)');
   const changes: Partial<UserRow> = {};
   if (input.name !== undefined) changes.name = input.name;
   if (input.nickname !== undefined) changes.nickname = input.nickname;
@@ -128,17 +134,26 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
   if (input.langs !== undefined) changes.langs = JSON.stringify(input.langs);
   if (input.maxChats !== undefined) changes.maxChats = input.maxChats;
   if (input.status !== undefined) changes.status = input.status;
+  if (input.active !== undefined) changes.active = active ? 1 : 0;
   // Coming back from offline is a login: serve every room again. Otherwise an agent who logged out of
   // each room one by one would be "online" while serving none. away → online keeps a partial logout.
   if (input.status === 'online' && agent.status === 'offline') changes.offRooms = '[]';
+  const deactivating = input.active === false;
+  if (deactivating) Object.assign(changes, { status: 'offline', offRooms: '[]' });
   if (Object.keys(changes).length > 0) {
     try {
-      await commitChange(ctx, actor.app.id, async (tx) => {
+      await commitChange(ctx, actor.app.id, async (tx, emit) => {
+        // Its chats first: chat rows are locked before the agent's row, as every chat command does.
+        if (deactivating) await agentRouting().departed(tx, emit, actor.app, id);
         await updateUserRow(tx, id, changes);
         await agentRouting().availabilityChanged(tx, actor.app, [
           ...decodeRooms(agent.rooms),
           ...(input.rooms ?? []),
         ]);
+        // Deactivation ends every session; a new password every one but the changer's own.
+        if (deactivating) await endSessions(ctx.bus, tx, actor.app.id, id);
+        else if (input.password !== undefined)
+          await endSessions(ctx.bus, tx, actor.app.id, id, actor.user?.id === id ? actor.session : undefined);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('An agent with this contact already exists');
@@ -146,6 +161,32 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
     }
   }
   return presentAgent(ctx, actor.app, await requireAgent(ctx.store.db, actor.app, id));
+}
+
+/** What a deleted agent keeps of its name (docs/security.md, "Sessions"). */
+export const DELETED_AGENT_NAME = 'Deleted agent';
+
+/**
+ * DELETE /agents/{id} — deactivates the agent and anonymises it (name, nickname, contact, extra info,
+ * password). The row stays, so the lines it wrote stay in transcripts under its id.
+ */
+export async function deleteAgent(ctx: Ctx, app: App, id: string): Promise<void> {
+  const agent = await requireAgent(ctx.store.db, app, id);
+  await commitChange(ctx, app.id, async (tx, emit) => {
+    await agentRouting().departed(tx, emit, app, id);
+    await updateUserRow(tx, id, {
+      active: 0,
+      status: 'offline',
+      offRooms: '[]',
+      name: DELETED_AGENT_NAME,
+      nickname: null,
+      contact: null,
+      extraInfo: '{}',
+      passwordHash: null,
+    });
+    await agentRouting().availabilityChanged(tx, app, decodeRooms(agent.rooms));
+    await endSessions(ctx.bus, tx, app.id, id);
+  });
 }
 
 /** POST /agents/login — checks the password (scrypt), opens a session and sets the agent online. */
@@ -158,6 +199,8 @@ export async function loginAgent(
   // Verify against a dummy hash when the agent is unknown, so timing does not reveal which contacts exist.
   const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
   if (!row || !ok) throw unauthorized('Invalid contact or password');
+  // Said only to who knows the password; a 403 is not a failed try (docs/security.md, "Sessions").
+  if (row.active !== 1) throw forbidden('This agent is deactivated');
   await commitChange(ctx, app.id, async (tx) => {
     await updateUserRow(tx, row.id, { status: 'online', offRooms: '[]' });
     await agentRouting().availabilityChanged(tx, app, decodeRooms(row.rooms));
@@ -179,6 +222,11 @@ export async function logoutAgent(
     await commitChange(ctx, actor.app.id, async (tx) => {
       await updateUserRow(tx, agent.id, { status: 'offline', offRooms: '[]' });
       await agentRouting().availabilityChanged(tx, actor.app, decodeRooms(agent.rooms));
+      // The agent's own sign-out ends the session it signed out with (the app server's ends none).
+      if (actor.user?.id === agent.id && actor.session !== undefined) {
+        await revokeSession(tx, actor.session);
+        afterCommit(tx, () => ctx.bus.revoked({ appId: actor.app.id, userId: agent.id }));
+      }
     });
     return;
   }

@@ -1,4 +1,5 @@
 import type { App } from '../apps/apps.ts';
+import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 
 /**
@@ -8,6 +9,8 @@ import type { Tx } from '../store/database.ts';
  */
 export interface AgentRouting {
   availabilityChanged(tx: Tx, app: App, rooms: Iterable<number>): Promise<void>;
+  /** The agent was deactivated: it leaves its open chats, which go back to routing. */
+  departed(tx: Tx, emit: Emit, app: App, agentId: string): Promise<void>;
 }
 
 let plugged: AgentRouting | undefined;

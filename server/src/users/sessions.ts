@@ -1,6 +1,8 @@
 import { type App, findApp, isAppIdShape, toApp } from '../apps/apps.ts';
+import type { Bus } from '../events/bus.ts';
+import { afterCommit } from '../events/commit.ts';
 import type { CredentialLookup } from '../policies/credentials.ts';
-import { type Db, onPostgres } from '../store/database.ts';
+import { type Db, onPostgres, type Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { UserRow } from '../store/schema.ts';
 import { digest, randomToken } from '../util/secrets.ts';
@@ -27,6 +29,37 @@ export async function createSession(db: Db, appId: string, userId: string): Prom
   return { token, expires };
 }
 
+/**
+ * Ends the sessions of a user (docs/security.md, "Sessions"): every one, or every one but `keep` (the
+ * digest of the token that made the change). Tokens are checked in the store at each request, so a
+ * deleted session answers 401 on every node at once; the caller announces it for the open sockets.
+ */
+export async function revokeSessions(db: Db | Tx, userId: string, keep?: string): Promise<void> {
+  let query = db.deleteFrom('sessions').where('userId', '=', userId);
+  if (keep !== undefined) query = query.where('tokenHash', '<>', keep);
+  await query.execute();
+}
+
+/** Ends one session (a sign-out). */
+export async function revokeSession(db: Db | Tx, tokenHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('tokenHash', '=', tokenHash).execute();
+}
+
+/**
+ * In a change's transaction (commitChange): ends the user's sessions but `keep`, and once committed
+ * tells every node, whose sockets opened with them then close with 4001.
+ */
+export async function endSessions(
+  bus: Bus,
+  tx: Tx,
+  appId: string,
+  userId: string,
+  keep?: string,
+): Promise<void> {
+  await revokeSessions(tx, userId, keep);
+  afterCommit(tx, () => bus.revoked({ appId, userId }));
+}
+
 /** The user a token belongs to, if the token is valid for this app; slides the expiry. */
 const sessionUser = prepare<
   { tokenHash: string },
@@ -42,7 +75,7 @@ const sessionUser = prepare<
 
 async function userForToken(db: Db, appId: string, tokenHash: string): Promise<UserRow | undefined> {
   const found = await sessionUser.first(db, { tokenHash });
-  if (!found || found.sessionAppId !== appId || found.appId !== appId) return undefined;
+  if (!found || found.sessionAppId !== appId || found.appId !== appId || found.active !== 1) return undefined;
   const { sessionExpires, sessionAppId: _app, ...user } = found;
   return (await slideSession(db, tokenHash, sessionExpires)) ? user : undefined;
 }
@@ -82,6 +115,8 @@ const appWithSessionUser = prepare<{ appId: string; tokenHash: string }, AppAndS
       'apps.domains as appDomains',
       'apps.secretHash as appSecretHash',
       'apps.domainKeyHash as appDomainKeyHash',
+      'apps.previousSecretHash as appPreviousSecretHash',
+      'apps.previousSecretUntil as appPreviousSecretUntil',
       'apps.settings as appSettings',
       'apps.created as appCreated',
       'sessions.expires as sessionExpires',
@@ -95,6 +130,8 @@ type AppAndSessionUser = { [K in keyof UserRow]: UserRow[K] | null } & {
   appDomains: string;
   appSecretHash: string;
   appDomainKeyHash: string;
+  appPreviousSecretHash: string | null;
+  appPreviousSecretUntil: number | null;
   appSettings: string;
   appCreated: number;
   sessionExpires: number | null;
@@ -120,6 +157,8 @@ export async function appAndTokenUser(
     appDomains,
     appSecretHash,
     appDomainKeyHash,
+    appPreviousSecretHash,
+    appPreviousSecretUntil,
     appSettings,
     appCreated,
     sessionExpires,
@@ -131,10 +170,13 @@ export async function appAndTokenUser(
     domains: appDomains,
     secretHash: appSecretHash,
     domainKeyHash: appDomainKeyHash,
+    previousSecretHash: appPreviousSecretHash,
+    previousSecretUntil: appPreviousSecretUntil,
     settings: appSettings,
     created: appCreated,
   });
-  if (sessionExpires === null || user.id === null) return { app, user: undefined };
+  // A deactivated agent has no sessions left; refusing its row as well closes any race with a login.
+  if (sessionExpires === null || user.id === null || user.active !== 1) return { app, user: undefined };
   // The join found the user's row, so its columns hold what the table holds.
   const live = await slideSession(db, tokenHash, sessionExpires);
   return { app, user: live ? (user as UserRow) : undefined };

@@ -66,6 +66,7 @@ export async function createUser(
     maxChats: null,
     activeChats: 0,
     lastInvited: 0,
+    active: 1,
     created: nowSeconds(),
   };
   try {

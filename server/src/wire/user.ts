@@ -17,6 +17,8 @@ export const User = Type.Object({
   rooms: Type.Optional(Type.Array(Type.Integer())),
   langs: Type.Optional(Type.Array(Type.String())),
   maxChats: Type.Optional(Type.Integer()),
+  /** Agents: false once deactivated (it may not sign in; docs/security.md, "Sessions"). */
+  active: Type.Optional(Type.Boolean()),
   chats: Type.Array(Type.String()),
   created: Type.Integer(),
 });
@@ -47,6 +49,7 @@ export function presentUser(row: UserRow, chats: string[], settings: Settings): 
     view.rooms = decodeRooms(row.rooms);
     view.langs = decodeStrings(row.langs);
     view.maxChats = maxChatsOf(row, settings);
+    view.active = row.active === 1;
   }
   return view;
 }

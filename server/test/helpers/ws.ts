@@ -228,3 +228,16 @@ export async function chatWithAgent(
   });
   return { user, agent: ada, chatId };
 }
+
+/** Resolves with the close code once the socket closes; fails when that takes longer than `ms`. */
+export async function closedWithin(client: Client, ms: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms);
+  });
+  try {
+    return (await Promise.race([client.closed, timeout])).code;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -21,6 +21,7 @@ export default operation({
       rooms: Rooms,
       langs: Type.Optional(Langs),
       maxChats: Type.Optional(MaxChats),
+      active: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   ),

@@ -22,6 +22,7 @@ export default operation({
       rooms: Type.Optional(Rooms),
       langs: Type.Optional(Langs),
       maxChats: Type.Optional(MaxChats),
+      active: Type.Optional(Type.Boolean()),
       status: Type.Optional(Status),
     },
     { additionalProperties: false },
