@@ -3,6 +3,7 @@ import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import type { Actor } from '../policies/actor.ts';
+import { requirePasswordSignIn } from '../policies/sign-in.ts';
 import { agentToLogOut, requireAgentEditor } from '../policies/users.ts';
 import { type Db, isUniqueViolation, type Tx } from '../store/database.ts';
 import { decodeRooms, decodeStrings } from '../store/json.ts';
@@ -154,6 +155,7 @@ export async function loginAgent(
   app: App,
   input: { contact: string; password: string },
 ): Promise<{ user: UserView; session: Session }> {
+  requirePasswordSignIn(app);
   const row = await agentByContact(ctx.store.db, app.id, input.contact);
   // Verify against a dummy hash when the agent is unknown, so timing does not reveal which contacts exist.
   const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
@@ -166,6 +168,20 @@ export async function loginAgent(
   return { user: await presentAgent(ctx, app, { ...row, status: 'online', offRooms: '[]' }), session };
 }
 const DUMMY_HASH = await hashPassword('switchboard-dummy-password');
+
+/** A sign-in the app's provider vouched for (sso/): the same session and status online as a login. */
+export async function signInAgent(
+  ctx: Ctx,
+  app: App,
+  row: UserRow,
+): Promise<{ user: UserView; session: Session }> {
+  await commitChange(ctx, app.id, async (tx) => {
+    await updateUserRow(tx, row.id, { status: 'online', offRooms: '[]' });
+    await agentRouting().availabilityChanged(tx, app, decodeRooms(row.rooms));
+  });
+  const session = await createSession(ctx.store.db, app.id, row.id);
+  return { user: await presentAgent(ctx, app, { ...row, status: 'online', offRooms: '[]' }), session };
+}
 
 /** POST /agents/logout — out of some rooms, or out of all (status `offline`). */
 export async function logoutAgent(
