@@ -124,6 +124,18 @@ describeEachStore('single sign-on', (kind) => {
     const publicSettings = await expectStatus(server, 200, 'GET', '/v1/settings', { headers: shop.asKey });
     assert.equal(publicSettings.body.settings.sso, undefined);
     assertError(await server.request('GET', `/v1/agents/sso/start?appId=${other.id}`), 404);
+    assertError(await server.request('GET', '/v1/agents/sso/start'), 400);
+    assertError(await server.request('GET', '/v1/agents/sso/start?appId=nope'), 404);
+    // A provider that cannot be reached: 503, and no pending login is left behind to use.
+    await expectStatus(server, 200, 'PUT', '/v1/settings', {
+      headers: other.asApp,
+      body: { sso: { issuer: 'http://127.0.0.1:9', clientId: 'x', clientSecret: 'y' } },
+    });
+    assertError(
+      await server.request('GET', `/v1/agents/sso/start?appId=${other.id}`),
+      503,
+      /identity provider/,
+    );
   });
 
   it('start sends the browser to the provider with the code flow, PKCE S256, state and nonce', async () => {
