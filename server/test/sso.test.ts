@@ -158,6 +158,12 @@ describeEachStore('single sign-on', (kind) => {
     assert.equal(landed.path, `/console/?appId=${shop.id}`);
     const code = landed.fragment.get('sso');
     assert.ok(code, `no code: ${landed.fragment}`);
+    // Tenancy: the code is the app's own; another app's page cannot use it (and does not spend it).
+    const elsewhere = await createTestApp(server, 'Elsewhere');
+    assertError(
+      await server.request('POST', '/v1/agents/sso/session', { headers: elsewhere.asKey, body: { code } }),
+      401,
+    );
     const res = await expectStatus(server, 200, 'POST', '/v1/agents/sso/session', {
       headers: shop.asKey,
       body: { code },
@@ -168,7 +174,7 @@ describeEachStore('single sign-on', (kind) => {
       headers: shop.as(res.body.session.token),
     });
     assert.equal(me.body.agent.name, 'Ann');
-    // The code is used once; another app cannot use it either.
+    // The code is used once.
     assertError(
       await server.request('POST', '/v1/agents/sso/session', { headers: shop.asKey, body: { code } }),
       401,
