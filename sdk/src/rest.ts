@@ -1,4 +1,4 @@
-import type { Transport } from './transport.ts';
+import { queryString, type Transport } from './transport.ts';
 import type { BodyOf, Method, Path, QueryOf, ResponseOf } from './types.ts';
 
 /**
@@ -72,6 +72,17 @@ export function createRestApi(transport: Transport) {
         call<'/v1/agents/available', 'get'>('get', '/agents/available', { query }),
       online: (query?: QueryOf<'/v1/agents/online', 'get'>) =>
         call<'/v1/agents/online', 'get'>('get', '/agents/online', { query }),
+      /** Whether the app's agents sign in with SSO (`GET /agents/sso`). */
+      sso: () => call<'/v1/agents/sso', 'get'>('get', '/agents/sso'),
+      /**
+       * Where a browser goes to sign in with SSO (`GET /agents/sso/start`, a navigation, not a call):
+       * the provider's pages, then the console with a one-time code for `ssoSession`.
+       */
+      ssoStartUrl: () =>
+        `${transport.origin}/v1/agents/sso/start${queryString({ appId: transport.options.appId })}`,
+      /** The one-time code of an SSO sign-in → the agent's session, as `login` answers. */
+      ssoSession: (body: BodyOf<'/v1/agents/sso/session', 'post'>) =>
+        call<'/v1/agents/sso/session', 'post'>('post', '/agents/sso/session', { body }),
     },
     chats: {
       create: (body: BodyOf<'/v1/chats', 'post'> = {}) =>

@@ -501,13 +501,19 @@ function renderSettings(shapes: Shapes): string[] {
     '|---|---|---|---|',
   ];
   const walk = (schema: Json, value: unknown, path: string): void => {
-    if (schema.type === 'object' && isObject(schema.properties) && isObject(value)) {
+    // An optional object with no default (sso) lists its fields, each without a default.
+    if (schema.type === 'object' && isObject(schema.properties) && (isObject(value) || value === undefined)) {
       for (const [key, child] of Object.entries(schema.properties))
-        walk(isObject(child) ? child : {}, value[key], path ? `${path}.${key}` : key);
+        walk(
+          isObject(child) ? child : {},
+          isObject(value) ? value[key] : undefined,
+          path ? `${path}.${key}` : key,
+        );
       return;
     }
+    const fallback = value === undefined ? '—' : code(JSON.stringify(value));
     out.push(
-      `| \`${path}\` | ${code(typeOf(schema, shapes))} | ${code(JSON.stringify(value))} | ${cell(constraints(schema).join(', '))} |`,
+      `| \`${path}\` | ${code(typeOf(schema, shapes))} | ${fallback} | ${cell(constraints(schema).join(', '))} |`,
     );
   };
   walk(JSON.parse(JSON.stringify(SettingsSchema)) as Json, defaultSettings(), '');

@@ -23,6 +23,7 @@ const LAYERS = [
   'timers',
   'policies',
   'users',
+  'sso',
   'tickets',
   'chats',
   'media',

@@ -248,6 +248,11 @@ describe('redacting URLs', () => {
     );
     assert.equal(redactUrls('https://user:pass@hook.example/x'), 'https://[redacted]@hook.example/x');
     assert.equal(redactUrls('/v1/chats?status=open&limit=5'), '/v1/chats?status=open&limit=5');
+    // The single sign-on callback: its code and state are credentials (docs/security.md), the issuer is not.
+    assert.equal(
+      redactUrls('/v1/agents/sso/callback?code=c1&state=s1&iss=https%3A%2F%2Fidp.example'),
+      '/v1/agents/sso/callback?code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fidp.example',
+    );
   });
 
   it('knows the credential names the server accepts, and not the app id', () => {

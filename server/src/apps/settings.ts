@@ -3,6 +3,13 @@ import { Value } from '@sinclair/typebox/value';
 import { int } from '../limits/ranges.ts';
 import { decodeObject } from '../store/json.ts';
 import { badRequest } from '../util/errors.ts';
+import {
+  issuerProblem,
+  presentSso,
+  SSO_DEFAULTS,
+  SsoSettingsSchema,
+  type SsoSettingsView,
+} from './sso-settings.ts';
 
 const Room = Type.Object({
   id: int('roomId'),
@@ -33,6 +40,7 @@ export const SettingsSchema = Type.Object({
     allowedTypes: Type.Array(Type.String({ pattern: '^[\\w.+-]+/([\\w.+-]+|\\*)$' }), { maxItems: 100 }),
   }),
   auth: Type.Object({ requireDomainKey: Type.Boolean() }),
+  sso: Type.Optional(SsoSettingsSchema),
 });
 
 export type Settings = Static<typeof SettingsSchema>;
@@ -74,7 +82,10 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
 /** Merges a partial update over the current settings and validates the whole; unknown keys are dropped. */
 export function mergeSettings(current: Settings, patch: unknown): Settings {
   if (!isPlainObject(patch)) throw badRequest('Settings must be an object');
-  const merged = Value.Clean(SettingsSchema, structuredClone(deepMerge(current, patch)));
+  // A first `sso` object takes its booleans' defaults (docs/security.md, "Single sign-on").
+  const base =
+    current.sso === undefined && isPlainObject(patch.sso) ? { ...current, sso: SSO_DEFAULTS } : current;
+  const merged = Value.Clean(SettingsSchema, structuredClone(deepMerge(base, patch)));
   const errors = [...Value.Errors(SettingsSchema, merged)];
   if (errors.length > 0) {
     const details = errors
@@ -86,6 +97,8 @@ export function mergeSettings(current: Settings, patch: unknown): Settings {
     );
   }
   const settings = merged as Settings;
+  const issuer = settings.sso && issuerProblem(settings.sso.issuer);
+  if (issuer) throw badRequest(`Invalid settings: ${issuer.field} ${issuer.message}`, [issuer]);
   const ids = settings.rooms.map((r) => r.id);
   if (new Set(ids).size !== ids.length) {
     throw badRequest('Invalid settings: room ids must be unique', [
@@ -103,4 +116,12 @@ export function parseStoredSettings(json: string): Settings {
 
 export function publicSettings(settings: Settings): Pick<Settings, 'rooms' | 'langs' | 'queue'> {
   return { rooms: settings.rooms, langs: settings.langs, queue: settings.queue };
+}
+
+/** Settings as answers carry them: the SSO client secret is write-only. */
+export type SettingsView = Omit<Settings, 'sso'> & { sso?: SsoSettingsView };
+
+export function presentSettings(settings: Settings): SettingsView {
+  const { sso, ...rest } = settings;
+  return sso ? { ...rest, sso: presentSso(sso) } : rest;
 }

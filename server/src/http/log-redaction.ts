@@ -32,7 +32,7 @@ export function isCredentialName(name: string): boolean {
   if (n.startsWith('xhyper')) return true;
   return (
     /secret|token|password|passwd|apikey|adminkey|signature|session|credential/.test(n) ||
-    ['key', 'admin', 'auth', 'authorization', 'code', 'sig', 'jwt'].includes(n)
+    ['key', 'admin', 'auth', 'authorization', 'code', 'state', 'sig', 'jwt'].includes(n)
   );
 }
 

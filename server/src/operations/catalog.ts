@@ -6,6 +6,10 @@ import agentsLogin from './agents/login.ts';
 import agentsLogout from './agents/logout.ts';
 import agentsOnline from './agents/online.ts';
 import agentsRemove from './agents/remove.ts';
+import agentsSso from './agents/sso.ts';
+import agentsSsoCallback from './agents/sso-callback.ts';
+import agentsSsoSession from './agents/sso-session.ts';
+import agentsSsoStart from './agents/sso-start.ts';
 import agentsUpdate from './agents/update.ts';
 import appsCreate from './apps/create.ts';
 import appsGet from './apps/get.ts';
@@ -89,6 +93,10 @@ export const OPERATIONS: readonly Operation[] = [
   agentsOnline,
   agentsLogin,
   agentsLogout,
+  agentsSso,
+  agentsSsoStart,
+  agentsSsoCallback,
+  agentsSsoSession,
   agentsGet,
   agentsUpdate,
   agentsRemove,

@@ -15,6 +15,7 @@ import { webhookSpeed } from './migrations/009-webhook-speed.ts';
 import { eventSequencer } from './migrations/010-event-sequencer.ts';
 import { throttle } from './migrations/011-throttle.ts';
 import { sessions } from './migrations/012-sessions.ts';
+import { sso } from './migrations/016-sso.ts';
 import { NamedStatementClient } from './pg-named.ts';
 import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
@@ -64,6 +65,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '010-event-sequencer': eventSequencer(dialect),
     '011-throttle': throttle(dialect),
     '012-sessions': sessions(dialect),
+    '016-sso': sso(dialect),
   };
 }
 

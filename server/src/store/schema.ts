@@ -52,6 +52,24 @@ export interface ThrottleCountersTable {
   resetsAt: number;
 }
 
+/** A single sign-on sent to the provider (sso/): keyed by the digest of its `state`. */
+export interface SsoLoginsTable {
+  key: string;
+  appId: string;
+  verifier: string;
+  nonce: string;
+  redirectUri: string;
+  expires: number;
+}
+
+/** A confirmed single sign-on waiting for the console (sso/): keyed by the digest of its one-time code. */
+export interface SsoHandoffsTable {
+  key: string;
+  appId: string;
+  agentId: string;
+  expires: number;
+}
+
 export interface SessionsTable {
   tokenHash: string;
   appId: string;
@@ -287,6 +305,8 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   throttleCounters: ThrottleCountersTable;
+  ssoLogins: SsoLoginsTable;
+  ssoHandoffs: SsoHandoffsTable;
   chats: ChatsTable;
   chatUsers: ChatUsersTable;
   messages: MessagesTable;

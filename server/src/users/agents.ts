@@ -3,6 +3,7 @@ import { afterCommit, commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import type { Actor } from '../policies/actor.ts';
+import { requirePasswordSignIn } from '../policies/sign-in.ts';
 import { agentToLogOut, requireAgentEditor } from '../policies/users.ts';
 import { type Db, isUniqueViolation, type Tx } from '../store/database.ts';
 import { decodeRooms, decodeStrings } from '../store/json.ts';
@@ -195,11 +196,23 @@ export async function loginAgent(
   app: App,
   input: { contact: string; password: string },
 ): Promise<{ user: UserView; session: Session }> {
+  requirePasswordSignIn(app);
   const row = await agentByContact(ctx.store.db, app.id, input.contact);
   // Verify against a dummy hash when the agent is unknown, so timing does not reveal which contacts exist.
   const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
   if (!row || !ok) throw unauthorized('Invalid contact or password');
-  // Said only to who knows the password; a 403 is not a failed try (docs/security.md, "Sessions").
+  return signInAgent(ctx, app, row);
+}
+const DUMMY_HASH = await hashPassword('switchboard-dummy-password');
+
+/** A sign-in the app's provider vouched for (sso/): the same session and status online as a login. */
+export async function signInAgent(
+  ctx: Ctx,
+  app: App,
+  row: UserRow,
+): Promise<{ user: UserView; session: Session }> {
+  // Said only to who knows the password or holds the provider's word; a 403 is not a failed try
+  // (docs/security.md, "Sessions").
   if (row.active !== 1) throw forbidden('This agent is deactivated');
   await commitChange(ctx, app.id, async (tx) => {
     await updateUserRow(tx, row.id, { status: 'online', offRooms: '[]' });
@@ -208,7 +221,6 @@ export async function loginAgent(
   const session = await createSession(ctx.store.db, app.id, row.id);
   return { user: await presentAgent(ctx, app, { ...row, status: 'online', offRooms: '[]' }), session };
 }
-const DUMMY_HASH = await hashPassword('switchboard-dummy-password');
 
 /** POST /agents/logout — out of some rooms, or out of all (status `offline`). */
 export async function logoutAgent(

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../apps/apps.ts';
 import { SettingsSchema } from '../../apps/settings.ts';
+import { SsoSettingsView } from '../../apps/sso-settings.ts';
 import { internal, notFound } from '../../util/errors.ts';
 import type { Presented } from '../operation.ts';
 
@@ -11,7 +12,8 @@ const BROWSER_SETTINGS = ['rooms', 'langs', 'queue'] as const;
 export const SettingsResponse = Type.Object({
   settings: Type.Composite([
     Type.Pick(SettingsSchema, BROWSER_SETTINGS),
-    Type.Partial(Type.Omit(SettingsSchema, BROWSER_SETTINGS)),
+    Type.Partial(Type.Omit(SettingsSchema, [...BROWSER_SETTINGS, 'sso'])),
+    Type.Object({ sso: Type.Optional(SsoSettingsView) }),
   ]),
 });
 

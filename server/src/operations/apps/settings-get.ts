@@ -1,4 +1,4 @@
-import { publicSettings } from '../../apps/settings.ts';
+import { presentSettings, publicSettings } from '../../apps/settings.ts';
 import { operation } from '../operation.ts';
 import { appOfCredentials, SettingsResponse } from './schemas.ts';
 
@@ -13,6 +13,8 @@ export default operation({
   response: SettingsResponse,
   run: async (_ctx, credentials) => {
     const app = appOfCredentials(credentials);
-    return { settings: credentials.kind === 'public' ? publicSettings(app.settings) : app.settings };
+    return {
+      settings: credentials.kind === 'public' ? publicSettings(app.settings) : presentSettings(app.settings),
+    };
   },
 });

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { saveSettings } from '../../apps/apps.ts';
-import { mergeSettings } from '../../apps/settings.ts';
+import { mergeSettings, presentSettings } from '../../apps/settings.ts';
 import { operation } from '../operation.ts';
 import { SettingsResponse } from './schemas.ts';
 
@@ -17,6 +17,6 @@ export default operation({
   run: async (ctx, app, { body }) => {
     const settings = mergeSettings(app.settings, body);
     await saveSettings(ctx.store, app, settings);
-    return { settings };
+    return { settings: presentSettings(settings) };
   },
 });
