@@ -60,6 +60,7 @@ export interface components {
             closed?: number;
             closedBy?: string;
             ticketId?: string;
+            offHours?: boolean;
             users: string[];
         };
         ChatWithFields: {
@@ -77,6 +78,7 @@ export interface components {
             closed?: number;
             closedBy?: string;
             ticketId?: string;
+            offHours?: boolean;
             users: components["schemas"]["User"][] | string[];
             history?: components["schemas"]["HistoryEntry"][];
         };

@@ -429,6 +429,7 @@ export interface paths {
                                     id: number;
                                     name: string;
                                     langs?: string[];
+                                    offHours?: "queue" | "ticket";
                                 }[];
                                 langs: string[];
                                 queue: {
@@ -528,6 +529,7 @@ export interface paths {
                                     id: number;
                                     name: string;
                                     langs?: string[];
+                                    offHours?: "queue" | "ticket";
                                 }[];
                                 langs: string[];
                                 queue: {
@@ -599,6 +601,335 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/work-timetable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The opening hours: time zone, weekly ranges and holidays per room (queueId = room id) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            timetable: {
+                                timezone: string;
+                                weeks: {
+                                    queueId: number;
+                                    Monday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Tuesday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Wednesday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Thursday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Friday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Saturday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Sunday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                }[];
+                                holidays: {
+                                    queueId: number;
+                                    days: string[];
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /** Replace the opening hours; chats waiting for an opening are looked at again */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        timezone: string;
+                        weeks?: {
+                            queueId: number;
+                            Monday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Tuesday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Wednesday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Thursday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Friday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Saturday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Sunday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                        }[];
+                        holidays?: {
+                            queueId: number;
+                            days: string[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            timetable: {
+                                timezone: string;
+                                weeks: {
+                                    queueId: number;
+                                    Monday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Tuesday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Wednesday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Thursday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Friday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Saturday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    Sunday?: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                }[];
+                                holidays: {
+                                    queueId: number;
+                                    days: string[];
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether each room is open now, when it closes and when it next opens (all rooms by default) */
+        get: {
+            parameters: {
+                query?: {
+                    roomIds?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rooms: {
+                                [key: string]: {
+                                    open: boolean;
+                                    closesAt: number | null;
+                                    nextOpen: number | null;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2038,6 +2369,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             }[];
                             next: string | null;
@@ -2132,6 +2464,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -2233,6 +2566,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: {
                                     id: string;
                                     name: string;
@@ -2342,6 +2676,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -2439,6 +2774,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -2944,6 +3280,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -3050,6 +3387,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -3689,6 +4027,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                             assignment: {
@@ -3785,6 +4124,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                             assignment: {
@@ -3891,6 +4231,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -4173,6 +4514,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                             invitation: {

@@ -47,6 +47,12 @@ export interface ThrottleCountersTable {
   resetsAt: number;
 }
 
+/** An app's opening hours (apps/timetable.ts) as JSON text. */
+export interface WorkTimetablesTable {
+  appId: string;
+  timetable: string;
+}
+
 export interface SessionsTable {
   tokenHash: string;
   appId: string;
@@ -282,6 +288,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   throttleCounters: ThrottleCountersTable;
+  workTimetables: WorkTimetablesTable;
   chats: ChatsTable;
   chatUsers: ChatUsersTable;
   messages: MessagesTable;
