@@ -36,8 +36,7 @@ describeEachStore('opening hours', (kind) => {
   const putTimetable = (target: TestApp, body: Json) =>
     server.request('PUT', '/v1/settings/work-timetable', { headers: target.asApp, body });
   const getTimetable = async (target: TestApp) =>
-    (await expectStatus(server, 200, 'GET', '/v1/settings/work-timetable', { headers: target.asKey })).body
-      .timetable;
+    (await expectStatus(server, 200, 'GET', '/v1/settings/work-timetable', { headers: target.asKey })).body;
   /** Every day 09:00–17:00 UTC in room 1, today a holiday: closed until tomorrow 09:00. */
   const closedToday = {
     timezone: 'UTC',
@@ -65,7 +64,7 @@ describeEachStore('opening hours', (kind) => {
       headers: fresh.asApp,
       body,
     });
-    assert.deepEqual(saved.body.timetable, { ...body, holidays: [] });
+    assert.deepEqual(saved.body, { ...body, holidays: [] });
     assert.deepEqual(await getTimetable(fresh), { ...body, holidays: [] });
     // Another app's timetable is its own.
     assert.deepEqual(await getTimetable(app), { timezone: 'UTC', weeks: [], holidays: [] });

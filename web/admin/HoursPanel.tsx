@@ -14,10 +14,7 @@ import {
 /** Opening hours (docs/routing.md, "Opening hours"): the time zone, each room's week and holidays, and what a chat off hours becomes. */
 export function HoursPanel({ client }: { client: Client }) {
   const loaded = useLoad(async () => {
-    const [settings, { timetable }] = await Promise.all([
-      readSettings(client),
-      client.settings.workTimetable(),
-    ]);
+    const [settings, timetable] = await Promise.all([readSettings(client), client.settings.workTimetable()]);
     return { settings, timetable };
   }, [client]);
   const [draft, setDraft] = useState<HoursDraft | undefined>(undefined);

@@ -632,44 +632,42 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            timetable: {
-                                timezone: string;
-                                weeks: {
-                                    queueId: number;
-                                    Monday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Tuesday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Wednesday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Thursday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Friday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Saturday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Sunday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
+                            timezone: string;
+                            weeks: {
+                                queueId: number;
+                                Monday?: {
+                                    from: string;
+                                    to: string;
                                 }[];
-                                holidays: {
-                                    queueId: number;
-                                    days: string[];
+                                Tuesday?: {
+                                    from: string;
+                                    to: string;
                                 }[];
-                            };
+                                Wednesday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Thursday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Friday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Saturday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Sunday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                            }[];
+                            holidays: {
+                                queueId: number;
+                                days: string[];
+                            }[];
                         };
                     };
                 };
@@ -769,44 +767,42 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            timetable: {
-                                timezone: string;
-                                weeks: {
-                                    queueId: number;
-                                    Monday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Tuesday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Wednesday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Thursday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Friday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Saturday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
-                                    Sunday?: {
-                                        from: string;
-                                        to: string;
-                                    }[];
+                            timezone: string;
+                            weeks: {
+                                queueId: number;
+                                Monday?: {
+                                    from: string;
+                                    to: string;
                                 }[];
-                                holidays: {
-                                    queueId: number;
-                                    days: string[];
+                                Tuesday?: {
+                                    from: string;
+                                    to: string;
                                 }[];
-                            };
+                                Wednesday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Thursday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Friday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Saturday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Sunday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                            }[];
+                            holidays: {
+                                queueId: number;
+                                days: string[];
+                            }[];
                         };
                     };
                 };

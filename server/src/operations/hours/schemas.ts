@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { WorkTimetable } from '../../apps/timetable.ts';
 
-export const TimetableResponse = Type.Object({ timetable: WorkTimetable });
+/** The timetable itself, as HyperChat answers it (no wrapping object). */
+export const TimetableResponse = WorkTimetable;
 
 /** `PUT /settings/work-timetable` replaces the whole timetable; weeks and holidays default to none. */
 export const TimetableBody = Type.Object({

@@ -11,5 +11,5 @@ export default operation({
   summary: 'The opening hours: time zone, weekly ranges and holidays per room (queueId = room id)',
   status: 200,
   response: TimetableResponse,
-  run: async (ctx, app) => ({ timetable: await readTimetable(ctx.store.db, app.id) }),
+  run: async (ctx, app) => readTimetable(ctx.store.db, app.id),
 });

@@ -24,6 +24,6 @@ export default operation({
       await writeTimetable(tx, app.id, timetable);
       await wakeOpenings(tx, app.id);
     });
-    return { timetable };
+    return timetable;
   },
 });
