@@ -41,6 +41,15 @@ export function createRestApi(transport: Transport) {
       get: () => call<'/v1/settings', 'get'>('get', '/settings'),
       update: (body: BodyOf<'/v1/settings', 'put'>) =>
         call<'/v1/settings', 'put'>('put', '/settings', { body }),
+      /** Opening hours (`/settings/work-timetable`): read with any credentials, replaced with the secret. */
+      workTimetable: () => call<'/v1/settings/work-timetable', 'get'>('get', '/settings/work-timetable'),
+      updateWorkTimetable: (body: BodyOf<'/v1/settings/work-timetable', 'put'>) =>
+        call<'/v1/settings/work-timetable', 'put'>('put', '/settings/work-timetable', { body }),
+    },
+    rooms: {
+      /** `GET /rooms/status`: open now, `closesAt`, `nextOpen` per room. */
+      status: (query?: QueryOf<'/v1/rooms/status', 'get'>) =>
+        call<'/v1/rooms/status', 'get'>('get', '/rooms/status', { query }),
     },
     /** A fresh id (`GET /id`). */
     id: () => call<'/v1/id', 'get'>('get', '/id'),

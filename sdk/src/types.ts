@@ -33,6 +33,8 @@ export type QueryOf<P extends Path, M extends Method> =
 // The objects of docs/api.md ("Shapes"), as the routes return them.
 export type App = ResponseOf<'/v1/apps/{appId}', 'get'>['app'];
 export type Settings = ResponseOf<'/v1/settings', 'get'>['settings'];
+export type WorkTimetable = ResponseOf<'/v1/settings/work-timetable', 'get'>;
+export type RoomStatus = ResponseOf<'/v1/rooms/status', 'get'>['rooms'][string];
 export type User = ResponseOf<'/v1/users/{id}', 'get'>['user'];
 export type Session = ResponseOf<'/v1/users', 'post'>['session'];
 export type Agent = ResponseOf<'/v1/agents/{id}', 'get'>['agent'];

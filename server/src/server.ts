@@ -20,6 +20,7 @@ import { installRealtime, type Realtime } from './realtime/install.ts';
 import type { RealtimeOptions } from './realtime/options.ts';
 import { firstValidAdvice } from './routing/advisor.ts';
 import { agentRouting, chatRouting } from './routing/hooks.ts';
+import { OPENING_TIMER, openingHandler } from './routing/opening.ts';
 import { createRouter, type Router } from './routing/router.ts';
 import { openStore, type Store, type StoreOptions } from './store/database.ts';
 import { installStream, type Stream } from './stream/install.ts';
@@ -195,6 +196,7 @@ export async function buildSwitchboard(
   timers.register('inactivity', router.timerHandlers.inactivity);
   timers.register(GRACE_TIMER, graceExpiryHandler(ctx));
   timers.register(TYPING_TIMER, typingTimeoutHandler(ctx));
+  timers.register(OPENING_TIMER, openingHandler(ctx)); // opening hours: routing/opening.ts
   const realtime = await installRealtime({
     http,
     ctx,

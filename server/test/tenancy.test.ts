@@ -187,6 +187,26 @@ describeEachStore('tenancy is absolute', (kind) => {
         expect: { secret: 200 },
       },
       {
+        route: 'GET /settings/work-timetable',
+        url: '/v1/settings/work-timetable',
+        auth: ['secret', 'public', 'token'],
+        own: true,
+      },
+      {
+        route: 'PUT /settings/work-timetable',
+        url: '/v1/settings/work-timetable',
+        auth: ['secret'],
+        own: true,
+        body: { timezone: 'UTC', holidays: [{ queueId: 1, days: ['2030-01-01'] }] },
+        expect: { secret: 200 },
+      },
+      {
+        route: 'GET /rooms/status',
+        url: '/v1/rooms/status?roomIds=1,2',
+        auth: ['secret', 'public', 'token'],
+        own: true,
+      },
+      {
         route: 'GET /id',
         url: '/v1/id',
         auth: ST,

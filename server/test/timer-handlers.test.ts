@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import { commitChange } from '../src/events/commit.ts';
 import { GRACE_TIMER } from '../src/presence/grace.ts';
 import { TYPING_TIMER } from '../src/presence/typing.ts';
+import { OPENING_TIMER } from '../src/routing/opening.ts';
 import { scheduleTimer } from '../src/timers/timers.ts';
 import { describeEachStore, startServer, type TestServer, waitFor } from './helpers/harness.ts';
 
@@ -19,7 +20,7 @@ describeEachStore('timer handlers', (kind) => {
   after(() => server.close());
 
   it('handles every timer kind the server schedules', async () => {
-    const kinds = ['jump', 'invitation', 'queue', 'inactivity', GRACE_TIMER, TYPING_TIMER];
+    const kinds = ['jump', 'invitation', 'queue', 'inactivity', GRACE_TIMER, TYPING_TIMER, OPENING_TIMER];
     const payloads: Record<string, Record<string, unknown>> = {
       jump: { loopId: 'none' },
       queue: { room: 1 },

@@ -8,7 +8,8 @@ type AppSession = Extract<AdminSession, { kind: 'app' }>;
 
 /** Text fields as typed; turned into the settings body on save (the server validates every field). */
 interface Draft {
-  rooms: Array<{ id: number; name: string; langs: string }>;
+  /** `offHours` is edited in the Hours tab; kept here so saving these settings does not drop it. */
+  rooms: Array<{ id: number; name: string; langs: string; offHours?: Room['offHours'] }>;
   langs: string;
   queue: boolean;
   onCreate: boolean;
@@ -36,7 +37,12 @@ const num = (text: string): number | string => (/^-?\d+$/.test(text.trim()) ? Nu
 
 function toDraft(settings: Settings, app: App): Draft {
   return {
-    rooms: settings.rooms.map((r) => ({ id: r.id, name: r.name, langs: (r.langs ?? []).join(', ') })),
+    rooms: settings.rooms.map((r) => ({
+      id: r.id,
+      name: r.name,
+      langs: (r.langs ?? []).join(', '),
+      ...(r.offHours ? { offHours: r.offHours } : {}),
+    })),
     langs: settings.langs.join(', '),
     queue: settings.queue.active,
     onCreate: settings.assign.onCreate,
@@ -62,6 +68,7 @@ function toBody(draft: Draft) {
         id: r.id,
         name: r.name.trim(),
         ...(list(r.langs).length ? { langs: list(r.langs) } : {}),
+        ...(r.offHours ? { offHours: r.offHours } : {}),
       }),
     ),
     langs: list(draft.langs),

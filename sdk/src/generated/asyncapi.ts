@@ -61,6 +61,7 @@ export interface components {
             closed?: number;
             closedBy?: string;
             ticketId?: string;
+            offHours?: boolean;
             users: string[];
         };
         ChatWithFields: {
@@ -78,6 +79,7 @@ export interface components {
             closed?: number;
             closedBy?: string;
             ticketId?: string;
+            offHours?: boolean;
             users: components["schemas"]["User"][] | string[];
             history?: components["schemas"]["HistoryEntry"][];
         };

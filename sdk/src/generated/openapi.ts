@@ -511,6 +511,7 @@ export interface paths {
                                     id: number;
                                     name: string;
                                     langs?: string[];
+                                    offHours?: "queue" | "ticket";
                                 }[];
                                 langs: string[];
                                 queue: {
@@ -618,6 +619,7 @@ export interface paths {
                                     id: number;
                                     name: string;
                                     langs?: string[];
+                                    offHours?: "queue" | "ticket";
                                 }[];
                                 langs: string[];
                                 queue: {
@@ -697,6 +699,331 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/work-timetable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The opening hours: time zone, weekly ranges and holidays per room (queueId = room id) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            timezone: string;
+                            weeks: {
+                                queueId: number;
+                                Monday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Tuesday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Wednesday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Thursday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Friday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Saturday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Sunday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                            }[];
+                            holidays: {
+                                queueId: number;
+                                days: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /** Replace the opening hours; chats waiting for an opening are looked at again */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        timezone: string;
+                        weeks?: {
+                            queueId: number;
+                            Monday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Tuesday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Wednesday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Thursday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Friday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Saturday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                            Sunday?: {
+                                from: string;
+                                to: string;
+                            }[];
+                        }[];
+                        holidays?: {
+                            queueId: number;
+                            days: string[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            timezone: string;
+                            weeks: {
+                                queueId: number;
+                                Monday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Tuesday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Wednesday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Thursday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Friday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Saturday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                Sunday?: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                            }[];
+                            holidays: {
+                                queueId: number;
+                                days: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether each room is open now, when it closes and when it next opens (all rooms by default) */
+        get: {
+            parameters: {
+                query?: {
+                    roomIds?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rooms: {
+                                [key: string]: {
+                                    open: boolean;
+                                    closesAt: number | null;
+                                    nextOpen: number | null;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2440,6 +2767,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             }[];
                             next: string | null;
@@ -2534,6 +2862,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -2635,6 +2964,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: {
                                     id: string;
                                     name: string;
@@ -2745,6 +3075,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -2842,6 +3173,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -3348,6 +3680,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -3454,6 +3787,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -4093,6 +4427,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                             assignment: {
@@ -4189,6 +4524,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                             assignment: {
@@ -4295,6 +4631,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                         };
@@ -4577,6 +4914,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                offHours?: boolean;
                                 users: string[];
                             };
                             invitation: {

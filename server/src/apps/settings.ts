@@ -15,6 +15,8 @@ const Room = Type.Object({
   id: int('roomId'),
   name: Type.String({ minLength: 1, maxLength: 200 }),
   langs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 35 }), { maxItems: 100 })),
+  /** Outside opening hours a new chat becomes a ticket (absent: "ticket") or waits for the opening. */
+  offHours: Type.Optional(Type.Union([Type.Literal('queue'), Type.Literal('ticket')])),
 });
 
 const Lang = Type.String({ minLength: 1, maxLength: 35 });

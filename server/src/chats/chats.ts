@@ -27,6 +27,7 @@ import { chatFor, loadChat, lockedChatFor, participantsOf } from './access.ts';
 import { closeChatInTx } from './close.ts';
 import { appendHistory, listHistoryEntries } from './history.ts';
 import { addAgentToChat, removeFromChat } from './membership.ts';
+import { closedRoom, openOffHours } from './off-hours.ts';
 import { chatRouting } from './routing-hooks.ts';
 import {
   chatById,
@@ -117,8 +118,11 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
       await insertChat(tx, row);
       await insertParticipant.run(tx, { chatId: row.id, userId: creator.id, appId: app.id, joined: now });
       if (input.history && input.history.length > 0) await appendHistory(tx, row, input.history);
+      const offHours = await closedRoom(tx, app, room);
       const view = presentChat(row, [creator.id]);
+      if (offHours) view.offHours = true;
       await emit({ trigger: 'chats:create', chatId: row.id, data: { chat: view } });
+      if (offHours) return openOffHours(tx, emit, app, row, view, offHours);
       await chatRouting().created(tx, emit, app, row);
       // Queue mode gave the chat its place: answer with it. Otherwise routing left the row as it was.
       if (!app.settings.queue.active) return view;

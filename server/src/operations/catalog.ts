@@ -31,6 +31,9 @@ import chatsMessages from './chats/messages.ts';
 import chatsSendMessage from './chats/send-message.ts';
 import chatsUpdate from './chats/update.ts';
 import chatsUsers from './chats/users.ts';
+import hoursRoomStatus from './hours/room-status.ts';
+import hoursTimetableGet from './hours/timetable-get.ts';
+import hoursTimetableUpdate from './hours/timetable-update.ts';
 import mediaDownload from './media/download.ts';
 import mediaList from './media/list.ts';
 import mediaUpload from './media/upload.ts';
@@ -79,6 +82,9 @@ export const OPERATIONS: readonly Operation[] = [
   appsValidate,
   appsSettingsGet,
   appsSettingsUpdate,
+  hoursTimetableGet,
+  hoursTimetableUpdate,
+  hoursRoomStatus,
   miscId,
   miscHealth,
   usersCreate,

@@ -295,3 +295,14 @@ export async function pendingInvitationsOfAgent(tx: Tx, agentId: string): Promis
     .orderBy('chatId')
     .execute();
 }
+
+/** The chats (timer refs) of an app waiting for an opening of their room (routing/opening.ts). */
+export async function openingTimersOf(tx: Tx, appId: string, kind: string): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('timers')
+    .select('ref')
+    .where('appId', '=', appId)
+    .where('kind', '=', kind)
+    .execute();
+  return rows.map((row) => row.ref);
+}

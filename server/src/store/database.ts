@@ -16,6 +16,7 @@ import { eventSequencer } from './migrations/010-event-sequencer.ts';
 import { throttle } from './migrations/011-throttle.ts';
 import { sessions } from './migrations/012-sessions.ts';
 import { sso } from './migrations/016-sso.ts';
+import { workTimetables } from './migrations/017-work-timetables.ts';
 import { NamedStatementClient } from './pg-named.ts';
 import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
@@ -66,6 +67,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '011-throttle': throttle(dialect),
     '012-sessions': sessions(dialect),
     '016-sso': sso(dialect),
+    '017-work-timetables': workTimetables(dialect),
   };
 }
 

@@ -70,6 +70,12 @@ export interface SsoHandoffsTable {
   expires: number;
 }
 
+/** An app's opening hours (apps/timetable.ts) as JSON text. */
+export interface WorkTimetablesTable {
+  appId: string;
+  timetable: string;
+}
+
 export interface SessionsTable {
   tokenHash: string;
   appId: string;
@@ -307,6 +313,7 @@ export interface Database {
   throttleCounters: ThrottleCountersTable;
   ssoLogins: SsoLoginsTable;
   ssoHandoffs: SsoHandoffsTable;
+  workTimetables: WorkTimetablesTable;
   chats: ChatsTable;
   chatUsers: ChatUsersTable;
   messages: MessagesTable;

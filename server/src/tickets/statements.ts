@@ -32,3 +32,16 @@ export async function ticketOfApp(db: Db, appId: string, id: string): Promise<Ti
     .where('appId', '=', appId)
     .executeTakeFirst();
 }
+
+/** The texts `sender` wrote in the history sent with the chat, in order. */
+export async function historyTextsBy(tx: Tx, chatId: string, sender: string): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('historyEntries')
+    .select('message')
+    .where('chatId', '=', chatId)
+    .where('sender', '=', sender)
+    .where('type', '=', 'text')
+    .orderBy('position')
+    .execute();
+  return rows.map((row) => row.message);
+}

@@ -9,20 +9,28 @@ import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.
 import { nowSeconds } from '../util/time.ts';
 import { presentMessage } from '../wire/message.ts';
 import { presentTicket, type Ticket as TicketView } from '../wire/ticket.ts';
-import { insertTicket, messagesForTranscript, selectTickets, ticketOfApp } from './statements.ts';
+import {
+  historyTextsBy,
+  insertTicket,
+  messagesForTranscript,
+  selectTickets,
+  ticketOfApp,
+} from './statements.ts';
 
 /**
  * Creates the ticket of a closing chat inside the closing transaction (docs/routing.md) and announces it
- * with `system:info`. The subject is the first text the end user wrote, or a generic line.
+ * with `system:info`. The subject is the first text the end user wrote, else their first line in the
+ * history sent with the chat (a message left outside opening hours), else a generic line.
  */
 export async function createTicketOnClose(tx: Tx, chat: ChatRow, emit: Emit): Promise<string> {
   const messages = (await messagesForTranscript(tx, chat.id)).map(presentMessage);
   // Trimmed, so padding never leaks into the subject; a blank line does not count as the first text.
   // Truncated by code points, so an emoji is never cut in half.
-  const first = messages
+  const texts = messages
     .filter((m) => m.sender === chat.creator && m.type === 'text' && typeof m.message === 'string')
-    .map((m) => (m.message as string).replace(/\s+/g, ' ').trim())
-    .find((text) => text !== '');
+    .map((m) => m.message as string);
+  const lines = texts.length > 0 ? texts : await historyTextsBy(tx, chat.id, chat.creator);
+  const first = lines.map((text) => text.replace(/\s+/g, ' ').trim()).find((text) => text !== '');
   const subject = first !== undefined ? Array.from(first).slice(0, 120).join('') : `Chat ${chat.id}`;
   const id = newId();
   await insertTicket(tx, {

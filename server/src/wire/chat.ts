@@ -18,6 +18,8 @@ const chatFields = {
   closed: Type.Optional(Type.Integer()),
   closedBy: Type.Optional(Type.String()),
   ticketId: Type.Optional(Type.String()),
+  /** Set (true) when the chat was opened while its room was closed (docs/routing.md, "Opening hours"). */
+  offHours: Type.Optional(Type.Boolean()),
 };
 
 /** The one shape of a chat in responses, events and webhooks (docs/conventions.md). */

@@ -62,6 +62,11 @@ export async function buildDataSet(server: TestServer, app: TestApp, label: stri
       assign: { onCreate: false, timeout: 17 },
     },
   });
+  // Opening hours of its own (no week: every room stays open), for another app's PUT not to touch.
+  await expectStatus(server, 200, 'PUT', '/v1/settings/work-timetable', {
+    headers: app.asApp,
+    body: { timezone: 'Europe/Madrid' },
+  });
   const externalId = `${label}-ext-${n}`;
   const userName = `${label} user ${n}`;
   const user = await createUser(server, app, {
@@ -161,6 +166,7 @@ const TABLES = [
   'media',
   'tickets',
   'events',
+  'workTimetables',
 ] as const;
 
 /** Bytes as hex, so rows compare and print the same on both stores. */

@@ -3,7 +3,7 @@
  * types are the SDK's own (generated from the server's documents); the aliases below name a part of
  * one of them, so nothing here can drift from the server.
  */
-import type { Client, Message, Settings as SettingsAsRead, User } from '@switchboard/sdk';
+import type { BodyOf, Client, Message, Settings as SettingsAsRead, User } from '@switchboard/sdk';
 
 export type {
   Agent,
@@ -22,9 +22,11 @@ export type {
   RealtimeRequests,
   ResponseOf,
   RestApi,
+  RoomStatus,
   Session,
   User,
   Webhook,
+  WorkTimetable,
 } from '@switchboard/sdk';
 export { createClient, SwitchboardError, TRIGGERS } from '@switchboard/sdk';
 
@@ -37,6 +39,8 @@ export type AgentStatus = NonNullable<User['status']>;
 export type Settings = Required<SettingsAsRead>;
 /** One of the app's rooms. */
 export type Room = Settings['rooms'][number];
+/** What `POST /chats` takes. */
+export type ChatBody = BodyOf<'/v1/chats', 'post'>;
 
 /**
  * `GET /settings` with credentials that read every setting (the app's secret, a token); browser

@@ -62,7 +62,7 @@ export function Panel({
           <span>
             {agentNames.length > 0
               ? `Chatting with ${agentNames.join(', ')}`
-              : state.phase === 'offline'
+              : state.phase === 'offline' || state.closed
                 ? 'We are away'
                 : 'We reply in minutes'}
           </span>
@@ -93,7 +93,14 @@ export function Panel({
           </button>
         </div>
       ) : null}
-      <div class="body">{body}</div>
+      <div class="body">
+        {state.closed && (state.phase === 'prechat' || state.phase === 'offline') ? (
+          <p class="closed" role="status">
+            {state.closed}
+          </p>
+        ) : null}
+        {body}
+      </div>
     </div>
   );
 }

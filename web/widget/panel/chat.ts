@@ -1,5 +1,6 @@
 import {
   type Chat,
+  type ChatBody,
   type Client,
   type MediaRef,
   type Message,
@@ -12,6 +13,7 @@ import { Store } from '../../src/lib/store.ts';
 import type { VisitorDetails, WidgetConfig, WidgetEvent } from '../shared.ts';
 import { ChatEvents, type EventHost } from './events.ts';
 import { explain, refuseFile } from './explain.ts';
+import { closedRoom } from './hours.ts';
 import { type StoredSession, watchSession } from './session.ts';
 import { initialState, type Line, type ViewState } from './state.ts';
 import { Typist } from './typing.ts';
@@ -31,6 +33,8 @@ export class VisitorChat implements EventHost {
   private readonly readSent = new Set<string>();
   private visible = false;
   private counter = 0;
+  /** Set while the room is closed: whether a chat started now becomes a ticket or waits. */
+  private offHours: 'queue' | 'ticket' | undefined;
   private stopWatching: () => void;
 
   constructor(
@@ -95,8 +99,19 @@ export class VisitorChat implements EventHost {
   private async offerStart(): Promise<void> {
     try {
       const query = this.config.room ? { roomId: this.config.room } : {};
-      const online = await this.visitor.publicClient.agents.online(query);
-      this.set({ phase: online.agentsOnline ? 'prechat' : 'offline', error: undefined });
+      const client = this.visitor.publicClient;
+      const [online, closed] = await Promise.all([
+        client.agents.online(query),
+        closedRoom(client, this.config.room).catch(() => undefined),
+      ]);
+      this.offHours = closed?.mode;
+      // A closed `queue` room still takes chats (they wait for the opening); a `ticket` room takes messages.
+      const phase = closed ? (closed.mode === 'queue' ? 'prechat' : 'offline') : undefined;
+      this.set({
+        phase: phase ?? (online.agentsOnline ? 'prechat' : 'offline'),
+        closed: closed?.text,
+        error: undefined,
+      });
     } catch (error) {
       this.set({ phase: 'prechat', error: explain(error) });
     }
@@ -118,10 +133,18 @@ export class VisitorChat implements EventHost {
   async leaveMessage(name: string, email: string, text: string): Promise<void> {
     await this.guard(async () => {
       this.set({ name, email });
-      await this.visitor.ensure(name, email, this.user);
-      const chat = await this.createChat();
+      const session = await this.visitor.ensure(name, email, this.user);
+      // A closed `ticket` room makes the chat a ticket in its creation: the message travels with it.
+      const history =
+        this.offHours === 'ticket'
+          ? [{ sender: session.userId, message: text, created: Math.floor(Date.now() / 1000) }]
+          : undefined;
+      const chat = await this.createChat(history);
       this.visitor.save({ chatId: chat.id });
-      await this.need().chats.send(chat.id, { message: text, clientId: this.clientId() });
+      if (chat.status !== 'closed')
+        await this.need().chats.send(chat.id, { message: text, clientId: this.clientId() });
+      // The ticket's words are not a chat message: shown from here, so the visitor sees what was sent.
+      else this.set({ me: session.userId, lines: [leftLine(session.userId, text)] });
       await this.closeChat('left-message');
     }, 'offline');
   }
@@ -248,10 +271,11 @@ export class VisitorChat implements EventHost {
     await this.offerStart();
   }
 
-  private async createChat(): Promise<Chat> {
-    const body = {
+  private async createChat(history?: ChatBody['history']): Promise<Chat> {
+    const body: ChatBody = {
       ...(this.config.room ? { room: this.config.room } : {}),
       ...(this.config.lang ? { lang: this.config.lang } : {}),
+      ...(history ? { history } : {}),
     };
     const { chat } = await this.need().chats.create(body);
     return chat;
@@ -400,4 +424,10 @@ export class VisitorChat implements EventHost {
   private rt(): Realtime {
     return this.visitor.realtime();
   }
+}
+
+/** What the visitor left in a closed `ticket` room, as a line of their own. */
+function leftLine(me: string, text: string): Line {
+  const created = Math.floor(Date.now() / 1000);
+  return { key: 'left', sender: me, type: 'text', message: text, seq: 0, created, state: 'sent' };
 }

@@ -49,6 +49,8 @@ export interface ViewState {
   alone: boolean;
   error: string | undefined;
   notice: string | undefined;
+  /** The room is closed now (opening hours): the status line, with the next opening. */
+  closed: string | undefined;
   busy: boolean;
   unread: number;
 }
@@ -71,6 +73,7 @@ export function initialState(name: string, email: string): ViewState {
     alone: false,
     error: undefined,
     notice: undefined,
+    closed: undefined,
     busy: false,
     unread: 0,
   };
