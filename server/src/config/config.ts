@@ -37,6 +37,8 @@ export interface Config {
    * how soon the others take over the work of a node that died (docs/scale-out.md).
    */
   leaseMs: number;
+  /** Port of `GET /metrics` (Prometheus, docs/operations.md); undefined = off. 0 = any free port. */
+  metricsPort: number | undefined;
 }
 
 /** Each setting: its environment variable, command-line flag and default (README.md, Configuration). */
@@ -110,6 +112,12 @@ export const SETTINGS = [
     default: '5000',
     meaning: "ms a dead node's timers, deliveries and presence stay claimed (1000–60000)",
   },
+  {
+    env: 'SWITCHBOARD_METRICS_PORT',
+    flag: 'metrics-port',
+    default: '',
+    meaning: 'port of GET /metrics for Prometheus, on the same host (off when unset; never the public port)',
+  },
 ] as const;
 
 export class ConfigError extends Error {}
@@ -175,8 +183,18 @@ export function loadConfig(
   // Node refuses a headers timeout longer than the request's (the headers are part of the request).
   if (headersTimeout > requestTimeout)
     throw new ConfigError('SWITCHBOARD_HEADERS_TIMEOUT must not exceed SWITCHBOARD_REQUEST_TIMEOUT');
+  const port = integer('SWITCHBOARD_PORT', byEnv.SWITCHBOARD_PORT, 0, 65535);
+  const metricsPort =
+    byEnv.SWITCHBOARD_METRICS_PORT === ''
+      ? undefined
+      : integer('SWITCHBOARD_METRICS_PORT', byEnv.SWITCHBOARD_METRICS_PORT, 0, 65535);
+  // Metrics stay off the public port: they describe the whole instance, and need no credentials.
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port)
+    throw new ConfigError(
+      'SWITCHBOARD_METRICS_PORT must differ from SWITCHBOARD_PORT (metrics are never public)',
+    );
   return {
-    port: integer('SWITCHBOARD_PORT', byEnv.SWITCHBOARD_PORT, 0, 65535),
+    port,
     host: byEnv.SWITCHBOARD_HOST,
     dataDir: byEnv.SWITCHBOARD_DATA_DIR,
     adminKey: byEnv.SWITCHBOARD_ADMIN_KEY || undefined,
@@ -201,5 +219,6 @@ export function loadConfig(
     maxApps: integer('SWITCHBOARD_MAX_APPS', byEnv.SWITCHBOARD_MAX_APPS, 1, 10_000_000),
     // Below 1 s a renewal every third of it competes with ordinary stalls (GC, a slow query).
     leaseMs: integer('SWITCHBOARD_LEASE_MS', byEnv.SWITCHBOARD_LEASE_MS, 1000, 60_000),
+    metricsPort,
   };
 }

@@ -1,3 +1,4 @@
+import { observeOutboxLag } from '../meters/meters.ts';
 import type { Store, Tx } from '../store/database.ts';
 import { rawRows } from '../store/raw.ts';
 import type { Bus } from './bus.ts';
@@ -47,7 +48,7 @@ export interface Sequencer {
    * this node's pass or another's), or after `waitMs` — they are committed and will be positioned
    * by a later pass; the wait only gives the caller read-your-writes in the event log.
    */
-  positioned(ids: readonly string[]): Promise<void>;
+  positioned(ids: readonly string[], committedAt?: number): Promise<void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -148,6 +149,8 @@ export interface PassResult {
   placed: StoredEvent[];
   /** Of the ids asked about, those positioned (by this pass or an earlier one). */
   seen: Set<string>;
+  /** `performance.now()` when this pass's positions committed (before they were published). */
+  positionedAt?: number;
 }
 
 /**
@@ -160,7 +163,7 @@ export async function numberOnce(
   waiting: readonly string[] = [],
   batch = 1000,
 ): Promise<PassResult> {
-  const result = await store.transaction(async (tx: Tx) => {
+  const result: PassResult = await store.transaction(async (tx: Tx): Promise<PassResult> => {
     const [lock] = await rawRows<{ got: boolean }>(tx, TRY_LOCK, []);
     if (!lock?.got) {
       const seen = waiting.length > 0 ? await rawRows<{ id: string }>(tx, SEEN, [waiting]) : [];
@@ -176,6 +179,7 @@ export async function numberOnce(
     return { locked: true, placed, seen };
   });
   if (result.placed.length === 0) return result;
+  result.positionedAt = performance.now();
   result.placed.sort((a, b) => (a.appId === b.appId ? a.position - b.position : a.appId < b.appId ? -1 : 1));
   for (const event of result.placed) result.seen.add(event.id);
   bus.publish(result.placed);
@@ -194,7 +198,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const batch = options.batch ?? 1000;
   const waitMs = options.waitMs ?? 2000;
   /** Event id → the waiter it belongs to (one waiter per committed change). */
-  const waiters = new Map<string, { left: number; done: () => void }>();
+  const waiters = new Map<string, { left: number; done: () => void; committedAt?: number | undefined }>();
   let stopped = true;
 
   function resolve(ids: Iterable<string>): void {
@@ -206,8 +210,20 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     }
   }
 
+  /** The changes waiting here whose events this pass positioned: commit → positioned, once each. */
+  function measure(placed: readonly StoredEvent[], positionedAt: number): void {
+    const measured = new Set<object>();
+    for (const event of placed) {
+      const waiter = waiters.get(event.id);
+      if (waiter?.committedAt === undefined || measured.has(waiter)) continue;
+      measured.add(waiter);
+      observeOutboxLag('positioned', waiter.committedAt, positionedAt);
+    }
+  }
+
   async function pass(): Promise<number | undefined> {
     const result = await numberOnce(store, bus, [...waiters.keys()], batch);
+    if (result.positionedAt !== undefined) measure(result.placed, result.positionedAt);
     resolve(result.seen);
     const now = Date.now();
     if (!result.locked) return now + LOCK_BUSY_MS;
@@ -220,12 +236,12 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   let unsubscribe: (() => void) | undefined;
   const sequencer: Sequencer = {
     pass,
-    positioned(ids) {
+    positioned(ids, committedAt) {
       if (stopped || ids.length === 0) return Promise.resolve();
       return new Promise<void>((done) => {
         const timer = setTimeout(finish, waitMs);
         timer.unref();
-        const waiter = { left: ids.length, done: finish };
+        const waiter = { left: ids.length, done: finish, committedAt };
         function finish() {
           clearTimeout(timer);
           for (const id of ids) if (waiters.get(id) === waiter) waiters.delete(id);
