@@ -20,13 +20,16 @@ const invitations = new Counter({
   labelNames: ['outcome'],
   registers,
 });
-// Children made once: a labelled inc then costs no label hashing.
+// Children made once: a labelled inc then costs no label hashing. Counters are exposed at 0 from
+// the start, so the first increment shows in Prometheus's increase().
 const invitationChildren = {
   accepted: invitations.labels('accepted'),
   rejected: invitations.labels('rejected'),
   expired: invitations.labels('expired'),
   cancelled: invitations.labels('cancelled'),
 };
+
+for (const child of Object.values(invitationChildren)) child.inc(0);
 
 export function countInvitation(outcome: InvitationOutcome, n = 1): void {
   invitationChildren[outcome].inc(n);
@@ -85,6 +88,7 @@ const attemptChildren = {
   failed: attempts.labels('failed'),
   unreachable: attempts.labels('unreachable'),
 };
+for (const child of Object.values(attemptChildren)) child.inc(0);
 const attemptSeconds = new Histogram({
   name: 'switchboard_webhook_attempt_seconds',
   help: 'Webhook delivery attempts: from the POST sent to its answer (or the failure)',

@@ -39,6 +39,16 @@ export interface MetricsDeps {
  */
 export function createMetrics(deps: MetricsDeps): Metrics {
   const { config, store, bus } = deps;
+  // Off (the default): no hook, no subscription, no event-loop monitor — nothing on any path.
+  if (config.metricsPort === undefined) {
+    return {
+      async start() {},
+      url: () => undefined,
+      render: async () => ({ contentType: meterRegistry.contentType, body: await meterRegistry.metrics() }),
+      async stop() {},
+    };
+  }
+  const port = config.metricsPort;
   const registry = new Registry();
   // Event-loop lag, CPU, memory, GC, handles: prom-client's standard process and Node.js metrics.
   collectDefaultMetrics({ register: registry });
@@ -179,8 +189,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   let url: string | undefined;
   return {
     async start() {
-      if (config.metricsPort === undefined) return;
-      url = await exporter.listen(config.metricsPort, config.host);
+      url = await exporter.listen(port, config.host);
     },
     url: () => url,
     render,
