@@ -123,6 +123,14 @@ describeEachStore('metrics', (kind) => {
       assert.equal(sampleValue(samples, 'switchboard_bus_up', { bus: 'memory' }), 1);
       assert.equal(sampleValue(samples, 'switchboard_sockets_open', { gateway: 'realtime' }), 0);
       assert.ok((sampleValue(samples, 'switchboard_webhook_attempt_seconds_count') ?? 0) >= 1);
+      if (kind === 'postgres') {
+        // The sequencer positioned this node's changes: both stages of the outbox lag were observed.
+        for (const stage of ['positioned', 'published'])
+          assert.ok(
+            (sampleValue(samples, 'switchboard_outbox_lag_seconds_count', { stage }) ?? 0) >= 1,
+            stage,
+          );
+      }
 
       // HTTP latency by route pattern: the pattern is a label value, the chat's id never is.
       const posted = sampleValue(samples, 'switchboard_http_request_duration_seconds_count', {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,12 +71,18 @@ describe('Prometheus scrapes a node', { skip: PROMETHEUS.using ? false : PROMETH
     const target = new URL(server.sb.metrics.url()!);
     dir = mkdtempSync(join(tmpdir(), 'switchboard-prometheus-'));
     const config = join(dir, 'prometheus.yml');
+    // The alert rules exactly as docs/operations.md gives them.
+    const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const rules = /```yaml\n(groups:[\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(rules, 'docs/operations.md has its alert rules');
+    writeFileSync(join(dir, 'rules.yml'), rules);
     writeFileSync(
       config,
       [
         'global:',
         '  scrape_interval: 1s',
         '  evaluation_interval: 1s',
+        `rule_files: ['${join(dir, 'rules.yml')}']`,
         'scrape_configs:',
         '  - job_name: switchboard',
         `    metrics_path: ${target.pathname}`,
@@ -160,5 +166,26 @@ describe('Prometheus scrapes a node', { skip: PROMETHEUS.using ? false : PROMETH
     const [series] = await query('switchboard_store_up');
     assert.equal(series?.metric.job, 'switchboard');
     assert.equal(series?.value[1], '1');
+  });
+
+  it("loads docs/operations.md's alert rules and evaluates them without error", async () => {
+    const names = await waitFor(
+      async () => {
+        const res = await fetch(`${api}/api/v1/rules`);
+        const body = (await res.json()) as {
+          data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> };
+        };
+        const all = body.data.groups.flatMap((g) => g.rules);
+        for (const rule of all) assert.notEqual(rule.health, 'err', `${rule.name}: ${rule.lastError}`);
+        return all.length === 3 && all.every((r) => r.health === 'ok') ? all.map((r) => r.name) : undefined;
+      },
+      20_000,
+      'the rules evaluated',
+    );
+    assert.deepEqual(names.sort(), [
+      'SwitchboardChatWaitingTooLong',
+      'SwitchboardHttpErrors',
+      'SwitchboardWebhookBacklogGrowing',
+    ]);
   });
 });

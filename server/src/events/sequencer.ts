@@ -149,21 +149,21 @@ export interface PassResult {
   placed: StoredEvent[];
   /** Of the ids asked about, those positioned (by this pass or an earlier one). */
   seen: Set<string>;
-  /** `performance.now()` when this pass's positions committed (before they were published). */
-  positionedAt?: number;
 }
 
 /**
  * One numbering transaction on `store` (PostgreSQL), asking also about `waiting` ids. Publishes what
- * it positioned on `bus` after COMMIT, in position order. Exported for tests that drive passes.
+ * it positioned on `bus` after COMMIT, in position order; `onPositioned` hears them just before (the
+ * outbox lag's positioned stage). Exported for tests that drive passes.
  */
 export async function numberOnce(
   store: Store,
   bus: Bus,
   waiting: readonly string[] = [],
   batch = 1000,
+  onPositioned?: (placed: readonly StoredEvent[]) => void,
 ): Promise<PassResult> {
-  const result: PassResult = await store.transaction(async (tx: Tx): Promise<PassResult> => {
+  const result = await store.transaction(async (tx: Tx) => {
     const [lock] = await rawRows<{ got: boolean }>(tx, TRY_LOCK, []);
     if (!lock?.got) {
       const seen = waiting.length > 0 ? await rawRows<{ id: string }>(tx, SEEN, [waiting]) : [];
@@ -179,7 +179,8 @@ export async function numberOnce(
     return { locked: true, placed, seen };
   });
   if (result.placed.length === 0) return result;
-  result.positionedAt = performance.now();
+  // Positions committed, not yet published (a local bus hears them synchronously in publish).
+  onPositioned?.(result.placed);
   result.placed.sort((a, b) => (a.appId === b.appId ? a.position - b.position : a.appId < b.appId ? -1 : 1));
   for (const event of result.placed) result.seen.add(event.id);
   bus.publish(result.placed);
@@ -222,8 +223,9 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   }
 
   async function pass(): Promise<number | undefined> {
-    const result = await numberOnce(store, bus, [...waiters.keys()], batch);
-    if (result.positionedAt !== undefined) measure(result.placed, result.positionedAt);
+    const result = await numberOnce(store, bus, [...waiters.keys()], batch, (placed) =>
+      measure(placed, performance.now()),
+    );
     resolve(result.seen);
     const now = Date.now();
     if (!result.locked) return now + LOCK_BUSY_MS;
