@@ -14,6 +14,7 @@ import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
 import type { Caps } from './limits/caps.ts';
 import { createThrottle, type ThrottleOptions } from './limits/throttle.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { GRACE_TIMER, graceExpiryHandler } from './presence/grace.ts';
 import { TYPING_TIMER, typingTimeoutHandler } from './presence/typing.ts';
 import { installRealtime, type Realtime } from './realtime/install.ts';
@@ -49,6 +50,8 @@ export interface Switchboard {
   realtime: Realtime;
   /** The event stream on /v1/stream (docs/stream.md). */
   stream: Stream;
+  /** Prometheus metrics on their own port, when configured (docs/operations.md). */
+  metrics: Metrics;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes the bus and the store. */
@@ -230,6 +233,11 @@ export async function buildSwitchboard(
     bus.subscribe(() => timers.wake(Date.now() + TIMER_NUDGE_MS), { remote: true });
   }
 
+  // Metrics for operators on a port of their own, off unless configured (docs/operations.md).
+  const sockets = { realtime: () => realtime.connectionCount(), stream: () => stream.connectionCount() };
+  const metrics = createMetrics({ config, http, store, bus, webhooks, sockets });
+  await metrics.start();
+
   // A first start of an empty store gets a demo app, so a newcomer can try the API at once.
   const firstStart: FirstStart = { adminKeyGenerated: admin.generated };
   if ((await countApps(store.db)) === 0) {
@@ -259,6 +267,7 @@ export async function buildSwitchboard(
     adminKey: admin.key,
     realtime,
     stream,
+    metrics,
     firstStart,
     listen: () => http.listen({ port: config.port, host: config.host }),
     close() {
@@ -266,6 +275,7 @@ export async function buildSwitchboard(
         // Connections kept alive after their last response would otherwise hold close() for the
         // keep-alive timeout: answer with `Connection: close` and drop them as soon as they go idle.
         shuttingDown = true;
+        await metrics.stop();
         const sweep = setInterval(() => http.server.closeIdleConnections(), 50);
         // Streams first: the WebSocket server's own close (in http.close) waits for every socket on it.
         await stream.close();

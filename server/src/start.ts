@@ -41,6 +41,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     `  Docs: ${url}/docs`,
     `  Agent console: ${url}/console/   Admin: ${url}/admin/`,
   ];
+  const metricsUrl = node.metrics.url();
+  if (metricsUrl) lines.push(`  Metrics (Prometheus, not public): ${metricsUrl}`);
   if (firstStart.adminKeyGenerated || firstStart.demo) {
     lines.push(`  Admin key (x-hyper-admin): ${node.adminKey}`);
   }

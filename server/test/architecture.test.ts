@@ -14,6 +14,7 @@ const files = readSourceTree(root);
 /** Bottom to top: a folder imports only from folders listed before it (docs/architecture.md). */
 const LAYERS = [
   'util',
+  'meters',
   'config',
   'store',
   'limits',
@@ -35,8 +36,9 @@ const LAYERS = [
   'http',
   'realtime',
   'stream',
+  'metrics',
 ];
-const TRANSPORTS = new Set(['operations', 'http', 'realtime', 'stream', 'bus']);
+const TRANSPORTS = new Set(['operations', 'http', 'realtime', 'stream', 'bus', 'metrics']);
 const DOMAIN = new Set(LAYERS.slice(0, LAYERS.indexOf('webhooks') + 1));
 
 describe('architecture', () => {

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { announce, POSTGRES, REDIS, runNodeTests, selectFiles } from './helpers/suites.ts';
+import { announce, POSTGRES, PROMETHEUS, REDIS, runNodeTests, selectFiles } from './helpers/suites.ts';
 
 /**
  * Runs every test file with node:test (`node test/run.ts [part-of-filename…]`). The PostgreSQL and
@@ -17,7 +17,7 @@ function testFiles(dir: string): string[] {
   });
 }
 
-const skipped = announce('server tests', [POSTGRES, REDIS]);
+const skipped = announce('server tests', [POSTGRES, REDIS, PROMETHEUS]);
 const files = testFiles(here)
   .map((f) => relative(process.cwd(), f))
   .sort();

@@ -39,6 +39,8 @@ export interface Config {
   leaseMs: number;
   /** Open `/v1/ws` sockets one session token may hold on one node (docs/security.md, "Sessions"). */
   maxSocketsPerToken: number;
+  /** Port of `GET /metrics` (Prometheus, docs/operations.md); undefined = off. 0 = any free port. */
+  metricsPort: number | undefined;
 }
 
 /** Each setting: its environment variable, command-line flag and default (README.md, Configuration). */
@@ -118,6 +120,12 @@ export const SETTINGS = [
     default: '20',
     meaning: 'open /v1/ws sockets per session token on one node (1–10000; more: 429)',
   },
+  {
+    env: 'SWITCHBOARD_METRICS_PORT',
+    flag: 'metrics-port',
+    default: '',
+    meaning: 'port of GET /metrics for Prometheus, on the same host (off when unset; never the public port)',
+  },
 ] as const;
 
 export class ConfigError extends Error {}
@@ -183,8 +191,18 @@ export function loadConfig(
   // Node refuses a headers timeout longer than the request's (the headers are part of the request).
   if (headersTimeout > requestTimeout)
     throw new ConfigError('SWITCHBOARD_HEADERS_TIMEOUT must not exceed SWITCHBOARD_REQUEST_TIMEOUT');
+  const port = integer('SWITCHBOARD_PORT', byEnv.SWITCHBOARD_PORT, 0, 65535);
+  const metricsPort =
+    byEnv.SWITCHBOARD_METRICS_PORT === ''
+      ? undefined
+      : integer('SWITCHBOARD_METRICS_PORT', byEnv.SWITCHBOARD_METRICS_PORT, 0, 65535);
+  // Metrics stay off the public port: they describe the whole instance, and need no credentials.
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port)
+    throw new ConfigError(
+      'SWITCHBOARD_METRICS_PORT must differ from SWITCHBOARD_PORT (metrics are never public)',
+    );
   return {
-    port: integer('SWITCHBOARD_PORT', byEnv.SWITCHBOARD_PORT, 0, 65535),
+    port,
     host: byEnv.SWITCHBOARD_HOST,
     dataDir: byEnv.SWITCHBOARD_DATA_DIR,
     adminKey: byEnv.SWITCHBOARD_ADMIN_KEY || undefined,
@@ -215,5 +233,6 @@ export function loadConfig(
       1,
       10_000,
     ),
+    metricsPort,
   };
 }

@@ -1,3 +1,4 @@
+import { observeOutboxLag } from '../meters/meters.ts';
 import type { Store, Tx } from '../store/database.ts';
 import type { Bus } from './bus.ts';
 import type { NewEvent, StoredEvent, Trigger } from './catalog.ts';
@@ -55,7 +56,14 @@ export async function commitChange<T>(
     }),
   );
   if (emitted.length > 0) deps.bus.publish(emitted);
-  if (unpositioned.length > 0) await sequencerOf(deps.store)?.positioned(unpositioned);
+  if (unpositioned.length > 0) {
+    const sequencer = sequencerOf(deps.store);
+    if (sequencer) {
+      const committedAt = performance.now();
+      await sequencer.positioned(unpositioned, committedAt);
+      observeOutboxLag('published', committedAt);
+    }
+  }
   for (const callback of callbacks) callback();
   return result;
 }

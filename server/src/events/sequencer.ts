@@ -1,3 +1,4 @@
+import { observeOutboxLag } from '../meters/meters.ts';
 import type { Store, Tx } from '../store/database.ts';
 import { rawRows } from '../store/raw.ts';
 import type { Bus } from './bus.ts';
@@ -47,7 +48,7 @@ export interface Sequencer {
    * this node's pass or another's), or after `waitMs` — they are committed and will be positioned
    * by a later pass; the wait only gives the caller read-your-writes in the event log.
    */
-  positioned(ids: readonly string[]): Promise<void>;
+  positioned(ids: readonly string[], committedAt?: number): Promise<void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -152,13 +153,15 @@ export interface PassResult {
 
 /**
  * One numbering transaction on `store` (PostgreSQL), asking also about `waiting` ids. Publishes what
- * it positioned on `bus` after COMMIT, in position order. Exported for tests that drive passes.
+ * it positioned on `bus` after COMMIT, in position order; `onPositioned` hears them just before (the
+ * outbox lag's positioned stage). Exported for tests that drive passes.
  */
 export async function numberOnce(
   store: Store,
   bus: Bus,
   waiting: readonly string[] = [],
   batch = 1000,
+  onPositioned?: (placed: readonly StoredEvent[]) => void,
 ): Promise<PassResult> {
   const result = await store.transaction(async (tx: Tx) => {
     const [lock] = await rawRows<{ got: boolean }>(tx, TRY_LOCK, []);
@@ -176,6 +179,8 @@ export async function numberOnce(
     return { locked: true, placed, seen };
   });
   if (result.placed.length === 0) return result;
+  // Positions committed, not yet published (a local bus hears them synchronously in publish).
+  onPositioned?.(result.placed);
   result.placed.sort((a, b) => (a.appId === b.appId ? a.position - b.position : a.appId < b.appId ? -1 : 1));
   for (const event of result.placed) result.seen.add(event.id);
   bus.publish(result.placed);
@@ -194,7 +199,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const batch = options.batch ?? 1000;
   const waitMs = options.waitMs ?? 2000;
   /** Event id → the waiter it belongs to (one waiter per committed change). */
-  const waiters = new Map<string, { left: number; done: () => void }>();
+  const waiters = new Map<string, { left: number; done: () => void; committedAt?: number | undefined }>();
   let stopped = true;
 
   function resolve(ids: Iterable<string>): void {
@@ -206,8 +211,21 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     }
   }
 
+  /** The changes waiting here whose events this pass positioned: commit → positioned, once each. */
+  function measure(placed: readonly StoredEvent[], positionedAt: number): void {
+    const measured = new Set<object>();
+    for (const event of placed) {
+      const waiter = waiters.get(event.id);
+      if (waiter?.committedAt === undefined || measured.has(waiter)) continue;
+      measured.add(waiter);
+      observeOutboxLag('positioned', waiter.committedAt, positionedAt);
+    }
+  }
+
   async function pass(): Promise<number | undefined> {
-    const result = await numberOnce(store, bus, [...waiters.keys()], batch);
+    const result = await numberOnce(store, bus, [...waiters.keys()], batch, (placed) =>
+      measure(placed, performance.now()),
+    );
     resolve(result.seen);
     const now = Date.now();
     if (!result.locked) return now + LOCK_BUSY_MS;
@@ -220,12 +238,12 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   let unsubscribe: (() => void) | undefined;
   const sequencer: Sequencer = {
     pass,
-    positioned(ids) {
+    positioned(ids, committedAt) {
       if (stopped || ids.length === 0) return Promise.resolve();
       return new Promise<void>((done) => {
         const timer = setTimeout(finish, waitMs);
         timer.unref();
-        const waiter = { left: ids.length, done: finish };
+        const waiter = { left: ids.length, done: finish, committedAt };
         function finish() {
           clearTimeout(timer);
           for (const id of ids) if (waiters.get(id) === waiter) waiters.delete(id);

@@ -2,8 +2,9 @@ import { type App, findApp } from '../apps/apps.ts';
 import { loadChat } from '../chats/access.ts';
 import { lockChatRow, lockIfOpen } from '../chats/locks.ts';
 import { tryAddAgentToChat } from '../chats/membership.ts';
-import { commitChange, type Emit } from '../events/commit.ts';
+import { afterCommit, commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
+import { observeJump } from '../meters/meters.ts';
 import type { Tx } from '../store/database.ts';
 import type { AssignmentRow, ChatRow, TimerRow } from '../store/schema.ts';
 import { consumeTimer, scheduleTimer } from '../timers/timers.ts';
@@ -88,7 +89,7 @@ export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: Tim
     const candidates =
       attempt > loop.maxAttempts ? [] : await eligibleAgents(db, app, chat.row, chat.users, invited);
     if (candidates.length === 0) {
-      await giveUp(app, loop, chat.row, attempt, invited);
+      await giveUp(app, loop, chat.row, attempt, invited, timer.due);
       return;
     }
     const view = presentChat(chat.row, chat.users);
@@ -141,11 +142,14 @@ export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: Tim
           data: { chat: view, agents: offered.map((c) => c.view), attempt, maxAttempts: loop.maxAttempts },
         });
         await markInvited.run(tx, { id: chosen.row.id, stamp: invitationStamp() });
+        // Measured from the jump being due to its outcome committed (docs/operations.md).
         if (app.settings.assign.autoAccept) {
-          await autoAccept(tx, emit, app, loop, chosen);
+          if (await autoAccept(tx, emit, app, loop, chosen))
+            afterCommit(tx, () => observeJump('joined', timer.due));
           return;
         }
         await invite(tx, emit, app, loop, chosen, attempt);
+        afterCommit(tx, () => observeJump('invited', timer.due));
       });
     } catch (error) {
       if (error === AGAIN_ERROR) return AGAIN;
@@ -198,7 +202,7 @@ export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: Tim
   }
 
   async function autoAccept(tx: Tx, emit: Emit, app: App, row: AssignmentRow, agent: Candidate) {
-    if ((await tryAddAgentToChat(tx, emit, app, row.chatId, agent.row)) === 'joined') return;
+    if ((await tryAddAgentToChat(tx, emit, app, row.chatId, agent.row)) === 'joined') return true;
     // Filled up since we looked: try the next agent at once.
     await scheduleTimer(tx, {
       kind: 'jump',
@@ -207,6 +211,7 @@ export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: Tim
       due: Date.now(),
       payload: { loopId: row.loopId },
     });
+    return false;
   }
 
   /**
@@ -219,6 +224,7 @@ export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: Tim
     chat: ChatRow,
     attempt: number,
     invited: Set<string>,
+    dueMs: number,
   ): Promise<void> {
     let quietly = false;
     if (app.settings.queue.active && chat.inQueue === 1 && attempt <= loop.maxAttempts) {
@@ -236,6 +242,7 @@ export function jumpHandler(ctx: Ctx, advisor: () => AssignAdvisor): (timer: Tim
         userId: chat.creator,
         data: { chatId: chat.id },
       });
+      afterCommit(tx, () => observeJump('alone', dueMs));
       await dequeue(tx, emit, app.id, chat.id);
     });
   }

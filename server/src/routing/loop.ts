@@ -1,4 +1,6 @@
 import type { App } from '../apps/apps.ts';
+import { afterCommit } from '../events/commit.ts';
+import { countInvitation } from '../meters/meters.ts';
 import type { Tx } from '../store/database.ts';
 import type { InvitationRow } from '../store/schema.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
@@ -70,6 +72,7 @@ export async function cancelAllInvitations(tx: Tx, chatId: string): Promise<void
 async function cancelInvitations(tx: Tx, chatId: string, loopOnly: boolean): Promise<void> {
   const cancelled = await (loopOnly ? cancelLoopPending : cancelPending).all(tx, { chatId });
   for (const { id } of cancelled) await cancelTimer(tx, 'invitation', id);
+  if (cancelled.length > 0) afterCommit(tx, () => countInvitation('cancelled', cancelled.length));
 }
 
 /**
@@ -84,6 +87,7 @@ export async function endInvitation(
 ): Promise<boolean> {
   const ended = await endPending.run(tx, { id: invitation.id, status });
   if (Number(ended.numAffectedRows ?? 0) === 0) return false;
+  afterCommit(tx, () => countInvitation(status));
   await cancelTimer(tx, 'invitation', invitation.id);
   if (status !== 'accepted' && invitation.loopId !== null) {
     await scheduleTimer(tx, {

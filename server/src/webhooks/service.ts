@@ -3,6 +3,7 @@ import type { Agent } from 'undici';
 import type { App } from '../apps/apps.ts';
 import type { Config } from '../config/config.ts';
 import type { Bus } from '../events/bus.ts';
+import type { MeterSnapshot } from '../meters/meters.ts';
 import type { Store } from '../store/database.ts';
 import type { WebhookRow } from '../store/schema.ts';
 import type { PageQuery } from '../util/pagination.ts';
@@ -60,6 +61,8 @@ export interface Webhooks {
   recover(app: App, id: string, since: number): Promise<number>;
   /** Deletes logs and payloads older than the retention window; returns how many deliveries went. */
   prune(now?: number): Promise<number>;
+  /** The meters of the thread delivering webhooks, when it is not this one (docs/operations.md). */
+  threadMeters(): Promise<MeterSnapshot | undefined>;
 }
 
 const PRUNE_EVERY_MS = 3600 * 1000;
@@ -191,6 +194,8 @@ export function createWebhooks(options: { store: Store; config: Config }): Webho
       return queued;
     },
     prune: (now) => pruneDeliveries(store, retentionDays, now),
+    // Delivery runs in this thread: its meters are this thread's own.
+    threadMeters: async () => undefined,
   };
   return webhooks;
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /**
  * What the test runners of every workspace share: the outside services some suites need (what npm
@@ -34,6 +35,17 @@ export const REDIS: Service = {
   missing: 'SWITCHBOARD_TEST_REDIS_URL is not set',
   bring:
     'start Redis (apt-get install -y redis-server) and set SWITCHBOARD_TEST_REDIS_URL=redis://127.0.0.1:6379',
+};
+
+/** Debian's Prometheus server, which scrapes a node in the metrics suite (docs/operations.md). */
+export const PROMETHEUS_BIN = process.env.SWITCHBOARD_PROMETHEUS ?? '/usr/bin/prometheus';
+
+export const PROMETHEUS: Service = {
+  suites: 'Prometheus suites',
+  using: existsSync(PROMETHEUS_BIN) ? PROMETHEUS_BIN : undefined,
+  missing: `no Prometheus server at ${PROMETHEUS_BIN}`,
+  bring:
+    "install Debian's prometheus (apt-get install -y prometheus) or set SWITCHBOARD_PROMETHEUS to its binary",
 };
 
 /** True when the run must not skip anything (CI sets `CI=true`). */

@@ -1,3 +1,4 @@
+import { countAttempt } from '../../meters/meters.ts';
 import type { WebhookRow } from '../../store/schema.ts';
 import { nowSeconds } from '../../util/time.ts';
 import { signingSecrets } from '../registry.ts';
@@ -19,5 +20,6 @@ export async function attemptDelivery(
   const result = await postOnce(ctx.agent, hook.target, body, headers, ctx.settings.timeoutMs, signal);
   // It stays pending and is sent again after restart.
   if (signal.aborted) return undefined;
+  countAttempt(result.status, result.duration);
   return result;
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config/config.ts';
+import type { MeterSnapshot } from '../../meters/meters.ts';
 import type { Store } from '../../store/database.ts';
 import { unavailable } from '../../util/errors.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
@@ -166,5 +167,14 @@ export function createThreadedWebhooks(options: { store: Store; config: Config; 
     retry: (app, id, deliveryId) => call('retry', app, id, deliveryId),
     recover: (app, id, since) => call('recover', app, id, since),
     prune: (now) => call('prune', now),
+    threadMeters() {
+      const id = nextId++;
+      return new Promise<MeterSnapshot | undefined>((resolve, reject) => {
+        // Restarting: its counters started again from zero with the new thread; report none now.
+        if (!worker || stopped) return resolve(undefined);
+        pending.set(id, { resolve: (value) => resolve(value as MeterSnapshot), reject });
+        post({ type: 'meters', id });
+      });
+    },
   };
 }

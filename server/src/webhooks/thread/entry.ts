@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { meterSnapshot } from '../../meters/meters.ts';
 import { openDeliveryStore } from '../../store/database.ts';
 import { recordAssignCall } from '../assign.ts';
 import { createWebhooks } from '../service.ts';
@@ -69,6 +70,12 @@ port.on('message', (message: ToWorker) => {
       );
       return;
     }
+    case 'meters':
+      meterSnapshot().then(
+        (value) => send({ type: 'result', id: message.id, value }),
+        (error: unknown) => send({ type: 'failure', id: message.id, error: plainError(error) }),
+      );
+      return;
     case 'assign-log':
       track(recordAssignCall(store, message.call)).catch((error: unknown) =>
         log.error({ err: error, webhookId: message.call.hook.id }, 'logging a chats:assign call failed'),

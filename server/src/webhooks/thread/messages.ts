@@ -24,6 +24,8 @@ export type ToWorker =
   | { type: 'call'; id: number; method: WriteMethod; args: unknown[] }
   /** A synchronous `chats:assign` call made on the request thread, to be logged. */
   | { type: 'assign-log'; call: AssignCall }
+  /** This thread's meters (delivery attempts), answered as a `result` (metrics/ at scrape time). */
+  | { type: 'meters'; id: number }
   /** Drain (record every answer out) and exit. */
   | { type: 'stop' };
 
