@@ -28,6 +28,7 @@ const LAYERS = [
   'media',
   'routing',
   'presence',
+  'canned',
   'webhooks',
   'bus',
   'operations',

@@ -60,6 +60,7 @@ export interface components {
             closed?: number;
             closedBy?: string;
             ticketId?: string;
+            tags: string[];
             users: string[];
         };
         ChatWithFields: {
@@ -77,6 +78,7 @@ export interface components {
             closed?: number;
             closedBy?: string;
             ticketId?: string;
+            tags: string[];
             users: components["schemas"]["User"][] | string[];
             history?: components["schemas"]["HistoryEntry"][];
         };
@@ -281,6 +283,8 @@ export interface components {
             status?: "waiting" | "active" | "closed";
             room?: number;
             userId?: string;
+            /** @description only chats with this tag */
+            tag?: string;
             /** @default 50 */
             limit: number;
             cursor?: string;

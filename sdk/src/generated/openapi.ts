@@ -458,6 +458,10 @@ export interface paths {
                                 auth?: {
                                     requireDomainKey: boolean;
                                 };
+                                tags?: {
+                                    allowed: string[] | null;
+                                    requiredOnClose: boolean;
+                                };
                             };
                         };
                     };
@@ -556,6 +560,10 @@ export interface paths {
                                 };
                                 auth?: {
                                     requireDomainKey: boolean;
+                                };
+                                tags?: {
+                                    allowed: string[] | null;
+                                    requiredOnClose: boolean;
                                 };
                             };
                         };
@@ -2007,6 +2015,8 @@ export interface paths {
                     status?: "waiting" | "active" | "closed";
                     room?: number;
                     userId?: string;
+                    /** @description only chats with this tag */
+                    tag?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -2038,6 +2048,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             }[];
                             next: string | null;
@@ -2132,6 +2143,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -2233,6 +2245,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: {
                                     id: string;
                                     name: string;
@@ -2299,7 +2312,7 @@ export interface paths {
                 };
             };
         };
-        /** Change priority, externalId, lang or room */
+        /** Change priority, externalId, lang, room (open chats) or tags (also closed ones) */
         put: {
             parameters: {
                 query?: never;
@@ -2316,6 +2329,8 @@ export interface paths {
                         externalId?: string;
                         lang?: string;
                         room?: number;
+                        /** @description replaces the chat’s tags; settings tags.allowed lists the allowed ones */
+                        tags?: string[];
                     };
                 };
             };
@@ -2342,6 +2357,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -2439,6 +2455,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -2944,6 +2961,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -3050,6 +3068,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -3689,6 +3708,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             };
                             assignment: {
@@ -3785,6 +3805,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             };
                             assignment: {
@@ -3891,6 +3912,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -4173,6 +4195,7 @@ export interface paths {
                                 closed?: number;
                                 closedBy?: string;
                                 ticketId?: string;
+                                tags: string[];
                                 users: string[];
                             };
                             invitation: {
@@ -5346,6 +5369,339 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/canned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List canned responses (an agent: its own and the shared ones of its rooms) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description words of shortcut, title or text */
+                    q?: string;
+                    room?: number;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canned: {
+                                id: string;
+                                shortcut: string;
+                                title: string;
+                                text: string;
+                                rooms?: number[];
+                                ownerId: string | null;
+                                created: number;
+                                updated: number;
+                            }[];
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a canned response: the secret’s are shared, an agent’s its own */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a-z, 0-9, - and _, starting with a letter or digit; unique per owner */
+                        shortcut: string;
+                        title: string;
+                        /** @description may hold {{visitor.name}}, {{agent.name}} and {{agent.nickname}} */
+                        text: string;
+                        /** @description the rooms it is for; absent or [] = every room */
+                        rooms?: number[];
+                        /** @description a shared one (ownerId null); only who manages shared ones may */
+                        shared?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canned: {
+                                id: string;
+                                shortcut: string;
+                                title: string;
+                                text: string;
+                                rooms?: number[];
+                                ownerId: string | null;
+                                created: number;
+                                updated: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/canned/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a canned response (an agent: only its own) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description a-z, 0-9, - and _, starting with a letter or digit; unique per owner */
+                        shortcut?: string;
+                        title?: string;
+                        /** @description may hold {{visitor.name}}, {{agent.name}} and {{agent.nickname}} */
+                        text?: string;
+                        /** @description the rooms it is for; absent or [] = every room */
+                        rooms?: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canned: {
+                                id: string;
+                                shortcut: string;
+                                title: string;
+                                text: string;
+                                rooms?: number[];
+                                ownerId: string | null;
+                                created: number;
+                                updated: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a canned response (an agent: only its own) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

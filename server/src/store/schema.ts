@@ -74,6 +74,22 @@ export interface ChatsTable {
   ticketId: string | null;
   /** Chats ahead in the room's queue, kept current for queued chats (null outside the queue). */
   queuePosition: number | null;
+  /** The chat's tags, a JSON list of strings (`[]` when untagged). */
+  tags: string;
+}
+
+/** A canned response (docs/web.md): shared (`ownerId` null) or one agent's own. */
+export interface CannedResponsesTable {
+  id: string;
+  appId: string;
+  ownerId: string | null;
+  shortcut: string;
+  title: string;
+  text: string;
+  /** The rooms it is for, a JSON list of room ids; null = every room. */
+  rooms: string | null;
+  created: number;
+  updated: number;
 }
 
 export interface ChatUsersTable {
@@ -284,6 +300,7 @@ export interface Database {
   throttleCounters: ThrottleCountersTable;
   chats: ChatsTable;
   chatUsers: ChatUsersTable;
+  cannedResponses: CannedResponsesTable;
   messages: MessagesTable;
   messageReads: MessageReadsTable;
   historyEntries: HistoryEntriesTable;
@@ -312,3 +329,4 @@ export type WebhookRow = Selectable<WebhooksTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type AttemptRow = Selectable<WebhookAttemptsTable>;
 export type HistoryEntryRow = Selectable<HistoryEntriesTable>;
+export type CannedRow = Selectable<CannedResponsesTable>;

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { decodeStrings } from '../store/json.ts';
 import type { ChatRow } from '../store/schema.ts';
 import { HistoryEntry } from './message.ts';
 import { User } from './user.ts';
@@ -18,6 +19,7 @@ const chatFields = {
   closed: Type.Optional(Type.Integer()),
   closedBy: Type.Optional(Type.String()),
   ticketId: Type.Optional(Type.String()),
+  tags: Type.Array(Type.String()),
 };
 
 /** The one shape of a chat in responses, events and webhooks (docs/conventions.md). */
@@ -45,6 +47,8 @@ export function presentChat(row: ChatRow, users: string[]): Chat {
     priority: row.priority,
     users,
     created: row.created,
+    // Most chats carry none: no parse for them.
+    tags: row.tags === '[]' ? [] : decodeStrings(row.tags),
   };
   if (row.externalId !== null) view.externalId = row.externalId;
   if (row.closed !== null) view.closed = row.closed;
