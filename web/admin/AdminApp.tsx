@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { useStore } from '../src/lib/store.ts';
 import { AgentsPanel } from './AgentsPanel.tsx';
 import { AppsPanel } from './AppsPanel.tsx';
+import { CannedPanel } from './CannedPanel.tsx';
 import { LivePanel } from './LivePanel.tsx';
 import { AdminModel, APP_TABS } from './model.ts';
 import { SettingsPanel } from './SettingsPanel.tsx';
@@ -40,6 +41,7 @@ export function AdminApp() {
               {tab === 'Agents' ? <AgentsPanel client={session.client} /> : null}
               {tab === 'Webhooks' ? <WebhooksPanel client={session.client} /> : null}
               {tab === 'Live' ? <LivePanel client={session.client} /> : null}
+              {tab === 'Canned responses' ? <CannedPanel client={session.client} /> : null}
             </div>
           </main>
         </>
