@@ -204,6 +204,13 @@ export function createRestApi(transport: Transport) {
       recover: (id: string, body: BodyOf<'/v1/webhooks/{id}/recover', 'post'>) =>
         call<'/v1/webhooks/{id}/recover', 'post'>('post', `/webhooks/${e(id)}/recover`, { body }),
     },
+    canned: {
+      list: (query?: QueryOf<'/v1/canned', 'get'>) => call<'/v1/canned', 'get'>('get', '/canned', { query }),
+      create: (body: BodyOf<'/v1/canned', 'post'>) => call<'/v1/canned', 'post'>('post', '/canned', { body }),
+      update: (id: string, body: BodyOf<'/v1/canned/{id}', 'put'>) =>
+        call<'/v1/canned/{id}', 'put'>('put', `/canned/${e(id)}`, { body }),
+      delete: (id: string) => call<'/v1/canned/{id}', 'delete'>('delete', `/canned/${e(id)}`),
+    },
   };
 }
 

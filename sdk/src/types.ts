@@ -45,3 +45,4 @@ export type Ticket = ResponseOf<'/v1/tickets/{id}', 'get'>['ticket'];
 export type Webhook = ResponseOf<'/v1/webhooks/{id}', 'get'>['webhook'];
 export type Delivery = ResponseOf<'/v1/webhooks/{id}/deliveries', 'get'>['deliveries'][number];
 export type Media = ResponseOf<'/v1/media', 'get'>['media'][number];
+export type CannedResponse = ResponseOf<'/v1/canned', 'post'>['canned'];

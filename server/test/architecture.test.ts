@@ -30,6 +30,7 @@ const LAYERS = [
   'media',
   'routing',
   'presence',
+  'canned',
   'webhooks',
   'bus',
   'operations',

@@ -24,6 +24,7 @@ const CHAT_KEYS = [
   'room',
   'source',
   'status',
+  'tags',
   'users',
 ];
 

@@ -77,6 +77,7 @@ function chat(creator: string, users: string[], room = 1): LoadedChat {
     closedBy: null,
     ticketId: null,
     queuePosition: null,
+    tags: '[]',
   };
   return { row, users };
 }

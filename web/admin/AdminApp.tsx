@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { useStore } from '../src/lib/store.ts';
 import { AgentsPanel } from './AgentsPanel.tsx';
 import { AppsPanel } from './AppsPanel.tsx';
+import { CannedPanel } from './CannedPanel.tsx';
 import { HoursPanel } from './HoursPanel.tsx';
 import { LivePanel } from './LivePanel.tsx';
 import { AdminModel, APP_TABS } from './model.ts';
@@ -42,6 +43,7 @@ export function AdminApp() {
               {tab === 'Webhooks' ? <WebhooksPanel client={session.client} /> : null}
               {tab === 'Live' ? <LivePanel client={session.client} /> : null}
               {tab === 'Hours' ? <HoursPanel client={session.client} /> : null}
+              {tab === 'Canned responses' ? <CannedPanel client={session.client} /> : null}
             </div>
           </main>
         </>

@@ -25,6 +25,8 @@ interface Draft {
   allowedTypes: string;
   requireDomainKey: boolean;
   domains: string;
+  allowedTags: string;
+  tagRequired: boolean;
 }
 
 const list = (text: string) =>
@@ -58,6 +60,8 @@ function toDraft(settings: Settings, app: App): Draft {
     allowedTypes: settings.media.allowedTypes.join(', '),
     requireDomainKey: settings.auth.requireDomainKey,
     domains: app.domains.join(', '),
+    allowedTags: (settings.tags.allowed ?? []).join(', '),
+    tagRequired: settings.tags.requiredOnClose,
   };
 }
 
@@ -86,6 +90,11 @@ function toBody(draft: Draft) {
     tickets: { createOnClose: draft.tickets },
     media: { maxBytes: num(draft.maxBytes), allowedTypes: list(draft.allowedTypes) },
     auth: { requireDomainKey: draft.requireDomainKey },
+    // No list typed means any tag: null (which the server takes as the value here, not as "unchanged").
+    tags: {
+      allowed: list(draft.allowedTags).length ? list(draft.allowedTags) : null,
+      requiredOnClose: draft.tagRequired,
+    },
   };
 }
 
@@ -243,6 +252,15 @@ export function SettingsPanel({ session }: { session: AppSession }) {
           label="Require the domain key"
           checked={draft.requireDomainKey}
           onChange={(v) => set({ requireDomainKey: v })}
+        />
+      </fieldset>
+      <fieldset class="sb-card">
+        <legend>Tags</legend>
+        {text('Allowed tags', 'allowedTags', 'Comma-separated; empty = agents may use any tag')}
+        <Check
+          label="Require a tag to close a chat"
+          checked={draft.tagRequired}
+          onChange={(v) => set({ tagRequired: v })}
         />
       </fieldset>
       <ErrorNote message={error} />

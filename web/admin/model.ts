@@ -6,7 +6,7 @@ export type AdminSession =
   | { kind: 'app'; client: Client; app: App; appId: string; secret: string }
   | { kind: 'operator'; client: Client; adminKey: string };
 
-export const APP_TABS = ['Settings', 'Agents', 'Webhooks', 'Live', 'Hours'] as const;
+export const APP_TABS = ['Settings', 'Agents', 'Webhooks', 'Live', 'Hours', 'Canned responses'] as const;
 export type AdminTab = (typeof APP_TABS)[number];
 
 export interface AdminState {

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Settings } from '../src/lib/sdk.ts';
 import { Button, Icon } from '../src/ui/index.ts';
+import { useCannedPicker } from './CannedPicker.tsx';
+import { ChatTags } from './ChatTags.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import type { ChatView, ConsoleModel } from './model.ts';
 import { TransferDialog } from './TransferDialog.tsx';
@@ -23,10 +25,12 @@ export function Conversation({ model, view, settings, names }: ConversationProps
   const [fileError, setFileError] = useState<string | undefined>(undefined);
   const [uploading, setUploading] = useState(false);
   const logRef = useRef<HTMLOListElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const writing = useRef(false);
   const chatId = view.chat.id;
   const visitorName = view.visitor?.name || 'Visitor';
+  const picker = useCannedPicker(model, view, draft, onInput, inputRef);
 
   useEffect(() => {
     logRef.current?.lastElementChild?.scrollIntoView({ block: 'end' });
@@ -92,6 +96,7 @@ export function Conversation({ model, view, settings, names }: ConversationProps
           )}
         </div>
       </header>
+      <ChatTags model={model} view={view} settings={settings} />
       {transferring ? (
         <TransferDialog model={model} chatId={chatId} onDone={() => setTransferring(false)} />
       ) : null}
@@ -139,15 +144,27 @@ export function Conversation({ model, view, settings, names }: ConversationProps
               onChange={(e) => void attach(e.currentTarget)}
             />
           </label>
+          {picker.listbox}
+          {picker.button}
           <textarea
+            ref={inputRef}
             class="sb-textarea console__input"
             aria-label="Message"
+            {...picker.inputProps}
             rows={2}
             value={draft}
-            placeholder="Write a reply — Enter sends, Shift+Enter adds a line"
-            onInput={(e) => onInput(e.currentTarget.value)}
+            placeholder="Write a reply — Enter sends, Shift+Enter adds a line, / inserts a canned response"
+            onInput={(e) => {
+              onInput(e.currentTarget.value);
+              picker.track(e.currentTarget);
+            }}
+            onClick={(e) => picker.track(e.currentTarget)}
+            onKeyUp={(e) => {
+              if (/^(Arrow(Left|Right)|Home|End)$/.test(e.key)) picker.track(e.currentTarget);
+            }}
             onBlur={stopTyping}
             onKeyDown={(e) => {
+              if (picker.onKeyDown(e)) return;
               if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void send(e);
             }}
           />

@@ -362,6 +362,14 @@ export class ConsoleModel {
     });
   }
 
+  /** Replaces the chat's tags (`PUT /chats/{id}`); false when refused (the reason is in `error`). */
+  async setTags(chatId: string, tags: string[]): Promise<boolean> {
+    return this.#act(async () => {
+      const { chat } = await this.client.chats.update(chatId, { tags });
+      this.#patchChat(chatId, (v) => ({ chat: { ...v.chat, tags: chat.tags } }));
+    });
+  }
+
   async transferTo(chatId: string, agentId: string): Promise<boolean> {
     return this.#act(async () => {
       await this.client.invitations.create({ chatId, userId: agentId, transfer: true });

@@ -62,6 +62,7 @@ export interface components {
             closedBy?: string;
             ticketId?: string;
             offHours?: boolean;
+            tags: string[];
             users: string[];
         };
         ChatWithFields: {
@@ -80,6 +81,7 @@ export interface components {
             closedBy?: string;
             ticketId?: string;
             offHours?: boolean;
+            tags: string[];
             users: components["schemas"]["User"][] | string[];
             history?: components["schemas"]["HistoryEntry"][];
         };
@@ -284,6 +286,8 @@ export interface components {
             status?: "waiting" | "active" | "closed";
             room?: number;
             userId?: string;
+            /** @description only chats with this tag */
+            tag?: string;
             /** @default 50 */
             limit: number;
             cursor?: string;

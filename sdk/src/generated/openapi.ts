@@ -541,6 +541,10 @@ export interface paths {
                                 auth?: {
                                     requireDomainKey: boolean;
                                 };
+                                tags?: {
+                                    allowed: string[] | null;
+                                    requiredOnClose: boolean;
+                                };
                                 sso?: {
                                     issuer: string;
                                     clientId: string;
@@ -648,6 +652,10 @@ export interface paths {
                                 };
                                 auth?: {
                                     requireDomainKey: boolean;
+                                };
+                                tags?: {
+                                    allowed: string[] | null;
+                                    requiredOnClose: boolean;
                                 };
                                 sso?: {
                                     issuer: string;
@@ -2736,6 +2744,8 @@ export interface paths {
                     status?: "waiting" | "active" | "closed";
                     room?: number;
                     userId?: string;
+                    /** @description only chats with this tag */
+                    tag?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -2768,6 +2778,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             }[];
                             next: string | null;
@@ -2863,6 +2874,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -2965,6 +2977,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: {
                                     id: string;
                                     name: string;
@@ -3032,7 +3045,7 @@ export interface paths {
                 };
             };
         };
-        /** Change priority, externalId, lang or room */
+        /** Change priority, externalId, lang, room (open chats) or tags (also closed ones) */
         put: {
             parameters: {
                 query?: never;
@@ -3049,6 +3062,8 @@ export interface paths {
                         externalId?: string;
                         lang?: string;
                         room?: number;
+                        /** @description replaces the chat’s tags; settings tags.allowed lists the allowed ones */
+                        tags?: string[];
                     };
                 };
             };
@@ -3076,6 +3091,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -3174,6 +3190,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -3681,6 +3698,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -3788,6 +3806,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -4428,6 +4447,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             };
                             assignment: {
@@ -4525,6 +4545,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             };
                             assignment: {
@@ -4632,6 +4653,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             };
                         };
@@ -4915,6 +4937,7 @@ export interface paths {
                                 closedBy?: string;
                                 ticketId?: string;
                                 offHours?: boolean;
+                                tags: string[];
                                 users: string[];
                             };
                             invitation: {
@@ -6088,6 +6111,339 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/canned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List canned responses (an agent: its own and the shared ones of its rooms) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description words of shortcut, title or text */
+                    q?: string;
+                    room?: number;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canned: {
+                                id: string;
+                                shortcut: string;
+                                title: string;
+                                text: string;
+                                rooms?: number[];
+                                ownerId: string | null;
+                                created: number;
+                                updated: number;
+                            }[];
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a canned response: the secret’s are shared, an agent’s its own */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a-z, 0-9, - and _, starting with a letter or digit; unique per owner */
+                        shortcut: string;
+                        title: string;
+                        /** @description may hold {{visitor.name}}, {{agent.name}} and {{agent.nickname}} */
+                        text: string;
+                        /** @description the rooms it is for; absent or [] = every room */
+                        rooms?: number[];
+                        /** @description a shared one (ownerId null); only who manages shared ones may */
+                        shared?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canned: {
+                                id: string;
+                                shortcut: string;
+                                title: string;
+                                text: string;
+                                rooms?: number[];
+                                ownerId: string | null;
+                                created: number;
+                                updated: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/canned/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a canned response (an agent: only its own) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description a-z, 0-9, - and _, starting with a letter or digit; unique per owner */
+                        shortcut?: string;
+                        title?: string;
+                        /** @description may hold {{visitor.name}}, {{agent.name}} and {{agent.nickname}} */
+                        text?: string;
+                        /** @description the rooms it is for; absent or [] = every room */
+                        rooms?: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canned: {
+                                id: string;
+                                shortcut: string;
+                                title: string;
+                                text: string;
+                                rooms?: number[];
+                                ownerId: string | null;
+                                created: number;
+                                updated: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a canned response (an agent: only its own) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

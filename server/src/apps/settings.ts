@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type, TypeGuard } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { int } from '../limits/ranges.ts';
 import { decodeObject } from '../store/json.ts';
@@ -20,6 +20,9 @@ const Room = Type.Object({
 });
 
 const Lang = Type.String({ minLength: 1, maxLength: 35 });
+
+/** A chat tag: 1–50 characters, no commas (the console's "Tags" box separates with them), no edge spaces. */
+export const Tag = Type.String({ minLength: 1, maxLength: 50, pattern: '^[^,\\s]([^,]*[^,\\s])?$' });
 
 /** Per-app settings (docs/conventions.md). Every field is required once merged over the defaults. */
 export const SettingsSchema = Type.Object({
@@ -43,6 +46,11 @@ export const SettingsSchema = Type.Object({
   }),
   auth: Type.Object({ requireDomainKey: Type.Boolean() }),
   sso: Type.Optional(SsoSettingsSchema),
+  tags: Type.Object({
+    /** null: any tag; a list: only these. */
+    allowed: Type.Union([Type.Array(Tag, { maxItems: 500 }), Type.Null()]),
+    requiredOnClose: Type.Boolean(),
+  }),
 });
 
 export type Settings = Static<typeof SettingsSchema>;
@@ -65,6 +73,7 @@ export function defaultSettings(): Settings {
     tickets: { createOnClose: true },
     media: { maxBytes: 10 * 1024 * 1024, allowedTypes: ['image/*', 'application/pdf', 'text/plain'] },
     auth: { requireDomainKey: false },
+    tags: { allowed: null, requiredOnClose: false },
   };
 }
 
@@ -72,12 +81,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Objects merge key by key; arrays and scalars replace; `null` leaves the current value. */
-export function deepMerge(base: unknown, patch: unknown): unknown {
-  if (patch === null || patch === undefined) return base;
+/**
+ * Objects merge key by key; arrays and scalars replace; `null` leaves the current value — unless the
+ * `schema` of that place admits null (`tags.allowed`), where null is the value to set.
+ */
+export function deepMerge(base: unknown, patch: unknown, schema?: TSchema): unknown {
+  if (patch === undefined) return base;
+  if (patch === null) return schema !== undefined && Value.Check(schema, null) ? null : base;
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
   const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) merged[key] = deepMerge(base[key], value);
+  for (const [key, value] of Object.entries(patch))
+    merged[key] = deepMerge(
+      base[key],
+      value,
+      schema && TypeGuard.IsObject(schema) ? schema.properties[key] : undefined,
+    );
   return merged;
 }
 
@@ -87,7 +105,7 @@ export function mergeSettings(current: Settings, patch: unknown): Settings {
   // A first `sso` object takes its booleans' defaults (docs/security.md, "Single sign-on").
   const base =
     current.sso === undefined && isPlainObject(patch.sso) ? { ...current, sso: SSO_DEFAULTS } : current;
-  const merged = Value.Clean(SettingsSchema, structuredClone(deepMerge(base, patch)));
+  const merged = Value.Clean(SettingsSchema, structuredClone(deepMerge(base, patch, SettingsSchema)));
   const errors = [...Value.Errors(SettingsSchema, merged)];
   if (errors.length > 0) {
     const details = errors
@@ -113,7 +131,7 @@ export function mergeSettings(current: Settings, patch: unknown): Settings {
 /** Stored settings merged over today's defaults, so settings added later have values for old apps. */
 export function parseStoredSettings(json: string): Settings {
   // Checked as an object here; its values were validated when they were written.
-  return deepMerge(defaultSettings(), decodeObject(json)) as Settings;
+  return deepMerge(defaultSettings(), decodeObject(json), SettingsSchema) as Settings;
 }
 
 export function publicSettings(settings: Settings): Pick<Settings, 'rooms' | 'langs' | 'queue'> {

@@ -13,6 +13,7 @@ import {
   requireJoiner,
   requireOpen,
 } from '../policies/chats.ts';
+import { requireAllowedTags, requireTagsToClose } from '../policies/tags.ts';
 import { isUniqueViolation, type Tx } from '../store/database.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
 import { presentUsers } from '../users/present.ts';
@@ -114,6 +115,7 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
         closedBy: null,
         ticketId: null,
         queuePosition: null,
+        tags: '[]',
       };
       await insertChat(tx, row);
       await insertParticipant.run(tx, { chatId: row.id, userId: creator.id, appId: app.id, joined: now });
@@ -138,6 +140,7 @@ export interface ChatQuery {
   status?: 'waiting' | 'active' | 'closed';
   room?: number;
   userId?: string;
+  tag?: string;
   limit: number;
   cursor?: string;
 }
@@ -153,6 +156,7 @@ export async function listChats(
     status: query.status,
     room: query.room,
     userId: query.userId,
+    tag: query.tag,
     visibleTo: chatListScope(actor),
     after: decodeCursor(query.cursor),
     limit: query.limit,
@@ -187,16 +191,18 @@ export async function getChat(
   return view;
 }
 
-/** PUT /chats/{id} — priority, externalId, lang, room. */
+/** PUT /chats/{id} — priority, externalId, lang, room; tags also once closed (wrap-up). */
 export async function updateChat(
   ctx: Ctx,
   actor: Actor,
   id: string,
-  input: { priority?: number; externalId?: string; lang?: string; room?: number },
+  input: { priority?: number; externalId?: string; lang?: string; room?: number; tags?: string[] },
 ): Promise<ChatView> {
   return commitChange(ctx, actor.app.id, async (tx, emit) => {
     const chat = await lockedChatFor(tx, actor, id, 'agentInChat');
-    requireOpen(chat);
+    const { tags, ...others } = input;
+    if (Object.keys(others).length > 0) requireOpen(chat);
+    if (tags !== undefined) requireAllowedTags(actor.app.settings, tags);
     if (input.room !== undefined) checkRoom(actor.app, input.room);
     if (input.lang !== undefined) checkLang(actor.app, input.lang);
     const changes: Partial<ChatRow> = {};
@@ -204,6 +210,7 @@ export async function updateChat(
     if (input.externalId !== undefined) changes.externalId = input.externalId;
     if (input.lang !== undefined) changes.lang = input.lang;
     if (input.room !== undefined) changes.room = input.room;
+    if (tags !== undefined) changes.tags = JSON.stringify([...new Set(tags)]);
     if (Object.keys(changes).length > 0) await updateChatRow(tx, id, changes);
     const updated = await chatById.one(tx, { id });
     if (input.room !== undefined && input.room !== chat.row.room) {
@@ -225,6 +232,7 @@ export async function closeChat(
   return commitChange(ctx, actor.app.id, async (tx, emit) => {
     const chat = await lockedChatFor(tx, actor, id, 'participate');
     requireOpen(chat);
+    requireTagsToClose(actor, actor.app.settings, chat.row);
     const closer = actingUserId(actor, input.userId) ?? 'system';
     if (actor.user === null && input.userId !== undefined) await requireUser(tx, actor.app.id, input.userId);
     const closed = await closeChatInTx(tx, emit, actor.app, id, closer, input.extraData);

@@ -1,4 +1,5 @@
-import type { Db, Tx } from '../store/database.ts';
+import { type SqlBool, sql } from 'kysely';
+import { type Db, onPostgres, type Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { ChatRow, HistoryEntryRow, MessageRow, UserRow } from '../store/schema.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -159,10 +160,19 @@ export interface ChatFilter {
   room?: number | undefined;
   /** Chats this user opened or takes part in. */
   userId?: string | undefined;
+  /** Chats carrying this tag. */
+  tag?: string | undefined;
   /** Restricts to what a token's user may list: their own chats, and for agents their rooms' chats. */
   visibleTo?: { userId: string; rooms: number[] } | undefined;
   after?: string | undefined;
   limit: number;
+}
+
+/** `chats.tags` (a JSON list) holds `tag`, in each dialect's JSON functions. */
+function hasTag(db: Db, tag: string) {
+  return onPostgres(db)
+    ? sql<SqlBool>`chats.tags::jsonb @> jsonb_build_array(${tag}::text)`
+    : sql<SqlBool>`exists (select 1 from json_each(chats.tags) where json_each.value = ${tag})`;
 }
 
 export async function selectChats(db: Db, filter: ChatFilter): Promise<ChatRow[]> {
@@ -178,6 +188,7 @@ export async function selectChats(db: Db, filter: ChatFilter): Promise<ChatRow[]
       ]),
     );
   }
+  if (filter.tag !== undefined) q = q.where(hasTag(db, filter.tag));
   const visible = filter.visibleTo;
   if (visible) {
     q = q.where((eb) =>

@@ -19,6 +19,10 @@ import appsSettingsGet from './apps/settings-get.ts';
 import appsSettingsUpdate from './apps/settings-update.ts';
 import appsUpdate from './apps/update.ts';
 import appsValidate from './apps/validate.ts';
+import cannedCreate from './canned/create.ts';
+import cannedList from './canned/list.ts';
+import cannedRemove from './canned/remove.ts';
+import cannedUpdate from './canned/update.ts';
 import chatsClose from './chats/close.ts';
 import chatsCreate from './chats/create.ts';
 import chatsExportHistory from './chats/export-history.ts';
@@ -142,5 +146,9 @@ export const OPERATIONS: readonly Operation[] = [
   webhooksDelivery,
   webhooksRetry,
   webhooksRecover,
+  cannedList,
+  cannedCreate,
+  cannedUpdate,
+  cannedRemove,
   miscPing,
 ];

@@ -103,6 +103,22 @@ export interface ChatsTable {
   ticketId: string | null;
   /** Chats ahead in the room's queue, kept current for queued chats (null outside the queue). */
   queuePosition: number | null;
+  /** The chat's tags, a JSON list of strings (`[]` when untagged). */
+  tags: string;
+}
+
+/** A canned response (docs/web.md): shared (`ownerId` null) or one agent's own. */
+export interface CannedResponsesTable {
+  id: string;
+  appId: string;
+  ownerId: string | null;
+  shortcut: string;
+  title: string;
+  text: string;
+  /** The rooms it is for, a JSON list of room ids; null = every room. */
+  rooms: string | null;
+  created: number;
+  updated: number;
 }
 
 export interface ChatUsersTable {
@@ -316,6 +332,7 @@ export interface Database {
   workTimetables: WorkTimetablesTable;
   chats: ChatsTable;
   chatUsers: ChatUsersTable;
+  cannedResponses: CannedResponsesTable;
   messages: MessagesTable;
   messageReads: MessageReadsTable;
   historyEntries: HistoryEntriesTable;
@@ -344,3 +361,4 @@ export type WebhookRow = Selectable<WebhooksTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type AttemptRow = Selectable<WebhookAttemptsTable>;
 export type HistoryEntryRow = Selectable<HistoryEntriesTable>;
+export type CannedRow = Selectable<CannedResponsesTable>;

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { decodeStrings } from '../store/json.ts';
 import type { ChatRow } from '../store/schema.ts';
 import { HistoryEntry } from './message.ts';
 import { User } from './user.ts';
@@ -20,6 +21,7 @@ const chatFields = {
   ticketId: Type.Optional(Type.String()),
   /** Set (true) when the chat was opened while its room was closed (docs/routing.md, "Opening hours"). */
   offHours: Type.Optional(Type.Boolean()),
+  tags: Type.Array(Type.String()),
 };
 
 /** The one shape of a chat in responses, events and webhooks (docs/conventions.md). */
@@ -47,6 +49,8 @@ export function presentChat(row: ChatRow, users: string[]): Chat {
     priority: row.priority,
     users,
     created: row.created,
+    // Most chats carry none: no parse for them.
+    tags: row.tags === '[]' ? [] : decodeStrings(row.tags),
   };
   if (row.externalId !== null) view.externalId = row.externalId;
   if (row.closed !== null) view.closed = row.closed;

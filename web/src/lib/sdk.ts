@@ -9,6 +9,7 @@ export type {
   Agent,
   App,
   BodyOf,
+  CannedResponse,
   Chat,
   Client,
   Delivery,

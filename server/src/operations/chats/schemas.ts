@@ -30,6 +30,7 @@ export const ChatListQuery = Type.Object(
     ),
     room: Type.Optional(RoomId),
     userId: Type.Optional(Id),
+    tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'only chats with this tag' })),
     ...Paging,
   },
   { additionalProperties: false },

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Tag } from '../../apps/settings.ts';
 import { updateChat } from '../../chats/chats.ts';
 import { IdParams, Lang, RoomId, Text } from '../../wire/fields.ts';
 import { operation } from '../operation.ts';
@@ -10,7 +11,7 @@ export default operation({
   auth: ['secret', 'token'],
   caller: 'actor',
   tags: ['chats'],
-  summary: 'Change priority, externalId, lang or room',
+  summary: 'Change priority, externalId, lang, room (open chats) or tags (also closed ones)',
   params: IdParams,
   body: Type.Object(
     {
@@ -18,6 +19,12 @@ export default operation({
       externalId: Type.Optional(Text(200)),
       lang: Type.Optional(Lang),
       room: Type.Optional(RoomId),
+      tags: Type.Optional(
+        Type.Array(Tag, {
+          maxItems: 20,
+          description: 'replaces the chat’s tags; settings tags.allowed lists the allowed ones',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
