@@ -2540,6 +2540,7 @@ export interface paths {
                                 } | string;
                                 seq: number;
                                 created: number;
+                                visibility?: "all" | "agents";
                             }[];
                             next: string | null;
                         };
@@ -2601,6 +2602,7 @@ export interface paths {
                         message: string;
                         type?: "text" | "object" | "system";
                         clientId?: string;
+                        visibility?: "all" | "agents";
                     };
                 };
             };
@@ -2626,6 +2628,7 @@ export interface paths {
                                 } | string;
                                 seq: number;
                                 created: number;
+                                visibility?: "all" | "agents";
                             };
                             eventId?: string;
                         };
@@ -3332,6 +3335,7 @@ export interface paths {
                                 } | string;
                                 seq: number;
                                 created: number;
+                                visibility?: "all" | "agents";
                             };
                         };
                     };
@@ -3494,6 +3498,7 @@ export interface paths {
                                     } | string;
                                     seq: number;
                                     created: number;
+                                    visibility?: "all" | "agents";
                                 }[];
                                 created: number;
                             }[];
@@ -3592,6 +3597,7 @@ export interface paths {
                                     } | string;
                                     seq: number;
                                     created: number;
+                                    visibility?: "all" | "agents";
                                 }[];
                                 created: number;
                             };
