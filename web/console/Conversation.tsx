@@ -3,6 +3,7 @@ import type { Settings } from '../src/lib/sdk.ts';
 import { Button, Icon } from '../src/ui/index.ts';
 import { MessageItem } from './MessageItem.tsx';
 import type { ChatView, ConsoleModel } from './model.ts';
+import { NoteToggle } from './Note.tsx';
 import { TransferDialog } from './TransferDialog.tsx';
 
 /** Typing pauses longer than this send `not-writing`. */
@@ -19,6 +20,8 @@ export interface ConversationProps {
 
 export function Conversation({ model, view, settings, names }: ConversationProps) {
   const [draft, setDraft] = useState('');
+  // Checked: the composer writes internal notes (agents only); the visitor is not told of typing.
+  const [note, setNote] = useState(false);
   const [transferring, setTransferring] = useState(false);
   const [fileError, setFileError] = useState<string | undefined>(undefined);
   const [uploading, setUploading] = useState(false);
@@ -41,6 +44,7 @@ export function Conversation({ model, view, settings, names }: ConversationProps
 
   function onInput(value: string) {
     setDraft(value);
+    if (note) return;
     if (!writing.current && value.trim()) {
       writing.current = true;
       model.typing(chatId, true);
@@ -55,7 +59,7 @@ export function Conversation({ model, view, settings, names }: ConversationProps
     if (!text) return;
     stopTyping();
     setDraft('');
-    if (!(await model.send(chatId, text))) setDraft(text);
+    if (!(await model.send(chatId, text, note))) setDraft(text);
   }
 
   async function attach(input: HTMLInputElement) {
@@ -123,7 +127,7 @@ export function Conversation({ model, view, settings, names }: ConversationProps
       {view.closed ? (
         <p class="console__closed">This chat is closed.</p>
       ) : (
-        <form class="console__composer" onSubmit={send}>
+        <form class={`console__composer${note ? ' console__composer--note' : ''}`} onSubmit={send}>
           {fileError ? (
             <p class="sb-error console__file-error" role="alert">
               {fileError}
@@ -144,11 +148,22 @@ export function Conversation({ model, view, settings, names }: ConversationProps
             aria-label="Message"
             rows={2}
             value={draft}
-            placeholder="Write a reply — Enter sends, Shift+Enter adds a line"
+            placeholder={
+              note
+                ? 'Write an internal note — only agents see it'
+                : 'Write a reply — Enter sends, Shift+Enter adds a line'
+            }
             onInput={(e) => onInput(e.currentTarget.value)}
             onBlur={stopTyping}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void send(e);
+            }}
+          />
+          <NoteToggle
+            checked={note}
+            onChange={(checked) => {
+              if (checked) stopTyping();
+              setNote(checked);
             }}
           />
           <Button type="submit" disabled={!draft.trim()}>
