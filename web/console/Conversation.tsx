@@ -5,6 +5,7 @@ import { useCannedPicker } from './CannedPicker.tsx';
 import { ChatTags } from './ChatTags.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import type { ChatView, ConsoleModel } from './model.ts';
+import { NoteToggle } from './Note.tsx';
 import { TransferDialog } from './TransferDialog.tsx';
 
 /** Typing pauses longer than this send `not-writing`. */
@@ -21,6 +22,8 @@ export interface ConversationProps {
 
 export function Conversation({ model, view, settings, names }: ConversationProps) {
   const [draft, setDraft] = useState('');
+  // Checked: the composer writes internal notes (agents only); the visitor is not told of typing.
+  const [note, setNote] = useState(false);
   const [transferring, setTransferring] = useState(false);
   const [fileError, setFileError] = useState<string | undefined>(undefined);
   const [uploading, setUploading] = useState(false);
@@ -45,6 +48,7 @@ export function Conversation({ model, view, settings, names }: ConversationProps
 
   function onInput(value: string) {
     setDraft(value);
+    if (note) return;
     if (!writing.current && value.trim()) {
       writing.current = true;
       model.typing(chatId, true);
@@ -59,7 +63,7 @@ export function Conversation({ model, view, settings, names }: ConversationProps
     if (!text) return;
     stopTyping();
     setDraft('');
-    if (!(await model.send(chatId, text))) setDraft(text);
+    if (!(await model.send(chatId, text, note))) setDraft(text);
   }
 
   async function attach(input: HTMLInputElement) {
@@ -128,7 +132,7 @@ export function Conversation({ model, view, settings, names }: ConversationProps
       {view.closed ? (
         <p class="console__closed">This chat is closed.</p>
       ) : (
-        <form class="console__composer" onSubmit={send}>
+        <form class={`console__composer${note ? ' console__composer--note' : ''}`} onSubmit={send}>
           {fileError ? (
             <p class="sb-error console__file-error" role="alert">
               {fileError}
@@ -153,7 +157,11 @@ export function Conversation({ model, view, settings, names }: ConversationProps
             {...picker.inputProps}
             rows={2}
             value={draft}
-            placeholder="Write a reply — Enter sends, Shift+Enter adds a line, / inserts a canned response"
+            placeholder={
+              note
+                ? 'Write an internal note — only agents see it'
+                : 'Write a reply — Enter sends, Shift+Enter adds a line, / inserts a canned response'
+            }
             onInput={(e) => {
               onInput(e.currentTarget.value);
               picker.track(e.currentTarget);
@@ -166,6 +174,13 @@ export function Conversation({ model, view, settings, names }: ConversationProps
             onKeyDown={(e) => {
               if (picker.onKeyDown(e)) return;
               if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void send(e);
+            }}
+          />
+          <NoteToggle
+            checked={note}
+            onChange={(checked) => {
+              if (checked) stopTyping();
+              setNote(checked);
             }}
           />
           <Button type="submit" disabled={!draft.trim()}>

@@ -1,6 +1,7 @@
 import { bytes, clock } from '../src/lib/format.ts';
 import type { MediaRef, Message } from '../src/lib/sdk.ts';
 import { Icon } from '../src/ui/index.ts';
+import { NoteTag } from './Note.tsx';
 
 export interface MessageItemProps {
   message: Message;
@@ -13,7 +14,10 @@ export interface MessageItemProps {
   mediaUrl: (path: string) => string;
 }
 
-/** One message as a list item: text, or an attachment with a preview (images) and a download link. */
+/**
+ * One message as a list item: text, or an attachment with a preview (images) and a download link.
+ * An internal note is marked "Internal note" and styled apart (Note.tsx).
+ */
 export function MessageItem({ message, mine, colleague, senderName, read, mediaUrl }: MessageItemProps) {
   const kind =
     message.sender === 'system' || message.type === 'system'
@@ -23,11 +27,13 @@ export function MessageItem({ message, mine, colleague, senderName, read, mediaU
         : colleague
           ? 'colleague'
           : 'theirs';
+  const note = message.visibility === 'agents';
   return (
-    <li class={`console__message console__message--${kind}`}>
+    <li class={`console__message console__message--${kind}${note ? ' console__message--note' : ''}`}>
       <div
-        class={`sb-bubble${kind === 'mine' ? ' sb-bubble--mine' : kind === 'system' ? ' sb-bubble--system' : ''}`}
+        class={`sb-bubble${kind === 'mine' ? ' sb-bubble--mine' : kind === 'system' ? ' sb-bubble--system' : ''}${note ? ' console__note' : ''}`}
       >
+        {note ? <NoteTag /> : null}
         {colleague && kind !== 'system' ? (
           <span class="console__sender">{senderName}</span>
         ) : kind !== 'system' ? (
@@ -41,7 +47,7 @@ export function MessageItem({ message, mine, colleague, senderName, read, mediaU
         <span class="sb-meta">
           {' '}
           {clock(message.created)}
-          {mine ? <span class="console__receipt">{read ? ' · Read' : ' · Sent'}</span> : null}
+          {mine && !note ? <span class="console__receipt">{read ? ' · Read' : ' · Sent'}</span> : null}
         </span>
       </div>
     </li>

@@ -249,7 +249,10 @@ export class ConsoleModel {
   async markRead(chatId: string): Promise<void> {
     const view = this.store.state.chats[chatId];
     if (!view || view.closed || document.hidden) return;
-    const theirs = view.messages.filter((m) => m.sender !== this.me && m.sender !== 'system');
+    // The visitor's and colleagues' messages; notes are not the visitor's to be told about.
+    const theirs = view.messages.filter(
+      (m) => m.sender !== this.me && m.sender !== 'system' && m.visibility !== 'agents',
+    );
     const last = theirs.at(-1);
     if (!last || this.#readByMe.has(last.id)) return;
     this.#readByMe.add(last.id);
@@ -317,13 +320,15 @@ export class ConsoleModel {
     this.#patchChat(data.chatId, () => activityPatch(data.type));
   }
 
-  async send(chatId: string, text: string): Promise<boolean> {
+  /** Sends a message, or with `note` an internal note (agents only: docs/security.md). */
+  async send(chatId: string, text: string, note = false): Promise<boolean> {
     const clientId = `c-${crypto.randomUUID()}`;
     return this.#act(async () => {
       const result = await this.#requestRealtime('messages:new', {
         chatId,
         message: text,
         clientId,
+        ...(note ? { visibility: 'agents' as const } : {}),
       });
       if (result?.message) this.#message(result.message);
     });

@@ -37,10 +37,14 @@ export function withMessage(view: ChatView, message: Message, seen: boolean): Pa
   };
 }
 
-/** The other side read a message: every one of mine up to its seq is read. */
+/**
+ * The other side read a message: every one of mine up to its seq is read. A colleague's read of an
+ * internal note says nothing of what the visitor read.
+ */
 export function withRead(view: ChatView, messageId: string): Partial<ChatView> {
-  const seq = view.messages.find((m) => m.id === messageId)?.seq ?? 0;
-  return { readSeq: Math.max(view.readSeq, seq) };
+  const read = view.messages.find((m) => m.id === messageId);
+  if (read?.visibility === 'agents') return {};
+  return { readSeq: Math.max(view.readSeq, read?.seq ?? 0) };
 }
 
 /** The visitor's typing and connection (users:activity). */

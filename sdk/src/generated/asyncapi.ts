@@ -20,6 +20,7 @@ export interface components {
             message: components["schemas"]["MediaRef"] | string;
             seq: number;
             created: number;
+            visibility?: "all" | "agents";
         };
         HistoryEntry: {
             sender: string;
@@ -249,6 +250,7 @@ export interface components {
             message: string;
             type?: "text" | "object" | "system";
             clientId?: string;
+            visibility?: "all" | "agents";
         };
         MessagesNewResult: {
             message: components["schemas"]["Message"];

@@ -3292,6 +3292,7 @@ export interface paths {
                                 } | string;
                                 seq: number;
                                 created: number;
+                                visibility?: "all" | "agents";
                             }[];
                             next: string | null;
                         };
@@ -3353,6 +3354,7 @@ export interface paths {
                         message: string;
                         type?: "text" | "object" | "system";
                         clientId?: string;
+                        visibility?: "all" | "agents";
                     };
                 };
             };
@@ -3378,6 +3380,7 @@ export interface paths {
                                 } | string;
                                 seq: number;
                                 created: number;
+                                visibility?: "all" | "agents";
                             };
                             eventId?: string;
                         };
@@ -4089,6 +4092,7 @@ export interface paths {
                                 } | string;
                                 seq: number;
                                 created: number;
+                                visibility?: "all" | "agents";
                             };
                         };
                     };
@@ -4251,6 +4255,7 @@ export interface paths {
                                     } | string;
                                     seq: number;
                                     created: number;
+                                    visibility?: "all" | "agents";
                                 }[];
                                 created: number;
                             }[];
@@ -4349,6 +4354,7 @@ export interface paths {
                                     } | string;
                                     seq: number;
                                     created: number;
+                                    visibility?: "all" | "agents";
                                 }[];
                                 created: number;
                             };

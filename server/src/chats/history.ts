@@ -2,6 +2,7 @@ import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import { checkHistorySenders, type HistoryEntry, requireOpen } from '../policies/chats.ts';
+import { mayReadNotes } from '../policies/messages.ts';
 import type { Db, Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -53,13 +54,15 @@ export interface TranscriptLine {
   message: string;
   created: number;
   type: string;
+  /** Only on an internal note (`agents`), which only a reader of notes gets. */
+  visibility?: 'agents';
 }
 
 /** GET /chats/{id}/history — the whole conversation: imported bot lines, then the chat's messages. */
 export async function exportHistory(ctx: Ctx, actor: Actor, chatId: string): Promise<TranscriptLine[]> {
   const chat = await chatFor(ctx, actor, chatId, 'view');
   const imported = await listHistoryEntries(ctx.store.db, chat.row.id);
-  const messages = await allMessagesOf(ctx.store.db, chatId);
+  const messages = await allMessagesOf(ctx.store.db, chatId, { notes: mayReadNotes(actor) });
   return [
     ...imported.map((h) => ({
       sender: h.sender,
@@ -72,6 +75,7 @@ export async function exportHistory(ctx: Ctx, actor: Actor, chatId: string): Pro
       message: typeof m.message === 'string' ? m.message : JSON.stringify(m.message),
       created: m.created,
       type: m.type,
+      ...(m.visibility === 'agents' ? { visibility: m.visibility } : {}),
     })),
   ];
 }
@@ -83,8 +87,13 @@ function csvField(value: string | number): string {
   return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-export function historyCsv(lines: TranscriptLine[]): string {
+/**
+ * The CSV download: a file that leaves the server and gets forwarded, so it never holds an internal
+ * note, whoever downloads it (the JSON export marks them for readers of notes).
+ */
+export function historyCsv(all: TranscriptLine[]): string {
   const header = 'created,sender,type,message';
+  const lines = all.filter((line) => line.visibility !== 'agents');
   return (
     [header, ...lines.map((l) => [l.created, l.sender, l.type, l.message].map(csvField).join(','))].join(
       '\r\n',

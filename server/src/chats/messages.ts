@@ -1,8 +1,15 @@
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
+import type { Visibility } from '../events/notes.ts';
 import type { Actor } from '../policies/actor.ts';
 import { type LoadedChat, requireOpen } from '../policies/chats.ts';
-import { claimedSender, messageReader, messageSender } from '../policies/messages.ts';
+import {
+  claimedSender,
+  mayReadNotes,
+  messageReader,
+  messageSender,
+  requireVisibleMessage,
+} from '../policies/messages.ts';
 import { isUniqueViolation, onPostgres, type Tx } from '../store/database.ts';
 import type { MessageRow } from '../store/schema.ts';
 import { notFound } from '../util/errors.ts';
@@ -27,6 +34,8 @@ export interface SendInput {
   message: string;
   type?: 'text' | 'object' | 'system';
   clientId?: string;
+  /** `agents`: an internal note (policies/messages.ts says who may write one). */
+  visibility?: Visibility;
 }
 
 type NewMessage = {
@@ -34,6 +43,7 @@ type NewMessage = {
   type: MessageRow['type'];
   body: string | MediaRef;
   clientId?: string | undefined;
+  visibility?: Visibility | undefined;
 };
 
 /** The message's row but for what the chat gives it (app, chat, seq). */
@@ -48,6 +58,7 @@ function draftRow(message: NewMessage): DraftRow {
     clientId: message.clientId ?? null,
     eventId: newId(),
     created: nowSeconds(),
+    visibility: message.visibility ?? 'all',
   };
 }
 
@@ -145,7 +156,12 @@ export async function sendMessage(
         if (existing) return existing;
       }
       const claimed = claimedSender(actor, input);
-      const draft = draftRow({ ...claimed, body: input.message, clientId: input.clientId });
+      const draft = draftRow({
+        ...claimed,
+        body: input.message,
+        clientId: input.clientId,
+        visibility: input.visibility,
+      });
       const taken = await takeSeqWriting(tx, appId, chatId, draft);
       if (!taken) throw notFound('Chat not found');
       const { chat, inserted } = taken;
@@ -174,7 +190,9 @@ export async function listMessages(
   query: { after?: number; limit: number },
 ): Promise<{ messages: MessageView[]; next: string | null }> {
   await chatFor(ctx, actor, chatId, 'view');
-  const rows = await messagesAfter(ctx.store.db, chatId, query.after ?? 0, query.limit + 1);
+  const rows = await messagesAfter(ctx.store.db, chatId, query.after ?? 0, query.limit + 1, {
+    notes: mayReadNotes(actor),
+  });
   const items = rows.slice(0, query.limit).map(presentMessage);
   const next = rows.length > query.limit ? String(items[items.length - 1]!.seq) : null;
   return { messages: items, next };
@@ -192,6 +210,7 @@ export async function readMessage(
     if (!row) throw notFound('Message not found');
     const chat = await loadChat(tx, actor.app.id, row.chatId);
     const reader = messageReader(actor, chat, input.userId);
+    requireVisibleMessage(actor, row);
     const result = { message: { id: row.id, chat: row.chatId, sender: row.sender }, userId: reader };
     if (reader === row.sender) return result;
     // ON CONFLICT DO NOTHING: a second read (even a concurrent one) inserts nothing and fires nothing.
@@ -201,6 +220,8 @@ export async function readMessage(
         trigger: 'messages:read',
         chatId: row.chatId,
         data: { messageId, chatId: row.chatId, userId: reader },
+        // A receipt about a note reaches only who may see the note (events/audience.ts).
+        visibility: row.visibility,
       },
       chat.users,
     );

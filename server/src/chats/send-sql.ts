@@ -47,8 +47,8 @@ const BUMP_WITH_PARTICIPANTS = BUMPED + WITH_PARTICIPANTS;
 // The send path's version: the message row goes in with the seq in the same statement, before the
 // sender's checks; a send they refuse rolls it back with the rest (see sendMessage).
 const BUMP_INSERT_WITH_PARTICIPANTS = `${BUMPED}, inserted as (
-  insert into messages (id, app_id, chat_id, sender, type, body, seq, client_id, event_id, created)
-  select ?::text, bumped.app_id, bumped.id, ?::text, ?::text, ?::text, bumped.last_seq, ?::text, ?::text, ?::bigint
+  insert into messages (id, app_id, chat_id, sender, type, body, seq, client_id, event_id, created, visibility)
+  select ?::text, bumped.app_id, bumped.id, ?::text, ?::text, ?::text, bumped.last_seq, ?::text, ?::text, ?::bigint, ?::text
   from bumped
 )${WITH_PARTICIPANTS}`;
 
@@ -87,6 +87,7 @@ export async function bumpSeqInsertingMessage(
     message.clientId,
     message.eventId,
     message.created,
+    message.visibility,
   ]);
   return rows[0];
 }

@@ -239,6 +239,7 @@ export const insertMessage = prepare<MessageRow, unknown>((db, arg) =>
     clientId: arg('clientId'),
     eventId: arg('eventId'),
     created: arg('created'),
+    visibility: arg('visibility'),
   }),
 );
 
@@ -270,24 +271,38 @@ export async function insertRead(
   return inserted !== undefined;
 }
 
+/** `notes: false` leaves internal notes out (in the statement, so a page stays full). */
 export async function messagesAfter(
   db: Db,
   chatId: string,
   after: number,
   limit: number,
+  { notes }: { notes: boolean },
 ): Promise<MessageRow[]> {
   return db
     .selectFrom('messages')
     .selectAll()
     .where('chatId', '=', chatId)
     .where('seq', '>', after)
+    .$if(!notes, (q) => q.where('visibility', '=', 'all'))
     .orderBy('seq')
     .limit(limit)
     .execute();
 }
 
-export async function allMessagesOf(db: Db | Tx, chatId: string): Promise<MessageRow[]> {
-  return db.selectFrom('messages').selectAll().where('chatId', '=', chatId).orderBy('seq').execute();
+/** Every message of the chat; `notes: false` leaves internal notes out. */
+export async function allMessagesOf(
+  db: Db | Tx,
+  chatId: string,
+  { notes }: { notes: boolean },
+): Promise<MessageRow[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('chatId', '=', chatId)
+    .$if(!notes, (q) => q.where('visibility', '=', 'all'))
+    .orderBy('seq')
+    .execute();
 }
 
 // ---- imported bot history

@@ -2,6 +2,7 @@ import type { Tx } from '../store/database.ts';
 import { type Prepared, prepare } from '../store/prepared.ts';
 import { rtDb, rtTx } from '../store/realtime-tables.ts';
 import type { EventDataByTrigger, NewEvent } from './catalog.ts';
+import { isNote, seesNotes } from './notes.ts';
 
 /**
  * Who hears an event on the realtime stream (docs/realtime.md), decided inside the event's transaction
@@ -15,6 +16,8 @@ import type { EventDataByTrigger, NewEvent } from './catalog.ts';
  * - every other event of a chat: the participants at the time of the event; the user a `chats:join`,
  *   `chats:leave` or `invitations:accept` is about (so a leaver hears their own leave), and for
  *   `chats:close` the creator too (when the creator's leave closes the chat).
+ * - an event about an internal note (`messages:new` of a note, `messages:read` of one): only those
+ *   of the above the note rule lets see notes (events/notes.ts), never an end user.
  */
 export const userKey = (userId: string): string => `u:${userId}`;
 export const roomKey = (room: number): string => `r:${room}`;
@@ -79,7 +82,30 @@ export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly strin
       }
     }
   }
+  if (aboutNote(event)) await keepNoteReaders(tx, users);
   return [...[...users].map(userKey), ...[...rooms].map(roomKey)];
+}
+
+function aboutNote(event: NewEvent): boolean {
+  if (event.visibility === 'agents') return true;
+  return (
+    event.trigger === 'messages:new' && isNote((event.data as EventDataByTrigger['messages:new']).message)
+  );
+}
+
+/**
+ * Drops from `users` everyone the note rule keeps from notes. One read of their roles, for notes
+ * only: an ordinary message's audience costs no statement more. Room keys are agents' alone.
+ */
+async function keepNoteReaders(tx: Tx, users: Set<string>): Promise<void> {
+  if (users.size === 0) return;
+  const rows = await tx
+    .selectFrom('users')
+    .select(['id', 'role'])
+    .where('id', 'in', [...users])
+    .execute();
+  const readers = new Set(rows.filter((row) => seesNotes(row)).map((row) => row.id));
+  for (const user of users) if (!readers.has(user)) users.delete(user);
 }
 
 type AudienceArgs = Record<string, string | number>;

@@ -14,6 +14,7 @@ import {
   SystemInfoData,
   UsersActivityData,
 } from '../wire/events.ts';
+import type { Visibility } from './notes.ts';
 
 export type { AssignCandidate } from '../wire/events.ts';
 
@@ -75,6 +76,8 @@ export interface NewEvent<T extends Trigger = Trigger> {
   chatId?: string | null;
   userId?: string | null;
   data: EventDataByTrigger[T];
+  /** `agents`: the event is about an internal note, so no end user hears it (events/notes.ts). */
+  visibility?: Visibility;
 }
 
 /** The webhook envelope (docs/webhooks.md, "The envelope"). */

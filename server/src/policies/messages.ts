@@ -1,9 +1,32 @@
+import { seesNotes, type Visibility } from '../events/notes.ts';
 import type { MessageRow } from '../store/schema.ts';
 import { badRequest, forbidden, notFound } from '../util/errors.ts';
-import type { Actor } from './actor.ts';
+import { type Actor, isAgent, isAppServer } from './actor.ts';
 import { isParticipant, type LoadedChat, mayOnChat } from './chats.ts';
 
-type SendRequest = { sender?: string | undefined; type?: MessageRow['type'] | undefined };
+type SendRequest = {
+  sender?: string | undefined;
+  type?: MessageRow['type'] | undefined;
+  visibility?: Visibility | undefined;
+};
+
+/**
+ * Who may write an internal note (on a chat it may send to): the app server and agents; never an
+ * end user. Supervisors and admins join here when they exist.
+ */
+export function mayWriteNote(actor: Actor): boolean {
+  return isAppServer(actor) || isAgent(actor);
+}
+
+/** Who may read notes: the one rule of events/notes.ts, for an actor. */
+export function mayReadNotes(actor: Actor): boolean {
+  return seesNotes(actor.user);
+}
+
+/** A note is as absent as an unknown message to whoever may not read notes. */
+export function requireVisibleMessage(actor: Actor, row: Pick<MessageRow, 'visibility'>): void {
+  if (row.visibility === 'agents' && !mayReadNotes(actor)) throw notFound('Message not found');
+}
 
 /**
  * Who a send would be from, and as what type, before any check: a token sends as its user, the app
@@ -33,6 +56,8 @@ export function messageSender(
   } else if (claimed.sender !== 'system' && !isParticipant(chat, claimed.sender)) {
     throw forbidden('The sender is not in this chat');
   }
+  if (input.visibility === 'agents' && !mayWriteNote(actor))
+    throw forbidden('Only agents may write internal notes');
   return claimed;
 }
 

@@ -141,6 +141,8 @@ export interface MessagesTable {
   /** Id of the `messages:new` event, returned again for an idempotent repeat. */
   eventId: string;
   created: number;
+  /** `agents`: an internal note, never shown to an end user (events/notes.ts). */
+  visibility: 'all' | 'agents';
 }
 
 export interface MessageReadsTable {

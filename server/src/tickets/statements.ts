@@ -1,10 +1,18 @@
+import { END_USER, visibleFor } from '../events/notes.ts';
 import type { Db, Tx } from '../store/database.ts';
 import type { MessageRow, TicketRow } from '../store/schema.ts';
 
 /** The ticket statements. */
 
+/** The transcript's messages: internal notes never go in (a ticket is what may reach the customer). */
 export async function messagesForTranscript(tx: Tx, chatId: string): Promise<MessageRow[]> {
-  return tx.selectFrom('messages').selectAll().where('chatId', '=', chatId).orderBy('seq').execute();
+  return tx
+    .selectFrom('messages')
+    .selectAll()
+    .where('chatId', '=', chatId)
+    .where('visibility', 'in', visibleFor(END_USER))
+    .orderBy('seq')
+    .execute();
 }
 
 export async function insertTicket(tx: Tx, row: TicketRow): Promise<void> {

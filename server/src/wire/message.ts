@@ -14,6 +14,9 @@ export const MediaRef = Type.Object({
 export type MediaRef = Static<typeof MediaRef>;
 const decodeMediaRef = jsonColumn('media message', MediaRef);
 
+/** `agents`: an internal note, seen by agents and the app server only (docs/security.md). */
+export const Visibility = Type.Union([Type.Literal('all'), Type.Literal('agents')]);
+
 /** The one shape of a message in responses, events and webhooks (docs/conventions.md). */
 export const Message = Type.Object({
   id: Type.String(),
@@ -28,6 +31,8 @@ export const Message = Type.Object({
   message: Type.Union([MediaRef, Type.String()]),
   seq: Type.Integer(),
   created: Type.Integer(),
+  /** Absent: `all`. Only a note carries it (`agents`). */
+  visibility: Type.Optional(Visibility),
 });
 export type Message = Static<typeof Message>;
 
@@ -41,7 +46,7 @@ export const HistoryEntry = Type.Object({
 export type HistoryEntry = Static<typeof HistoryEntry>;
 
 export function presentMessage(row: MessageRow): Message {
-  return {
+  const view: Message = {
     id: row.id,
     chat: row.chatId,
     sender: row.sender,
@@ -50,4 +55,6 @@ export function presentMessage(row: MessageRow): Message {
     seq: row.seq,
     created: row.created,
   };
+  if (row.visibility === 'agents') view.visibility = 'agents';
+  return view;
 }

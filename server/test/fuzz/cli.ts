@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { StoreKind } from '../helpers/harness.ts';
+import { runNotesProperty } from './notes.ts';
 import { type FuzzResult, runFuzz } from './run.ts';
 
 /**
  * `npm run fuzz -- --minutes 10 --store sqlite --seed 123` — the long fuzz run (the quick one is in
  * `npm test`, test/fuzz.test.ts). PostgreSQL needs SWITCHBOARD_TEST_DATABASE_URL. Without --seed
- * a random one is drawn and printed first, so any run can be replayed.
+ * a random one is drawn and printed first, so any run can be replayed. After it, on each store, the
+ * notes property (test/fuzz/notes.ts) for a fifth of the time more.
  */
 const { values } = parseArgs({
   options: {
@@ -49,5 +51,22 @@ for (const store of stores as StoreKind[]) {
     failed = true;
     console.log(`fuzz: FAILED on ${store} (seed ${seed}):\n  ${result.failure}`);
   } else console.log(`fuzz: ${store} passed`);
+  // The notes property (test/fuzz/notes.ts): a fifth of the time again, at least one minute.
+  const notesStarted = Date.now();
+  const notes = await runNotesProperty({
+    store,
+    seed,
+    timeLimitMs: Math.max(60_000, (minutes * 60_000) / 5),
+    ...(values.runs ? { runs: Math.max(1, Math.ceil(Number(values.runs) / 100)) } : {}),
+  });
+  console.log(
+    `notes: store ${store}, seed ${seed}: ${notes.runs} runs, ${notes.steps} steps, ${notes.notes} notes, ` +
+      `${notes.refusedNotes} end-user notes refused, ${notes.searched} reads and frames searched in ` +
+      `${Math.round((Date.now() - notesStarted) / 1000)} s`,
+  );
+  if (notes.failure) {
+    failed = true;
+    console.log(`notes: FAILED on ${store} (seed ${seed}):\n  ${notes.failure}`);
+  } else console.log(`notes: ${store} passed (nothing an end user reached held a note)`);
 }
 process.exit(failed ? 1 : 0);

@@ -3,7 +3,7 @@ import { MAX_MESSAGE_LENGTH } from '../../chats/messages.ts';
 import { int } from '../../limits/ranges.ts';
 import { Chat } from '../../wire/chat.ts';
 import { ExtraInfo, Id, Lang, Paging, RoomId, Text } from '../../wire/fields.ts';
-import { HistoryEntry } from '../../wire/message.ts';
+import { HistoryEntry, Visibility } from '../../wire/message.ts';
 
 export const Priority = int('priority');
 export const History = Type.Array(HistoryEntry, { maxItems: 1000 });
@@ -45,6 +45,8 @@ export const SendMessageBody = Type.Object(
     message: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH }),
     type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('object'), Type.Literal('system')])),
     clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** `agents`: an internal note (docs/security.md); absent: `all`. */
+    visibility: Type.Optional(Visibility),
   },
   { additionalProperties: false },
 );
