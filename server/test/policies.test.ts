@@ -52,6 +52,7 @@ function user(id: string, role: 'user' | 'agent', rooms: number[] = []): UserRow
     maxChats: null,
     activeChats: 0,
     lastInvited: 0,
+    agentRole: role === 'agent' ? 'agent' : null,
     created: 0,
   };
 }

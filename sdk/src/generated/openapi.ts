@@ -743,7 +743,7 @@ export interface paths {
             parameters: {
                 query?: {
                     externalId?: string;
-                    role?: "user" | "agent";
+                    role?: "user" | "agent" | "supervisor" | "admin";
                     limit?: number;
                     cursor?: string;
                 };
@@ -769,7 +769,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -858,7 +858,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -953,7 +953,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1042,7 +1042,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1316,7 +1316,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1368,7 +1368,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an agent */
+        /** Create an agent (secret, or an admin person) */
         post: {
             parameters: {
                 query?: never;
@@ -1386,6 +1386,7 @@ export interface paths {
                         rooms: number[];
                         langs?: string[];
                         maxChats?: number;
+                        role?: "agent" | "supervisor" | "admin";
                     };
                 };
             };
@@ -1406,7 +1407,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1626,7 +1627,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Agent login: a session, and status online */
+        /** Agent login: a session, and status online (unless online: false) */
         post: {
             parameters: {
                 query?: never;
@@ -1639,6 +1640,8 @@ export interface paths {
                     "application/json": {
                         contact: string;
                         password: string;
+                        /** @description false: a session only, the status unchanged */
+                        online?: boolean;
                     };
                 };
             };
@@ -1659,7 +1662,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1836,7 +1839,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1886,7 +1889,7 @@ export interface paths {
                 };
             };
         };
-        /** Change an agent (an agent itself: nickname, password and status only) */
+        /** Change an agent (an agent itself: nickname, password and status only; role: secret or an admin) */
         put: {
             parameters: {
                 query?: never;
@@ -1907,6 +1910,7 @@ export interface paths {
                         langs?: string[];
                         maxChats?: number;
                         status?: "online" | "away" | "offline";
+                        role?: "agent" | "supervisor" | "admin";
                     };
                 };
             };
@@ -1927,7 +1931,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -2242,7 +2246,7 @@ export interface paths {
                                     extraInfo: {
                                         [key: string]: unknown;
                                     };
-                                    role: "user" | "agent";
+                                    role: "user" | "agent" | "supervisor" | "admin";
                                     providerId?: string;
                                     status?: "online" | "away" | "offline";
                                     rooms?: number[];
@@ -2837,7 +2841,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];

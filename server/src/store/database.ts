@@ -14,6 +14,7 @@ import { leanOutbox } from './migrations/008-lean-outbox.ts';
 import { webhookSpeed } from './migrations/009-webhook-speed.ts';
 import { eventSequencer } from './migrations/010-event-sequencer.ts';
 import { throttle } from './migrations/011-throttle.ts';
+import { peopleRoles } from './migrations/013-people-roles.ts';
 import { NamedStatementClient } from './pg-named.ts';
 import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
@@ -62,6 +63,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '009-webhook-speed': webhookSpeed(dialect),
     '010-event-sequencer': eventSequencer(dialect),
     '011-throttle': throttle(dialect),
+    '013-people-roles': peopleRoles(dialect),
   };
 }
 

@@ -3,10 +3,11 @@ import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import type { Actor } from '../policies/actor.ts';
+import { requireStillAdmin } from '../policies/people.ts';
 import { agentToLogOut, requireAgentEditor } from '../policies/users.ts';
 import { type Db, isUniqueViolation, type Tx } from '../store/database.ts';
 import { decodeRooms, decodeStrings } from '../store/json.ts';
-import type { UserRow } from '../store/schema.ts';
+import type { AgentRole, UserRow } from '../store/schema.ts';
 import { badRequest, conflict, notFound, unauthorized } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
@@ -36,6 +37,7 @@ export interface AgentInput {
   langs?: string[];
   maxChats?: number;
   status?: AgentStatus;
+  role?: AgentRole;
 }
 
 function checkRooms(app: App, rooms: number[]): void {
@@ -53,22 +55,31 @@ async function presentAgent(ctx: Ctx, app: App, row: UserRow): Promise<UserView>
   return view!;
 }
 
+/** An admin person's role as of this transaction (policies/people.ts, requireStillAdmin). */
+async function recheckAdmin(tx: Tx, actor: Actor): Promise<void> {
+  if (actor.person)
+    requireStillAdmin(actor, await agentOfApp.first(tx, { id: actor.person.id, appId: actor.app.id }));
+}
+
 export async function requireAgent(db: Db | Tx, app: App, id: string): Promise<UserRow> {
   const row = await agentOfApp.first(db, { id, appId: app.id });
   if (!row) throw notFound('Agent not found');
   return row;
 }
 
+/** POST /agents; `actor` when a request makes it (an admin person is checked again in the transaction). */
 export async function createAgent(
   ctx: Ctx,
   app: App,
   input: Required<Pick<AgentInput, 'name' | 'contact' | 'password' | 'rooms'>> & AgentInput,
+  actor?: Actor,
 ): Promise<UserView> {
   checkRooms(app, input.rooms);
   const row: UserRow = {
     id: newId(),
     appId: app.id,
     role: 'agent',
+    agentRole: input.role ?? 'agent',
     name: input.name,
     nickname: input.nickname ?? null,
     contact: input.contact,
@@ -87,6 +98,7 @@ export async function createAgent(
   };
   try {
     await ctx.store.transaction(async (tx) => {
+      if (actor) await recheckAdmin(tx, actor);
       await checkAppCap(tx, app.id, 'agents', ctx.caps.agentsPerApp);
       await insertUser(tx, row);
     });
@@ -128,12 +140,17 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
   if (input.langs !== undefined) changes.langs = JSON.stringify(input.langs);
   if (input.maxChats !== undefined) changes.maxChats = input.maxChats;
   if (input.status !== undefined) changes.status = input.status;
+  if (input.role !== undefined) changes.agentRole = input.role;
   // Coming back from offline is a login: serve every room again. Otherwise an agent who logged out of
   // each room one by one would be "online" while serving none. away → online keeps a partial logout.
   if (input.status === 'online' && agent.status === 'offline') changes.offRooms = '[]';
   if (Object.keys(changes).length > 0) {
     try {
       await commitChange(ctx, actor.app.id, async (tx) => {
+        // Who may change what, again on the rows as this transaction reads them: the agent, and an
+        // admin person's own role (a demoted admin, or an agent promoted since, is judged as it is now).
+        await recheckAdmin(tx, actor);
+        requireAgentEditor(actor, await requireAgent(tx, actor.app, id), Object.keys(input));
         await updateUserRow(tx, id, changes);
         await agentRouting().availabilityChanged(tx, actor.app, [
           ...decodeRooms(agent.rooms),
@@ -148,16 +165,23 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
   return presentAgent(ctx, actor.app, await requireAgent(ctx.store.db, actor.app, id));
 }
 
-/** POST /agents/login — checks the password (scrypt), opens a session and sets the agent online. */
+/**
+ * POST /agents/login — checks the password (scrypt), opens a session and sets the agent online; with
+ * `online: false` (the admin app) the session only, so signing in to manage never routes chats to it.
+ */
 export async function loginAgent(
   ctx: Ctx,
   app: App,
-  input: { contact: string; password: string },
+  input: { contact: string; password: string; online?: boolean },
 ): Promise<{ user: UserView; session: Session }> {
   const row = await agentByContact(ctx.store.db, app.id, input.contact);
   // Verify against a dummy hash when the agent is unknown, so timing does not reveal which contacts exist.
   const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
   if (!row || !ok) throw unauthorized('Invalid contact or password');
+  if (input.online === false) {
+    const session = await createSession(ctx.store.db, app.id, row.id);
+    return { user: await presentAgent(ctx, app, row), session };
+  }
   await commitChange(ctx, app.id, async (tx) => {
     await updateUserRow(tx, row.id, { status: 'online', offRooms: '[]' });
     await agentRouting().availabilityChanged(tx, app, decodeRooms(row.rooms));
