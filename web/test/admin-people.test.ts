@@ -3,10 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { createChat } from '../../server/test/helpers/fixtures.ts';
 import { launchBrowser, screenshot, type TestBrowser } from './helpers/browser.ts';
 import {
   createAgent,
   createTestApp,
+  createUser,
   describeEachStore,
   startWebServer,
   type TestApp,
@@ -143,6 +145,38 @@ describeEachStore('admin people', (kind) => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('tab', { name: 'Settings' }).waitFor();
     assert.equal(await page.getByText('Signed in as').count(), 0);
+    await context.close();
+  });
+
+  test('an admin working in the console sees the queue of its own rooms, not every room it could read', async () => {
+    const queued = await createTestApp(server, 'Queue test');
+    await server.request('PUT', '/v1/settings', {
+      headers: queued.asApp,
+      body: {
+        rooms: [
+          { id: 1, name: 'General' },
+          { id: 2, name: 'Sales' },
+        ],
+      },
+    });
+    const contact = `console-admin-${kind}@example.com`;
+    await createAgent(server, queued, { name: 'Cora Admin', contact, rooms: [1], role: 'admin' });
+    const context = await browser.context();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/?appId=${queued.id}`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(contact);
+    await page.getByRole('textbox', { name: 'Password' }).fill('pw-123456');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).waitFor();
+    // Room 2's chat first: the read that room 1's chat then causes finds both waiting.
+    const otto = await createUser(server, queued, { name: 'Otto Sales' });
+    await createChat(server, queued, otto, { room: 2 });
+    const rita = await createUser(server, queued, { name: 'Rita General' });
+    await createChat(server, queued, rita, { room: 1 });
+    const queue = page.getByRole('list', { name: 'Queue' });
+    await queue.getByRole('listitem').filter({ hasText: 'Rita General' }).waitFor();
+    assert.equal(await queue.getByRole('listitem').count(), 1);
+    assert.equal(await queue.getByText('Otto Sales').count(), 0);
     await context.close();
   });
 });
