@@ -23,7 +23,8 @@ export interface Actor {
  */
 export function actingAs(actor: Actor): Actor {
   const user = actor.user;
-  return user !== null && isAdminPerson(user) ? { app: actor.app, user: null, person: user } : actor;
+  // Spread: whatever else the actor carries about its credential stays with it.
+  return user !== null && isAdminPerson(user) ? { ...actor, user: null, person: user } : actor;
 }
 
 export const isAppServer = (actor: Actor): boolean => actor.user === null;
