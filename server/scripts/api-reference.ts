@@ -538,6 +538,8 @@ Types below read like TypeScript: \`?\` marks an optional field, \`Name\` a shap
 [Shapes](#shapes). Every error answer is the envelope \`Error\`:
 \`{ error: { code: integer; message: string; details?: { field: string; message: string }[] } }\`.
 All paths are below the server's root; every collection path also answers with a trailing slash.
+Where a route takes the app secret, an admin person's session token may call it too, acting as the
+app ([people.md](people.md)).
 `;
 
 export function renderApiReference({ openapi, asyncapi }: ServedDocuments): string {

@@ -165,12 +165,11 @@ describeEachStore('agents', (kind) => {
       rooms: [2, 2, 1],
       extraInfo: { x: 1 },
       status: 'online',
-      role: 'user',
     });
     assert.deepEqual([...dup.rooms].sort(), [1, 2]);
     assert.deepEqual(dup.extraInfo, {});
     assert.equal(dup.status, 'offline');
-    assert.equal(dup.role, 'agent');
+    assert.equal(dup.role, 'agent', 'an agent is a plain agent unless a role is given (docs/people.md)');
   });
 
   it('POST /agents refuses missing and wrong-typed fields with 400 naming them, and creates nothing', async () => {

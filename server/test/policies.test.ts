@@ -54,6 +54,7 @@ function user(id: string, role: 'user' | 'agent', rooms: number[] = []): UserRow
     activeChats: 0,
     lastInvited: 0,
     active: 1,
+    agentRole: role === 'agent' ? 'agent' : null,
     created: 0,
   };
 }

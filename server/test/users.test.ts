@@ -324,8 +324,14 @@ describeEachStore('users', (kind) => {
     for (const u of users.body.users)
       assert.deepEqual(Object.keys(u).sort(), [...USER_KEYS, 'externalId'].sort());
 
+    // The agents' roles filter too (docs/people.md): this app has no admin.
+    const admins = await expectStatus(server, 200, 'GET', '/v1/users', {
+      headers: tenant.asApp,
+      query: { role: 'admin' },
+    });
+    assert.deepEqual(admins.body, { users: [], next: null });
     assertBadField(
-      await server.request('GET', '/v1/users', { headers: tenant.asApp, query: { role: 'admin' } }),
+      await server.request('GET', '/v1/users', { headers: tenant.asApp, query: { role: 'owner' } }),
       'role',
     );
   });

@@ -11,7 +11,7 @@ import { SignIn } from './SignIn.tsx';
 import { Tabs } from './Tabs.tsx';
 import { WebhooksPanel } from './WebhooksPanel.tsx';
 
-/** The admin: the operator's apps (admin key), or one app's settings, agents, webhooks and live view (secret). */
+/** The admin: the operator's apps (admin key), or one app's settings, agents, webhooks and live view (secret or an admin person). */
 export function AdminApp() {
   const [model] = useState(() => new AdminModel());
   const { session, tab } = useStore(model.store);
@@ -24,8 +24,15 @@ export function AdminApp() {
         <span class="admin__context">
           {title}
           {session.kind === 'app' ? <code class="admin__id">{session.app.id}</code> : null}
+          {session.kind === 'app' && session.person ? (
+            <span class="admin__person">Signed in as {session.person.name}</span>
+          ) : null}
         </span>
-        <button type="button" class="sb-btn sb-btn--secondary sb-btn--small" onClick={() => model.signOut()}>
+        <button
+          type="button"
+          class="sb-btn sb-btn--secondary sb-btn--small"
+          onClick={() => void model.signOut()}
+        >
           Sign out
         </button>
       </header>

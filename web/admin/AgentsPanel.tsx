@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { describeError, useLoad } from '../src/lib/hooks.ts';
 import type { Agent, Client } from '../src/lib/sdk.ts';
-import { Button, ErrorNote, Field } from '../src/ui/index.ts';
+import { Button, ErrorNote, Field, SelectField } from '../src/ui/index.ts';
 
 /** Room ids as typed; a part that is not a whole number is refused here, naming the field. */
 function rooms(text: string): number[] {
@@ -21,7 +21,36 @@ function count(text: string): number | undefined {
   return Number(value);
 }
 
-/** Agents: create, edit rooms and capacity, reset a password. */
+type Role = Agent['role'];
+/** The roles a person of the team may have (docs/people.md), as the Role selects offer them. */
+const ROLES = [
+  ['agent', 'Agent'],
+  ['supervisor', 'Supervisor'],
+  ['admin', 'Admin'],
+] as const satisfies ReadonlyArray<readonly [Role, string]>;
+const roleName = (role: Role) => ROLES.find(([value]) => value === role)?.[1] ?? role;
+const isRole = (value: string): value is (typeof ROLES)[number][0] => ROLES.some(([r]) => r === value);
+
+function RoleField({ value, onChange }: { value: Role; onChange: (role: Role) => void }) {
+  return (
+    <SelectField
+      label="Role"
+      value={value}
+      onChange={(e) => {
+        const next = e.currentTarget.value;
+        if (isRole(next)) onChange(next);
+      }}
+    >
+      {ROLES.map(([role, name]) => (
+        <option key={role} value={role}>
+          {name}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
+/** Agents: create, edit rooms, role and capacity, reset a password. */
 export function AgentsPanel({ client }: { client: Client }) {
   const agents = useLoad(() => client.agents.list(), [client]);
   const [editing, setEditing] = useState<string | undefined>(undefined);
@@ -36,6 +65,7 @@ export function AgentsPanel({ client }: { client: Client }) {
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Email</th>
+            <th scope="col">Role</th>
             <th scope="col">Status</th>
             <th scope="col">Rooms</th>
             <th scope="col">Chats</th>
@@ -48,7 +78,7 @@ export function AgentsPanel({ client }: { client: Client }) {
           {agents.data?.agents.map((agent) =>
             editing === agent.id ? (
               <tr key={agent.id}>
-                <td colSpan={6}>
+                <td colSpan={7}>
                   <EditAgent
                     client={client}
                     agent={agent}
@@ -64,6 +94,7 @@ export function AgentsPanel({ client }: { client: Client }) {
               <tr key={agent.id}>
                 <td>{agent.name}</td>
                 <td>{agent.contact}</td>
+                <td>{roleName(agent.role)}</td>
                 <td>
                   <span class={`admin__status admin__status--${agent.status}`}>{agent.status}</span>
                 </td>
@@ -103,6 +134,7 @@ function EditAgent({
   const [roomText, setRoomText] = useState((agent.rooms ?? []).join(', '));
   const [maxChats, setMaxChats] = useState(String(agent.maxChats ?? ''));
   const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>(agent.role);
   const [error, setError] = useState<string | undefined>(undefined);
   async function save(event: Event) {
     event.preventDefault();
@@ -113,6 +145,7 @@ function EditAgent({
         rooms: rooms(roomText),
         ...(max !== undefined ? { maxChats: max } : {}),
         ...(password ? { password } : {}),
+        ...(role !== agent.role && isRole(role) ? { role } : {}),
       });
       onDone(password ? `${agent.name}: saved, password reset.` : `${agent.name}: saved.`);
     } catch (failure) {
@@ -129,6 +162,7 @@ function EditAgent({
         onInput={(e) => setRoomText(e.currentTarget.value)}
       />
       <Field label="Max chats" value={maxChats} onInput={(e) => setMaxChats(e.currentTarget.value)} />
+      <RoleField value={role} onChange={setRole} />
       <Field
         label="New password"
         type="password"
@@ -151,6 +185,7 @@ function EditAgent({
 function CreateAgent({ client, onCreated }: { client: Client; onCreated: () => Promise<void> }) {
   const empty = { name: '', contact: '', password: '', rooms: '1', maxChats: '' };
   const [form, setForm] = useState(empty);
+  const [role, setRole] = useState<Role>('agent');
   const [error, setError] = useState<string | undefined>(undefined);
   const [created, setCreated] = useState<string | undefined>(undefined);
   async function create(event: Event) {
@@ -165,9 +200,11 @@ function CreateAgent({ client, onCreated }: { client: Client; onCreated: () => P
         password: form.password,
         rooms: rooms(form.rooms),
         ...(max !== undefined ? { maxChats: max } : {}),
+        ...(role !== 'agent' && isRole(role) ? { role } : {}),
       });
       setCreated(`${form.name.trim()} can now sign in to the console.`);
       setForm(empty);
+      setRole('agent');
       await onCreated();
     } catch (failure) {
       setError(describeError(failure));
@@ -194,6 +231,7 @@ function CreateAgent({ client, onCreated }: { client: Client; onCreated: () => P
         value={form.maxChats}
         onInput={onInput('maxChats')}
       />
+      <RoleField value={role} onChange={setRole} />
       <ErrorNote message={error} />
       {created ? <p role="status">{created}</p> : null}
       <Button type="submit">Create agent</Button>

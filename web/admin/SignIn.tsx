@@ -3,13 +3,19 @@ import { suggestedAppId } from '../src/lib/app-id.ts';
 import { describeError } from '../src/lib/hooks.ts';
 import { SwitchboardError } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field } from '../src/ui/index.ts';
-import type { AdminModel } from './model.ts';
+import { type AdminModel, NotAnAdmin } from './model.ts';
 
-/** Sign in with an app's id and secret (that app) or with the instance's admin key (apps). */
+/**
+ * Sign in to an app — as an admin person (Email and Password) or with the app's secret (operators,
+ * tools) — or with the instance's admin key (apps). One button: a filled Email or Password means the
+ * person, else the secret.
+ */
 export function SignIn({ model, notice }: { model: AdminModel; notice?: string }) {
   const [mode, setMode] = useState<'app' | 'operator'>('app');
   const [appId, setAppId] = useState('');
   const [secret, setSecret] = useState('');
+  const [contact, setContact] = useState('');
+  const [password, setPassword] = useState('');
   const [adminKey, setAdminKey] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -23,19 +29,30 @@ export function SignIn({ model, notice }: { model: AdminModel; notice?: string }
     setBusy(true);
     try {
       if (mode === 'app') {
-        if (!appId.trim() || !secret.trim()) throw new Error('Enter the App ID and the app secret.');
-        await model.signInWithSecret(appId.trim(), secret.trim());
+        const person = contact.trim() !== '' || password !== '';
+        if (!appId.trim()) throw new Error('Enter the App ID.');
+        if (person) {
+          if (!contact.trim() || !password) throw new Error('Enter your email and password.');
+          await model.signInAsPerson(appId.trim(), contact.trim(), password);
+        } else {
+          if (!secret.trim()) throw new Error('Enter your email and password, or the app secret.');
+          await model.signInWithSecret(appId.trim(), secret.trim());
+        }
       } else {
         if (!adminKey.trim()) throw new Error('Enter the admin key.');
         await model.signInWithKey(adminKey.trim());
       }
     } catch (failure) {
       setError(
-        failure instanceof SwitchboardError && (failure.status === 401 || failure.status === 404)
-          ? mode === 'app'
-            ? 'Wrong App ID or secret.'
-            : 'Wrong admin key.'
-          : describeError(failure),
+        failure instanceof NotAnAdmin
+          ? failure.message
+          : failure instanceof SwitchboardError && (failure.status === 401 || failure.status === 404)
+            ? mode === 'operator'
+              ? 'Wrong admin key.'
+              : contact.trim() !== '' || password !== ''
+                ? 'Wrong App ID, email or password.'
+                : 'Wrong App ID or secret.'
+            : describeError(failure),
       );
     } finally {
       setBusy(false);
@@ -54,8 +71,7 @@ export function SignIn({ model, notice }: { model: AdminModel; notice?: string }
         <fieldset class="admin-signin__mode">
           <legend>Sign in with</legend>
           <label>
-            <input type="radio" name="mode" checked={mode === 'app'} onChange={() => setMode('app')} /> App
-            secret
+            <input type="radio" name="mode" checked={mode === 'app'} onChange={() => setMode('app')} /> An app
           </label>
           <label>
             <input
@@ -76,13 +92,35 @@ export function SignIn({ model, notice }: { model: AdminModel; notice?: string }
               autocomplete="off"
               spellcheck={false}
             />
-            <Field
-              label="App secret"
-              type="password"
-              value={secret}
-              onInput={(e) => setSecret(e.currentTarget.value)}
-              autocomplete="off"
-            />
+            <fieldset class="admin-signin__group">
+              <legend>An admin of the team</legend>
+              <Field
+                label="Email"
+                name="email"
+                type="email"
+                value={contact}
+                onInput={(e) => setContact(e.currentTarget.value)}
+                autocomplete="username"
+              />
+              <Field
+                label="Password"
+                name="password"
+                type="password"
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+                autocomplete="current-password"
+              />
+            </fieldset>
+            <fieldset class="admin-signin__group">
+              <legend>Or the app secret (operators, tools)</legend>
+              <Field
+                label="App secret"
+                type="password"
+                value={secret}
+                onInput={(e) => setSecret(e.currentTarget.value)}
+                autocomplete="off"
+              />
+            </fieldset>
           </>
         ) : (
           <Field

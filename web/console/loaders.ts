@@ -34,9 +34,14 @@ export async function loadChatDetail(
   return { chat, visitor, messages };
 }
 
-/** The waiting chats of the agent's rooms, in queue order (queue mode) or oldest first. */
-export async function loadQueue(client: Client): Promise<Chat[]> {
-  const { chats } = await client.chats.list({ status: 'waiting', limit: 200 });
+/**
+ * The waiting chats of the agent's rooms, in queue order (queue mode) or oldest first. The server
+ * lists an agent its rooms' chats; an admin (docs/people.md) acts as the app and gets every room's,
+ * so `rooms` narrows it to the rooms it serves (and hears).
+ */
+export async function loadQueue(client: Client, rooms?: readonly number[]): Promise<Chat[]> {
+  const { chats: all } = await client.chats.list({ status: 'waiting', limit: 200 });
+  const chats = rooms ? all.filter((chat) => rooms.includes(chat.room)) : all;
   return chats.sort(
     (a, b) =>
       (a.queuePosition ?? Number.MAX_SAFE_INTEGER) - (b.queuePosition ?? Number.MAX_SAFE_INTEGER) ||

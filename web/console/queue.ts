@@ -37,7 +37,8 @@ export class QueueWatcher {
   async #read(): Promise<void> {
     const waiting = this.#waiting.splice(0);
     try {
-      const queue = await loadQueue(this.#client);
+      const { agent } = this.#store.state;
+      const queue = await loadQueue(this.#client, agent.role === 'admin' ? (agent.rooms ?? []) : undefined);
       this.#store.update({ queue });
       const found = await queueNames(this.#client, queue, this.#store.state.names);
       if (Object.keys(found).length > 0) this.#store.update((s) => ({ names: { ...s.names, ...found } }));

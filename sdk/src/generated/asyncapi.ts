@@ -37,7 +37,7 @@ export interface components {
             extraInfo: {
                 [key: string]: unknown;
             };
-            role: "user" | "agent";
+            role: "user" | "agent" | "supervisor" | "admin";
             providerId?: string;
             status?: "online" | "away" | "offline";
             rooms?: number[];

@@ -1176,7 +1176,7 @@ export interface paths {
             parameters: {
                 query?: {
                     externalId?: string;
-                    role?: "user" | "agent";
+                    role?: "user" | "agent" | "supervisor" | "admin";
                     limit?: number;
                     cursor?: string;
                 };
@@ -1202,7 +1202,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1292,7 +1292,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1388,7 +1388,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1478,7 +1478,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1753,7 +1753,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -1806,7 +1806,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an agent */
+        /** Create an agent (secret, or an admin person) */
         post: {
             parameters: {
                 query?: never;
@@ -1825,6 +1825,7 @@ export interface paths {
                         langs?: string[];
                         maxChats?: number;
                         active?: boolean;
+                        role?: "agent" | "supervisor" | "admin";
                     };
                 };
             };
@@ -1845,7 +1846,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -2066,7 +2067,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Agent login: a session, and status online */
+        /** Agent login: a session, and status online (unless online: false) */
         post: {
             parameters: {
                 query?: never;
@@ -2079,6 +2080,8 @@ export interface paths {
                     "application/json": {
                         contact: string;
                         password: string;
+                        /** @description false: a session only, the status unchanged */
+                        online?: boolean;
                     };
                 };
             };
@@ -2099,7 +2102,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -2436,7 +2439,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -2523,7 +2526,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -2574,7 +2577,7 @@ export interface paths {
                 };
             };
         };
-        /** Change an agent (an agent itself: nickname, password and status only) */
+        /** Change an agent (an agent itself: nickname, password and status only; role: secret or an admin) */
         put: {
             parameters: {
                 query?: never;
@@ -2596,6 +2599,7 @@ export interface paths {
                         maxChats?: number;
                         active?: boolean;
                         status?: "online" | "away" | "offline";
+                        role?: "agent" | "supervisor" | "admin";
                     };
                 };
             };
@@ -2616,7 +2620,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];
@@ -2987,7 +2991,7 @@ export interface paths {
                                     extraInfo: {
                                         [key: string]: unknown;
                                     };
-                                    role: "user" | "agent";
+                                    role: "user" | "agent" | "supervisor" | "admin";
                                     providerId?: string;
                                     status?: "online" | "away" | "offline";
                                     rooms?: number[];
@@ -3592,7 +3596,7 @@ export interface paths {
                                 extraInfo: {
                                     [key: string]: unknown;
                                 };
-                                role: "user" | "agent";
+                                role: "user" | "agent" | "supervisor" | "admin";
                                 providerId?: string;
                                 status?: "online" | "away" | "offline";
                                 rooms?: number[];

@@ -9,6 +9,7 @@ import {
   type Principal,
   presentedCredentials,
   resolvePrincipal,
+  routeAccepts,
 } from '../policies/credentials.ts';
 import { credentialLookup } from '../users/sessions.ts';
 import { forbidden, isDomainError, unauthorized } from '../util/errors.ts';
@@ -47,7 +48,7 @@ export function installAuth(app: FastifyInstance, ctx: Ctx, adminKey: string, th
     ) {
       throw unauthorized();
     }
-    if (!allowed.includes(principal.kind)) throw forbidden('These credentials may not use this route');
+    if (!routeAccepts(principal, allowed)) throw forbidden('These credentials may not use this route');
     checkBrowserOrigin(principal, headerValue(request.headers, 'origin'), String(request.headers.host ?? ''));
     request.principal = principal;
   });

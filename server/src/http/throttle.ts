@@ -30,7 +30,8 @@ export function installThrottle(http: FastifyInstance, throttle: Throttle): void
   http.addHook('preHandler', async (request) => {
     if (!isLogin(request)) return;
     const principal = request.principal;
-    if (principal.kind !== 'secret' && principal.kind !== 'public') return;
+    // A token counts too: an admin person may log agents in as the app does (docs/people.md).
+    if (principal.kind !== 'secret' && principal.kind !== 'public' && principal.kind !== 'token') return;
     const { contact } = request.body as { contact: string };
     request.loginTry = await throttle.beginLogin(principal.app.id, contact, request.ip);
   });

@@ -1,7 +1,7 @@
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Ctx } from '../events/context.ts';
-import type { Actor } from '../policies/actor.ts';
+import { type Actor, personOf } from '../policies/actor.ts';
 import { badRequest } from '../util/errors.ts';
 import { OPERATIONS } from './catalog.ts';
 import type { Operation, Services } from './operation.ts';
@@ -79,9 +79,10 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
   };
 }
 
-/** Acting as oneself: a token's user, or (with the secret) the user the data must name. */
+/** Acting as oneself: a token's user (an admin person too), or (with the secret) the user the data must name. */
 function ownUser(actor: Actor, field: string): string {
-  if (actor.user) return actor.user.id;
+  const person = personOf(actor);
+  if (person) return person.id;
   throw badRequest(`${field} is required`, [{ field, message: 'is required' }]);
 }
 

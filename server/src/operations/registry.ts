@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Ctx } from '../events/context.ts';
-import type { Actor } from '../policies/actor.ts';
+import { type Actor, actingAs } from '../policies/actor.ts';
 import { actorOfPrincipal } from '../policies/credentials.ts';
 import { internal } from '../util/errors.ts';
 import { withErrors } from '../wire/error.ts';
@@ -57,7 +57,7 @@ const CALLERS: Record<CallerKind, (request: FastifyRequest) => unknown> = {
   actor: (request): Actor => {
     const actor = actorOfPrincipal(request.principal);
     if (!actor) throw internal('route accepts credentials it does not handle');
-    return actor;
+    return actingAs(actor);
   },
   app: (request) => {
     const p = request.principal;

@@ -2,6 +2,7 @@ import { decodeRooms } from '../store/json.ts';
 import type { CannedRow } from '../store/schema.ts';
 import { forbidden, invalidField, notFound } from '../util/errors.ts';
 import type { Actor } from './actor.ts';
+import { superviseRoom } from './people.ts';
 
 /**
  * Who may do what with canned responses (docs/web.md, "Canned responses"). Shared ones (`ownerId`
@@ -10,11 +11,12 @@ import type { Actor } from './actor.ts';
 
 /**
  * THE rule on who manages shared canned responses (creates, edits, deletes them), for responses
- * meant for `rooms` (null = every room). Today the app secret alone; admins and supervisors (of those
- * rooms) are added here when people have roles.
+ * meant for `rooms` (null or empty = every room): the app secret and admins (who act as the app),
+ * and a supervisor for responses of rooms it supervises (docs/people.md) — not the every-room ones.
  */
-export function mayManageShared(actor: Actor, _rooms: readonly number[] | null): boolean {
-  return actor.user === null;
+export function mayManageShared(actor: Actor, rooms: readonly number[] | null): boolean {
+  if (actor.user === null) return true;
+  return rooms !== null && rooms.length > 0 && rooms.every((room) => superviseRoom(actor, room));
 }
 
 /** Only agents (and the app server) have canned responses; an end user's token has none to see. */

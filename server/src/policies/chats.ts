@@ -2,6 +2,7 @@ import { decodeRooms } from '../store/json.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
 import { badRequest, conflict, forbidden, invalidField, notFound } from '../util/errors.ts';
 import type { Actor } from './actor.ts';
+import { superviseRoom } from './people.ts';
 
 /** A chat with its current participants, as the chat policies need it. */
 export interface LoadedChat {
@@ -14,8 +15,8 @@ export const isAgentOfRoom = (user: UserRow, chat: Pick<LoadedChat, 'row'>): boo
   user.role === 'agent' && decodeRooms(user.rooms).includes(chat.row.room);
 
 /**
- * What a token may do with a chat. The app server (secret) may do everything.
- * - view: participants, the creator, and agents of the chat's room
+ * What a token may do with a chat. The app server (secret, or an admin person) may do everything.
+ * - view: participants, the creator, supervisors and agents of the chat's room
  * - participate: current participants (send, read, close, …)
  * - agentInChat: an agent taking part in the chat
  * - agentOfRoom: an agent serving the chat's room
@@ -28,7 +29,12 @@ export function mayOnChat(actor: Actor, chat: LoadedChat, permission: ChatPermis
   if (user === null) return true;
   switch (permission) {
     case 'view':
-      return isParticipant(chat, user.id) || chat.row.creator === user.id || isAgentOfRoom(user, chat);
+      return (
+        isParticipant(chat, user.id) ||
+        chat.row.creator === user.id ||
+        superviseRoom(actor, chat.row.room) ||
+        isAgentOfRoom(user, chat)
+      );
     case 'participate':
       return isParticipant(chat, user.id);
     case 'agentInChat':

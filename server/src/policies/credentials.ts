@@ -3,6 +3,7 @@ import type { UserRow } from '../store/schema.ts';
 import { forbidden, internal, unauthorized } from '../util/errors.ts';
 import { digest, matchesDigest } from '../util/secrets.ts';
 import type { Actor } from './actor.ts';
+import { isAdminPerson } from './people.ts';
 
 /**
  * Credential resolution (docs/conventions.md), one rule set for every transport: REST requests
@@ -99,6 +100,17 @@ export async function resolvePrincipal(
   }
   if (app.settings.auth.requireDomainKey) throw unauthorized('This app requires its domain key');
   return { kind: 'public', app, viaKey: false };
+}
+
+/**
+ * Whether a principal may call a route that takes the credential kinds `allowed`. An admin person's
+ * token (docs/people.md) may also call every route the secret may: the registry then hands the
+ * operation an actor acting as the app (actor.ts, actingAs).
+ */
+export function routeAccepts(principal: Principal, allowed: readonly AuthKind[]): boolean {
+  if (principal.kind === 'none') return false;
+  if (allowed.includes(principal.kind)) return true;
+  return principal.kind === 'token' && allowed.includes('secret') && isAdminPerson(principal.user);
 }
 
 /**

@@ -15,10 +15,11 @@ export function requireOwnInvitation(actor: Actor, named: string | undefined): v
 
 /** POST /invitations with `transfer`: handing a chat over needs the inviting agent's token. */
 export function requireTransferInviter(actor: Actor, transfer: boolean | undefined): UserRow | null {
-  if (transfer && actor.user === null) {
+  const inviter = actor.user ?? actor.person ?? null;
+  if (transfer && inviter === null) {
     throw badRequest('A transfer needs an inviting agent: use an agent token', [
       { field: 'transfer', message: 'needs an agent token' },
     ]);
   }
-  return actor.user;
+  return inviter;
 }

@@ -30,13 +30,13 @@ export function requireVisibleMessage(actor: Actor, row: Pick<MessageRow, 'visib
 
 /**
  * Who a send would be from, and as what type, before any check: a token sends as its user, the app
- * as the sender it names or `system`. What messageSender answers when it allows the send.
+ * as the sender it names or `system` (an admin person: itself). What messageSender answers when it allows the send.
  */
 export function claimedSender(
   actor: Actor,
   input: SendRequest,
 ): { sender: string; type: MessageRow['type'] } {
-  const sender = actor.user ? actor.user.id : (input.sender ?? 'system');
+  const sender = actor.user ? actor.user.id : (input.sender ?? actor.person?.id ?? 'system');
   return { sender, type: input.type ?? (sender === 'system' ? 'system' : 'text') };
 }
 
@@ -61,32 +61,33 @@ export function messageSender(
   return claimed;
 }
 
-/** PUT /messages/{id}/read: the reader is a participant; a token reads only as itself. */
+/** PUT /messages/{id}/read: the reader is a participant; a token reads only as itself, an admin by default. */
 export function messageReader(actor: Actor, chat: LoadedChat, named: string | undefined): string {
   if (!mayOnChat(actor, chat, 'view')) throw notFound('Message not found');
-  let reader: string;
+  let reader: string | undefined;
   if (actor.user) {
     if (named !== undefined && named !== actor.user.id) throw forbidden('userId must be your own user id');
     reader = actor.user.id;
   } else {
-    if (named === undefined)
+    reader = named ?? actor.person?.id;
+    if (reader === undefined)
       throw badRequest('userId is required', [{ field: 'userId', message: 'is required' }]);
-    reader = named;
   }
   if (!isParticipant(chat, reader)) throw forbidden('The reader is not in this chat');
   return reader;
 }
 
-/** POST /media: the uploader is a participant; a token uploads only as itself, the app names one. */
+/** POST /media: the uploader is a participant; a token uploads only as itself, the app names one (an admin: itself by default). */
 export function mediaSender(actor: Actor, chat: LoadedChat, named: string | undefined): string {
   if (actor.user) {
     if (named !== undefined && named !== actor.user.id) throw forbidden('senderId must be your own user id');
     return actor.user.id;
   }
-  if (named === undefined)
+  const sender = named ?? actor.person?.id;
+  if (sender === undefined)
     throw badRequest('senderId is required', [{ field: 'senderId', message: 'is required' }]);
-  if (!isParticipant(chat, named)) throw forbidden('The sender is not in this chat');
-  return named;
+  if (!isParticipant(chat, sender)) throw forbidden('The sender is not in this chat');
+  return sender;
 }
 
 /** GET /media/{id}: the app, or a token that may see the media's chat. */

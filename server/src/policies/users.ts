@@ -55,15 +55,16 @@ export function requireAgentEditor(actor: Actor, agent: UserRow, fields: string[
   if (others.length > 0) throw forbidden(`Agents may not change ${others.join(', ')}`);
 }
 
-/** POST /agents/logout: a token logs out only itself; the app server names the agent. */
+/** POST /agents/logout: a token logs out only itself; the app server names the agent (an admin: itself by default). */
 export function agentToLogOut(actor: Actor, named: string | undefined): string {
   if (actor.user) {
     if (named !== undefined && named !== actor.user.id) throw forbidden('Agents may only log themselves out');
     return actor.user.id;
   }
-  if (named === undefined)
+  const agentId = named ?? actor.person?.id;
+  if (agentId === undefined)
     throw badRequest('agentId is required', [{ field: 'agentId', message: 'is required' }]);
-  return named;
+  return agentId;
 }
 
 /** POST /users/{id}/activity: a token reports only its own typing. */

@@ -1,4 +1,4 @@
-import type { Actor } from '../policies/actor.ts';
+import { type Actor, actingAs } from '../policies/actor.ts';
 import { recheckCredential } from '../policies/credentials.ts';
 import { unauthorized } from '../util/errors.ts';
 import type { Connection, Gateway } from './state.ts';
@@ -18,5 +18,6 @@ export async function currentActor(gateway: Gateway, connection: Connection): Pr
     gateway.hub.sinkOf(connection.appId)?.rekey(connection, keysOf(actor.user));
     connection.user = actor.user;
   }
-  return actor;
+  // The socket stays its person's (what it hears); its requests act as REST's do (an admin: as the app).
+  return actingAs(actor);
 }

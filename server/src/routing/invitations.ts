@@ -4,7 +4,7 @@ import { addAgentToChat, removeFromChat } from '../chats/membership.ts';
 import { agentsInChat, chatById } from '../chats/statements.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
-import { type Actor, actingUserId } from '../policies/actor.ts';
+import { type Actor, actingUserId, listedUserId } from '../policies/actor.ts';
 import { isParticipant, requireOpen } from '../policies/chats.ts';
 import {
   requireAnsweringAgent,
@@ -76,7 +76,7 @@ export async function listInvitations(
   actor: Actor,
   query: PageQuery & { userId?: string; status?: InvitationRow['status']; chatId?: string },
 ): Promise<{ invitations: InvitationView[]; next: string | null }> {
-  const userId = actingUserId(actor, query.userId);
+  const userId = listedUserId(actor, query.userId);
   const limit = limitOf(query);
   const before = decodeCursor(query.cursor);
   const rows = await selectInvitations(ctx.store.db, {

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { App } from '../apps/apps.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Db } from '../store/database.ts';
-import type { UserRow } from '../store/schema.ts';
-import { createAgent } from '../users/agents.ts';
+import type { AgentRole, UserRow } from '../store/schema.ts';
+import { createAgent, setAgentRole } from '../users/agents.ts';
 import { isDomainError } from '../util/errors.ts';
 import { randomToken } from '../util/secrets.ts';
 import type { SsoIdentity } from './claims.ts';
@@ -32,9 +32,11 @@ export async function createSsoAgent(
   ctx: Ctx,
   app: App,
   identity: SsoIdentity,
+  role: AgentRole | undefined,
 ): Promise<UserRow | undefined> {
   try {
     await createAgent(ctx, app, {
+      ...(role ? { role } : {}),
       name: identity.name,
       contact: identity.email,
       password: randomToken(32),
@@ -45,4 +47,15 @@ export async function createSsoAgent(
     if (!isDomainError(error, 'conflict')) throw error;
   }
   return agentByEmail(ctx.store.db, app.id, identity.email);
+}
+
+/** `sso.roleClaim`: the provider is the source of the role, at every sign-in (docs/people.md). */
+export async function applyClaimedRole(
+  ctx: Ctx,
+  app: App,
+  agent: UserRow,
+  role: AgentRole | undefined,
+): Promise<void> {
+  if (role === undefined || (agent.agentRole ?? 'agent') === role) return;
+  await setAgentRole(ctx, app, agent.id, role);
 }

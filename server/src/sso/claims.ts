@@ -1,3 +1,5 @@
+import type { AgentRole } from '../store/schema.ts';
+
 /** What a sign-in needs from the provider's claims (ID token, completed by userinfo). */
 export interface SsoIdentity {
   email: string;
@@ -19,13 +21,17 @@ export function identityOf(claims: Claims): SsoIdentity | undefined {
 }
 
 /**
- * The value of the configured role claim: a string, or the first string of an array (groups-style
- * claims). What it means (agent, supervisor, admin) is for the roles to decide; unknown → undefined.
+ * The role the configured claim gives (docs/people.md): a string, or a groups-style array whose
+ * strings are searched, the highest role named winning (`admin`, then `supervisor`, then `agent`,
+ * case-insensitive). A claim that is missing or names none of them gives no role: the agent's stays.
  */
-export function roleClaimValue(claims: Claims, roleClaim: string | undefined): string | undefined {
+export function roleFromClaims(claims: Claims, roleClaim: string | undefined): AgentRole | undefined {
   if (!roleClaim) return undefined;
   const value = claims[roleClaim];
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.find((item): item is string => typeof item === 'string');
-  return undefined;
+  const named = (Array.isArray(value) ? value : [value])
+    .filter((item): item is string => typeof item === 'string')
+    .map((item) => item.trim().toLowerCase());
+  return ROLES_HIGHEST_FIRST.find((role) => named.includes(role));
 }
+
+const ROLES_HIGHEST_FIRST: readonly AgentRole[] = ['admin', 'supervisor', 'agent'];

@@ -6,8 +6,8 @@ import { ssoOf } from '../policies/sign-in.ts';
 import { notFound, unavailable } from '../util/errors.ts';
 import { digest } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
-import { agentByEmail, createSsoAgent } from './agents.ts';
-import { type Claims, identityOf } from './claims.ts';
+import { agentByEmail, applyClaimedRole, createSsoAgent } from './agents.ts';
+import { type Claims, identityOf, roleFromClaims } from './claims.ts';
 import { issueHandoff } from './handoff.ts';
 import { relyingParty } from './provider.ts';
 import { deleteExpired, insertLogin, takeLogin } from './statements.ts';
@@ -77,10 +77,11 @@ export async function finishSso(ctx: Ctx, query: Record<string, string>): Promis
   }
   const identity = identityOf(claims);
   if (!identity) return refuse('email', 'no verified e-mail among the claims');
-  const agent =
-    (await agentByEmail(ctx.store.db, app.id, identity.email)) ??
-    (sso.autoCreate ? await createSsoAgent(ctx, app, identity) : undefined);
+  const role = roleFromClaims(claims, sso.roleClaim);
+  const found = await agentByEmail(ctx.store.db, app.id, identity.email);
+  const agent = found ?? (sso.autoCreate ? await createSsoAgent(ctx, app, identity, role) : undefined);
   if (!agent) return refuse('unknown-agent', 'no agent has this e-mail and autoCreate is off');
+  if (found) await applyClaimedRole(ctx, app, found, role);
   return { appId: app.id, code: await issueHandoff(ctx, app.id, agent.id) };
 }
 

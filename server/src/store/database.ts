@@ -15,6 +15,7 @@ import { webhookSpeed } from './migrations/009-webhook-speed.ts';
 import { eventSequencer } from './migrations/010-event-sequencer.ts';
 import { throttle } from './migrations/011-throttle.ts';
 import { sessions } from './migrations/012-sessions.ts';
+import { peopleRoles } from './migrations/013-people-roles.ts';
 import { notes } from './migrations/014-notes.ts';
 import { canned } from './migrations/015-canned.ts';
 import { sso } from './migrations/016-sso.ts';
@@ -72,6 +73,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '016-sso': sso(dialect),
     '017-work-timetables': workTimetables(dialect),
     '014-notes': notes(dialect),
+    '013-people-roles': peopleRoles(dialect),
   };
 }
 

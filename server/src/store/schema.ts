@@ -43,7 +43,12 @@ export interface UsersTable {
   /** 1 = may sign in; 0 = deactivated (or deleted: anonymised), kept for its transcripts. */
   active: Generated<number>;
   created: number;
+  /** An agent's role in its team (docs/people.md); null for end users. */
+  agentRole: AgentRole | null;
 }
+
+/** What a person of the team may do beyond serving its rooms (docs/people.md). */
+export type AgentRole = 'agent' | 'supervisor' | 'admin';
 
 /** Throttle failure counters (limits/throttle.ts): failures of `key` in the window ending at `resetsAt`. */
 export interface ThrottleCountersTable {

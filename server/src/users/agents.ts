@@ -2,12 +2,13 @@ import type { App } from '../apps/apps.ts';
 import { afterCommit, commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { checkAppCap } from '../limits/caps.ts';
-import type { Actor } from '../policies/actor.ts';
+import { type Actor, personOf } from '../policies/actor.ts';
+import { requireStillAdmin } from '../policies/people.ts';
 import { requirePasswordSignIn } from '../policies/sign-in.ts';
 import { agentToLogOut, requireAgentEditor } from '../policies/users.ts';
 import { type Db, isUniqueViolation, type Tx } from '../store/database.ts';
 import { decodeRooms, decodeStrings } from '../store/json.ts';
-import type { UserRow } from '../store/schema.ts';
+import type { AgentRole, UserRow } from '../store/schema.ts';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
@@ -39,6 +40,7 @@ export interface AgentInput {
   status?: AgentStatus;
   /** false: deactivated (docs/security.md, "Sessions"); only the app server may change it. */
   active?: boolean;
+  role?: AgentRole;
 }
 
 function checkRooms(app: App, rooms: number[]): void {
@@ -56,22 +58,31 @@ async function presentAgent(ctx: Ctx, app: App, row: UserRow): Promise<UserView>
   return view!;
 }
 
+/** An admin person's role as of this transaction (policies/people.ts, requireStillAdmin). */
+async function recheckAdmin(tx: Tx, actor: Actor): Promise<void> {
+  if (actor.person)
+    requireStillAdmin(actor, await agentOfApp.first(tx, { id: actor.person.id, appId: actor.app.id }));
+}
+
 export async function requireAgent(db: Db | Tx, app: App, id: string): Promise<UserRow> {
   const row = await agentOfApp.first(db, { id, appId: app.id });
   if (!row) throw notFound('Agent not found');
   return row;
 }
 
+/** POST /agents; `actor` when a request makes it (an admin person is checked again in the transaction). */
 export async function createAgent(
   ctx: Ctx,
   app: App,
   input: Required<Pick<AgentInput, 'name' | 'contact' | 'password' | 'rooms'>> & AgentInput,
+  actor?: Actor,
 ): Promise<UserView> {
   checkRooms(app, input.rooms);
   const row: UserRow = {
     id: newId(),
     appId: app.id,
     role: 'agent',
+    agentRole: input.role ?? 'agent',
     name: input.name,
     nickname: input.nickname ?? null,
     contact: input.contact,
@@ -91,6 +102,7 @@ export async function createAgent(
   };
   try {
     await ctx.store.transaction(async (tx) => {
+      if (actor) await recheckAdmin(tx, actor);
       await checkAppCap(tx, app.id, 'agents', ctx.caps.agentsPerApp);
       await insertUser(tx, row);
     });
@@ -136,6 +148,7 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
   if (input.maxChats !== undefined) changes.maxChats = input.maxChats;
   if (input.status !== undefined) changes.status = input.status;
   if (input.active !== undefined) changes.active = active ? 1 : 0;
+  if (input.role !== undefined) changes.agentRole = input.role;
   // Coming back from offline is a login: serve every room again. Otherwise an agent who logged out of
   // each room one by one would be "online" while serving none. away → online keeps a partial logout.
   if (input.status === 'online' && agent.status === 'offline') changes.offRooms = '[]';
@@ -144,6 +157,10 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
   if (Object.keys(changes).length > 0) {
     try {
       await commitChange(ctx, actor.app.id, async (tx, emit) => {
+        // Who may change what, again on the rows as this transaction reads them: the agent, and an
+        // admin person's own role (a demoted admin, or an agent promoted since, is judged as it is now).
+        await recheckAdmin(tx, actor);
+        requireAgentEditor(actor, await requireAgent(tx, actor.app, id), Object.keys(input));
         // Its chats first: chat rows are locked before the agent's row, as every chat command does.
         if (deactivating) await agentRouting().departed(tx, emit, actor.app, id);
         await updateUserRow(tx, id, changes);
@@ -154,7 +171,13 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
         // Deactivation ends every session; a new password every one but the changer's own.
         if (deactivating) await endSessions(ctx.bus, tx, actor.app.id, id);
         else if (input.password !== undefined)
-          await endSessions(ctx.bus, tx, actor.app.id, id, actor.user?.id === id ? actor.session : undefined);
+          await endSessions(
+            ctx.bus,
+            tx,
+            actor.app.id,
+            id,
+            personOf(actor)?.id === id ? actor.session : undefined,
+          );
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('An agent with this contact already exists');
@@ -190,30 +213,48 @@ export async function deleteAgent(ctx: Ctx, app: App, id: string): Promise<void>
   });
 }
 
-/** POST /agents/login — checks the password (scrypt), opens a session and sets the agent online. */
+/** An agent's role as the app's identity provider names it (sso/, `roleClaim`): an admin's change. */
+export async function setAgentRole(ctx: Ctx, app: App, id: string, role: AgentRole): Promise<void> {
+  await commitChange(ctx, app.id, async (tx) => {
+    await updateUserRow(tx, id, { agentRole: role });
+  });
+}
+
+/**
+ * POST /agents/login — checks the password (scrypt), opens a session and sets the agent online; with
+ * `online: false` (the admin app) the session only, so signing in to manage never routes chats to it.
+ */
 export async function loginAgent(
   ctx: Ctx,
   app: App,
-  input: { contact: string; password: string },
+  input: { contact: string; password: string; online?: boolean },
 ): Promise<{ user: UserView; session: Session }> {
   requirePasswordSignIn(app);
   const row = await agentByContact(ctx.store.db, app.id, input.contact);
   // Verify against a dummy hash when the agent is unknown, so timing does not reveal which contacts exist.
   const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
   if (!row || !ok) throw unauthorized('Invalid contact or password');
-  return signInAgent(ctx, app, row);
+  return signInAgent(ctx, app, row, input.online !== false);
 }
 const DUMMY_HASH = await hashPassword('switchboard-dummy-password');
 
-/** A sign-in the app's provider vouched for (sso/): the same session and status online as a login. */
+/**
+ * A sign-in, by password (above) or vouched for by the app's provider (sso/): a session, and status
+ * online unless `online` is false (the admin app's sign-in, which must never route chats to it).
+ */
 export async function signInAgent(
   ctx: Ctx,
   app: App,
   row: UserRow,
+  online = true,
 ): Promise<{ user: UserView; session: Session }> {
   // Said only to who knows the password or holds the provider's word; a 403 is not a failed try
   // (docs/security.md, "Sessions").
   if (row.active !== 1) throw forbidden('This agent is deactivated');
+  if (!online) {
+    const session = await createSession(ctx.store.db, app.id, row.id);
+    return { user: await presentAgent(ctx, app, row), session };
+  }
   await commitChange(ctx, app.id, async (tx) => {
     await updateUserRow(tx, row.id, { status: 'online', offRooms: '[]' });
     await agentRouting().availabilityChanged(tx, app, decodeRooms(row.rooms));
@@ -235,7 +276,7 @@ export async function logoutAgent(
       await updateUserRow(tx, agent.id, { status: 'offline', offRooms: '[]' });
       await agentRouting().availabilityChanged(tx, actor.app, decodeRooms(agent.rooms));
       // The agent's own sign-out ends the session it signed out with (the app server's ends none).
-      if (actor.user?.id === agent.id && actor.session !== undefined) {
+      if (personOf(actor)?.id === agent.id && actor.session !== undefined) {
         await revokeSession(tx, actor.session);
         afterCommit(tx, () => ctx.bus.revoked({ appId: actor.app.id, userId: agent.id }));
       }

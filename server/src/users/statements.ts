@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { UserRow } from '../store/schema.ts';
+import type { User } from '../wire/user.ts';
 
 /** The user statements (users table) shared by the user and agent commands. */
 
@@ -27,11 +28,14 @@ export async function updateUserRow(db: Db | Tx, id: string, changes: Partial<Us
 
 export async function selectUsers(
   db: Db,
-  filter: { appId: string; externalId?: string; role?: UserRow['role']; after?: string; limit: number },
+  filter: { appId: string; externalId?: string; role?: User['role']; after?: string; limit: number },
 ): Promise<UserRow[]> {
   let q = db.selectFrom('users').selectAll().where('appId', '=', filter.appId);
   if (filter.externalId !== undefined) q = q.where('externalId', '=', filter.externalId);
-  if (filter.role !== undefined) q = q.where('role', '=', filter.role);
+  // `role` as the User object shows it: `user`, or an agent's role (docs/people.md).
+  const role = filter.role;
+  if (role === 'user') q = q.where('role', '=', 'user');
+  else if (role !== undefined) q = q.where('role', '=', 'agent').where('agentRole', '=', role);
   if (filter.after !== undefined) q = q.where('id', '>', filter.after);
   return q
     .orderBy('id')

@@ -52,6 +52,7 @@ export async function createUser(
     id: newId(),
     appId: app.id,
     role: 'user',
+    agentRole: null,
     name: input.name ?? 'Guest',
     nickname: null,
     contact: input.contact ?? null,
@@ -82,7 +83,7 @@ export async function createUser(
 export async function listUsers(
   ctx: Ctx,
   app: App,
-  query: { externalId?: string; role?: 'user' | 'agent'; limit: number; cursor?: string },
+  query: { externalId?: string; role?: UserView['role']; limit: number; cursor?: string },
 ): Promise<{ users: UserView[]; next: string | null }> {
   const rows = await selectUsers(ctx.store.db, {
     appId: app.id,

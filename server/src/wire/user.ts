@@ -3,7 +3,17 @@ import type { Settings } from '../apps/settings.ts';
 import { decodeObject, decodeRooms, decodeStrings } from '../store/json.ts';
 import type { UserRow } from '../store/schema.ts';
 
-/** The one shape of a user or agent in responses, events and webhooks (docs/conventions.md). */
+/** An agent's role in its team (docs/people.md). */
+export const AgentRole = Type.Union([
+  Type.Literal('agent'),
+  Type.Literal('supervisor'),
+  Type.Literal('admin'),
+]);
+
+/**
+ * The one shape of a user or agent in responses, events and webhooks (docs/conventions.md). `role` is
+ * `user` for end users and the agent's role (AgentRole) for agents: tell staff by `role !== 'user'`.
+ */
 export const User = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -11,7 +21,7 @@ export const User = Type.Object({
   contact: Type.Optional(Type.String()),
   externalId: Type.Optional(Type.String()),
   extraInfo: Type.Record(Type.String(), Type.Unknown()),
-  role: Type.Union([Type.Literal('user'), Type.Literal('agent')]),
+  role: Type.Union([Type.Literal('user'), ...AgentRole.anyOf]),
   providerId: Type.Optional(Type.String()),
   status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')])),
   rooms: Type.Optional(Type.Array(Type.Integer())),
@@ -36,7 +46,7 @@ export function presentUser(row: UserRow, chats: string[], settings: Settings): 
     id: row.id,
     name: row.name,
     extraInfo: decodeObject(row.extraInfo),
-    role: row.role,
+    role: row.role === 'agent' ? (row.agentRole ?? 'agent') : 'user',
     chats,
     created: row.created,
   };

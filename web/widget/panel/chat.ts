@@ -316,7 +316,8 @@ export class VisitorChat implements EventHost {
   private showChat(chat: Chat): void {
     const agents: Record<string, string> = { ...this.state.agents };
     for (const user of chat.users) {
-      if (typeof user === 'object' && user.role === 'agent')
+      // Every role but `user` is staff (an agent, a supervisor or an admin: docs/people.md).
+      if (typeof user === 'object' && user.role !== 'user')
         agents[user.id] = user.nickname || user.name || 'Agent';
     }
     this.set({

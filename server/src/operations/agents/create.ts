@@ -3,15 +3,15 @@ import { createAgent } from '../../users/agents.ts';
 import { Text } from '../../wire/fields.ts';
 import { User } from '../../wire/user.ts';
 import { operation } from '../operation.ts';
-import { Langs, MaxChats, Password, Rooms } from './schemas.ts';
+import { Langs, MaxChats, Password, Role, Rooms } from './schemas.ts';
 
 export default operation({
   method: 'POST',
   path: '/agents',
   auth: ['secret'],
-  caller: 'app',
+  caller: 'actor',
   tags: ['agents'],
-  summary: 'Create an agent',
+  summary: 'Create an agent (secret, or an admin person)',
   body: Type.Object(
     {
       name: Text(200),
@@ -22,11 +22,12 @@ export default operation({
       langs: Type.Optional(Langs),
       maxChats: Type.Optional(MaxChats),
       active: Type.Optional(Type.Boolean()),
+      role: Type.Optional(Role),
     },
     { additionalProperties: false },
   ),
   status: 201,
   response: Type.Object({ agent: User }),
   errors: [400, 401, 403, 409],
-  run: async (ctx, app, { body }) => ({ agent: await createAgent(ctx, app, body) }),
+  run: async (ctx, actor, { body }) => ({ agent: await createAgent(ctx, actor.app, body, actor) }),
 });

@@ -11,8 +11,16 @@ export default operation({
   auth: ['secret', 'public'],
   caller: 'app',
   tags: ['agents'],
-  summary: 'Agent login: a session, and status online',
-  body: Type.Object({ contact: Text(320), password: Password }, { additionalProperties: false }),
+  summary: 'Agent login: a session, and status online (unless online: false)',
+  body: Type.Object(
+    {
+      contact: Text(320),
+      password: Password,
+      // The admin app signs a person in without making it available for chats (docs/people.md).
+      online: Type.Optional(Type.Boolean({ description: 'false: a session only, the status unchanged' })),
+    },
+    { additionalProperties: false },
+  ),
   status: 200,
   response: Type.Object({ user: User, session: Session }),
   errors: [400, 401, 403, 429],

@@ -7,6 +7,8 @@ export const Rooms = Type.Array(RoomId, { maxItems: 1000 });
 export const Langs = Type.Array(Lang, { maxItems: 100 });
 export const MaxChats = int('maxChats');
 export const Password = Type.String({ minLength: 1, maxLength: 1024 });
+/** Only the secret or an admin person sets it (policies/users.ts: an agent may not change its own). */
+export { AgentRole as Role } from '../../wire/user.ts';
 export const Status = Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]);
 
 /** `?roomIds=1,2` as numbers; `?roomIds=` means absent (docs/conventions.md), i.e. every room, not none. */

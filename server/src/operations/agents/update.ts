@@ -3,7 +3,7 @@ import { updateAgent } from '../../users/agents.ts';
 import { IdParams, Text } from '../../wire/fields.ts';
 import { User } from '../../wire/user.ts';
 import { operation } from '../operation.ts';
-import { Langs, MaxChats, Password, Rooms, Status } from './schemas.ts';
+import { Langs, MaxChats, Password, Role, Rooms, Status } from './schemas.ts';
 
 export default operation({
   method: 'PUT',
@@ -11,7 +11,7 @@ export default operation({
   auth: ['secret', 'token'],
   caller: 'actor',
   tags: ['agents'],
-  summary: 'Change an agent (an agent itself: nickname, password and status only)',
+  summary: 'Change an agent (an agent itself: nickname, password and status only; role: secret or an admin)',
   params: IdParams,
   body: Type.Object(
     {
@@ -24,6 +24,7 @@ export default operation({
       maxChats: Type.Optional(MaxChats),
       active: Type.Optional(Type.Boolean()),
       status: Type.Optional(Status),
+      role: Type.Optional(Role),
     },
     { additionalProperties: false },
   ),

@@ -19,9 +19,10 @@ export const SettingsResponse = Type.Object({
 
 export const notFoundApp = () => notFound('App not found');
 
-/** The operator sees every app; an app's secret sees only its own. */
+/** The operator sees every app; an app's secret (or an admin person of it) sees only its own. */
 export function visibleAppId(credentials: Presented, appId: string): string {
-  if (credentials.kind === 'secret' && credentials.app.id !== appId) throw notFoundApp();
+  if (credentials.kind !== 'admin' && credentials.kind !== 'none' && credentials.app.id !== appId)
+    throw notFoundApp();
   return appId;
 }
 

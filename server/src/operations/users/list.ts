@@ -14,7 +14,7 @@ export default operation({
   query: Type.Object(
     {
       externalId: Type.Optional(Text(200)),
-      role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('agent')])),
+      role: Type.Optional(User.properties.role),
       ...Paging,
     },
     { additionalProperties: false },
