@@ -231,4 +231,44 @@ describeEachStore('canned responses', (kind) => {
     }
     assert.deepEqual(await list(app.asApp), mine);
   });
+
+  it('a supervisor manages the shared ones of rooms it supervises, an admin person all of them', async () => {
+    const sue = await createAgent(server, app, { rooms: [1], role: 'supervisor' });
+    const ada = await createAgent(server, app, { rooms: [2], role: 'admin' });
+    const mine = await create(app.as(sue.token), {
+      shortcut: 'sales-bye',
+      title: 'Goodbye',
+      text: 'Thanks for visiting Sales',
+      rooms: [1],
+      shared: true,
+    });
+    assert.equal(mine.body.canned.ownerId, null, 'shared, not the supervisor’s own');
+    // Ann serves room 1: she sees it, and may not change it.
+    assert.ok(shortcuts(await list(app.as(ann.token))).includes('sales-bye'));
+    // Not for a room it does not supervise, nor for every room.
+    for (const rooms of [[2], [1, 2], undefined]) {
+      const before = (await list(app.asApp)).length;
+      assertError(
+        await server.request('POST', '/v1/canned', {
+          headers: app.as(sue.token),
+          body: { shortcut: 'nope', title: 'x', text: 'x', shared: true, ...(rooms ? { rooms } : {}) },
+        }),
+        403,
+      );
+      assert.equal((await list(app.asApp)).length, before, 'nothing created');
+    }
+    await expectStatus(server, 200, 'PUT', `/v1/canned/${mine.body.canned.id}`, {
+      headers: app.as(sue.token),
+      body: { text: 'Thanks for visiting Sales!' },
+    });
+    // An admin person acts as the app: every shared one, whatever its rooms.
+    const greet = (await list(app.asApp)).find((c) => c.shortcut === 'greet')!;
+    await expectStatus(server, 200, 'PUT', `/v1/canned/${greet.id}`, {
+      headers: app.as(ada.token),
+      body: { title: 'Greeting (edited by an admin)' },
+    });
+    await expectStatus(server, 204, 'DELETE', `/v1/canned/${mine.body.canned.id}`, {
+      headers: app.as(ada.token),
+    });
+  });
 });

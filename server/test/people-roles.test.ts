@@ -295,6 +295,51 @@ describeEachStore('people roles', (kind) => {
     );
   });
 
+  it('an admin person’s sessions end like an agent’s: its sign-out, its password change, deactivation', async () => {
+    const contact = `ending-${kind}@example.com`;
+    const created = await expectStatus(server, 201, 'POST', '/v1/agents', {
+      headers: app.asApp,
+      body: { name: 'Ending', contact, password: 'pw-123456', rooms: [1], role: 'admin' },
+    });
+    const id = created.body.agent.id as string;
+    const signIn = async (password = 'pw-123456', online?: boolean) =>
+      (
+        await expectStatus(server, 200, 'POST', '/v1/agents/login', {
+          headers: app.asKey,
+          body: { contact, password, ...(online === undefined ? {} : { online }) },
+        })
+      ).body.session.token as string;
+    const works = async (token: string) =>
+      (await server.request('GET', '/v1/webhooks', { headers: app.as(token) })).status;
+    // Its own sign-out ends the session it signed out with, and only that one.
+    const first = await signIn();
+    const second = await signIn();
+    await expectStatus(server, 200, 'POST', '/v1/agents/logout', { headers: app.as(first), body: {} });
+    assert.equal(await works(first), 401);
+    assert.equal(await works(second), 200);
+    // Its own new password ends the other sessions, not the one that changed it.
+    const third = await signIn();
+    await expectStatus(server, 200, 'PUT', `/v1/agents/${id}`, {
+      headers: app.as(third),
+      body: { password: 'pw-654321' },
+    });
+    assert.equal(await works(third), 200);
+    assert.equal(await works(second), 401);
+    // Deactivated by the app: every session ends, and signing in (online: false too) is a 403.
+    await expectStatus(server, 200, 'PUT', `/v1/agents/${id}`, {
+      headers: app.asApp,
+      body: { active: false },
+    });
+    assert.equal(await works(third), 401);
+    assertError(
+      await server.request('POST', '/v1/agents/login', {
+        headers: app.asKey,
+        body: { contact, password: 'pw-654321', online: false },
+      }),
+      403,
+    );
+  });
+
   it('a supervisor lists the chats of its rooms only', async () => {
     const res = await expectStatus(server, 200, 'GET', '/v1/chats?limit=200', {
       headers: app.as(people.supervisor.token),
