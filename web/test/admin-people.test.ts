@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createChat } from '../../server/test/helpers/fixtures.ts';
@@ -18,13 +16,7 @@ import {
 
 /** The admin signed in as a person of the team (docs/people.md): admins get in, others are told why not. */
 
-const SHOTS = process.env.SWITCHBOARD_ROLES_SHOTS ?? '/tmp/shots-roles';
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  await screenshot(page, name);
-}
+const shot = (page: Page, name: string) => screenshot(page, name, { fullPage: true });
 
 async function signInAsPerson(page: Page, server: WebServer, app: TestApp, contact: string): Promise<void> {
   await page.goto(`${server.url}/admin/?appId=${app.id}`);

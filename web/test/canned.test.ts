@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Json } from '../../server/test/helpers/harness.ts';
@@ -16,14 +15,7 @@ import {
 import { Visitor } from './helpers/visitor.ts';
 
 const PASSWORD = 'correct horse 42';
-const SHOTS = '/tmp/shots-canned';
-
-/** The suite's screenshots, also where the brief's reviewer looks for them. */
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}.png` });
-  await screenshot(page, name);
-}
+const shot = (page: Page, name: string) => screenshot(page, name);
 
 describeEachStore('canned responses and tags', (kind) => {
   let server: WebServer;

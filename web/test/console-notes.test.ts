@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Message } from '../src/lib/sdk.ts';
@@ -15,7 +14,6 @@ import {
 import { Visitor } from './helpers/visitor.ts';
 
 const PASSWORD = 'correct horse 42';
-const SHOTS = process.env.SWITCHBOARD_NOTES_SHOTS ?? '/tmp/shots-notes';
 
 /**
  * Internal notes in the console (docs/security.md): the "Internal note" checkbox beside the composer
@@ -77,10 +75,7 @@ describeEachStore('console: internal notes', (kind) => {
     const composer = nora.getByRole('textbox', { name: 'Message' });
     assert.match((await composer.getAttribute('placeholder')) ?? '', /only agents see it/);
     await composer.pressSequentially('Customer had two refunds already');
-    mkdirSync(SHOTS, { recursive: true });
-    await nora
-      .locator('.console__composer')
-      .screenshot({ path: `${SHOTS}/console-note-composer-${kind}.png` });
+    await screenshot(nora.locator('.console__composer'), `console-note-composer-${kind}`);
     await nora.getByRole('button', { name: 'Send' }).click();
     const note = log.getByRole('listitem').filter({ hasText: 'Customer had two refunds already' });
     await note.getByText('Internal note').waitFor();
@@ -130,7 +125,6 @@ describeEachStore('console: internal notes', (kind) => {
     );
 
     await screenshot(nora, `console-note-${kind}`);
-    await nora.screenshot({ path: `${SHOTS}/console-note-${kind}.png` });
-    await note.screenshot({ path: `${SHOTS}/console-note-item-${kind}.png` });
+    await screenshot(note, `console-note-item-${kind}`);
   }
 });

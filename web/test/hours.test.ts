@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchBrowser, type TestBrowser } from './helpers/browser.ts';
+import { launchBrowser, screenshot, type TestBrowser } from './helpers/browser.ts';
 import { createTestApp, describeEachStore, startWebServer, type WebServer } from './helpers/server.ts';
 import { demoApp, expectOk, storedChatId, textOf, widget } from './helpers/widget.ts';
 
 /** Opening hours in the widget (closed status, leave a message) and the admin's Hours tab. */
 
-const SHOTS = '/tmp/shots-hours';
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
+const shot = (page: Page, name: string) => screenshot(page, `hours-${name}`);
 
 const today = () => new Date().toISOString().slice(0, 10);
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startProvider, type TestProvider } from '../../server/test/helpers/oidc-provider.ts';
-import { launchBrowser, type TestBrowser } from './helpers/browser.ts';
+import { launchBrowser, screenshot, type TestBrowser } from './helpers/browser.ts';
 import {
   createAgent,
   createTestApp,
@@ -14,8 +12,7 @@ import {
 } from './helpers/server.ts';
 
 /** Screenshots of the round trip, for people to look at. */
-const SHOTS = process.env.SWITCHBOARD_SSO_SHOTS ?? '/tmp/shots-sso';
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+const shot = (page: Page, name: string) => screenshot(page, `sso-${name}`);
 
 /** "Sign in with SSO" in the console, end to end against a real OpenID provider (oidc-provider). */
 describe('console single sign-on [sqlite]', () => {
@@ -26,7 +23,6 @@ describe('console single sign-on [sqlite]', () => {
   const CLIENT = { client_id: 'switchboard-console', client_secret: 'console-client-secret' };
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     server = await startWebServer('sqlite');
     provider = await startProvider([{ ...CLIENT, redirect_uris: [`${server.url}/v1/agents/sso/callback`] }], {
       ann: { email: 'ann@shop.example', email_verified: true, name: 'Ann Agent' },
