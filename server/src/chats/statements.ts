@@ -334,3 +334,16 @@ export async function historyEntriesOf(db: Db, chatId: string): Promise<HistoryE
     .orderBy('position')
     .execute();
 }
+
+/** The open chats a user takes part in, in id order (the order their rows are locked in). */
+export async function openChatsOf(tx: Tx, userId: string): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('chatUsers')
+    .innerJoin('chats', 'chats.id', 'chatUsers.chatId')
+    .select('chats.id')
+    .where('chatUsers.userId', '=', userId)
+    .where('chats.status', '<>', 'closed')
+    .orderBy('chats.id')
+    .execute();
+  return rows.map((r) => r.id);
+}

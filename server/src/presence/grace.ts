@@ -2,7 +2,7 @@ import { type App, findApp } from '../apps/apps.ts';
 import { closeIfOpen } from '../chats/close.ts';
 import { lockIfOpen } from '../chats/locks.ts';
 import { removeFromChat } from '../chats/membership.ts';
-import { chatById } from '../chats/statements.ts';
+import { chatById, openChatsOf } from '../chats/statements.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { routeAfterLeave, routeAgentAvailability } from '../routing/hooks.ts';
@@ -11,7 +11,7 @@ import { decodeRooms } from '../store/json.ts';
 import type { TimerRow, UserRow } from '../store/schema.ts';
 import { cancelTimer } from '../timers/timers.ts';
 import { updateUserRow } from '../users/statements.ts';
-import { liveConnections, lockUser, openChatsOf, timerDue, userById } from './statements.ts';
+import { liveConnections, lockUser, timerDue, userById } from './statements.ts';
 
 /**
  * The reconnect grace (docs/routing.md): the durable timer `presence.reconnectGrace` (ref = user id).

@@ -1,4 +1,5 @@
 import { findApp } from '../apps/apps.ts';
+import { openChatsOf } from '../chats/statements.ts';
 import { commitChange, type Emit } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { cancelTimer, scheduleTimer } from '../timers/timers.ts';
@@ -11,7 +12,6 @@ import {
   insertPresence,
   liveConnections,
   lockUser,
-  openChatsOf,
   renewNodeLease,
   timerDue,
   userById,

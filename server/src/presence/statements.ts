@@ -11,18 +11,6 @@ export async function lockUser(tx: Tx, userId: string): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtextextended(${`presence:${userId}`}, 0))`.execute(tx);
 }
 
-export async function openChatsOf(tx: Tx, userId: string): Promise<string[]> {
-  const rows = await tx
-    .selectFrom('chatUsers')
-    .innerJoin('chats', 'chats.id', 'chatUsers.chatId')
-    .select('chats.id')
-    .where('chatUsers.userId', '=', userId)
-    .where('chats.status', '<>', 'closed')
-    .orderBy('chats.id')
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 /** Connection rows of the user on nodes whose lease still holds. */
 export async function liveConnections(tx: Tx, userId: string): Promise<number> {
   const row = await rtTx(tx)

@@ -2,7 +2,7 @@ import type { App } from '../apps/apps.ts';
 import { lockChatRow, lockIfOpen } from '../chats/locks.ts';
 import { removeFromChat } from '../chats/membership.ts';
 import type { ChatRouting } from '../chats/routing-hooks.ts';
-import { chatById } from '../chats/statements.ts';
+import { chatById, openChatsOf } from '../chats/statements.ts';
 import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
@@ -18,7 +18,7 @@ import {
   stopLoop,
 } from './loop.ts';
 import { dequeue, enqueue, renumberQueue, schedulePump } from './queue.ts';
-import { openChatsOfAgent, pendingInvitationsOfAgent, takeOutOfQueue } from './statements.ts';
+import { pendingInvitationsOfAgent, takeOutOfQueue } from './statements.ts';
 
 /**
  * What routing does when a chat changes, inside the transaction of that change, so the loop,
@@ -149,7 +149,7 @@ export const chatRouting: ChatRouting = {
 export async function routeAgentDeparture(tx: Tx, emit: Emit, app: App, agentId: string): Promise<void> {
   // Every chat row is locked before the first event (the grace expiry's order).
   const open: string[] = [];
-  for (const chatId of await openChatsOfAgent(tx, agentId)) {
+  for (const chatId of await openChatsOf(tx, agentId)) {
     if ((await lockIfOpen(tx, chatId)) === 'open') open.push(chatId);
   }
   const invitations = await pendingInvitationsOfAgent(tx, agentId);

@@ -272,19 +272,6 @@ export async function selectInvitations(
     .execute();
 }
 
-/** The open chats an agent takes part in, in id order (a deactivated agent leaves them). */
-export async function openChatsOfAgent(tx: Tx, agentId: string): Promise<string[]> {
-  const rows = await tx
-    .selectFrom('chatUsers')
-    .innerJoin('chats', 'chats.id', 'chatUsers.chatId')
-    .select('chats.id')
-    .where('chatUsers.userId', '=', agentId)
-    .where('chats.status', '<>', 'closed')
-    .orderBy('chats.id')
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 /** The pending invitations of an agent (a deactivated agent can answer none). */
 export async function pendingInvitationsOfAgent(tx: Tx, agentId: string): Promise<InvitationRow[]> {
   return tx
