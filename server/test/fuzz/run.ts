@@ -12,7 +12,7 @@ import {
   snapshot,
 } from './check.ts';
 import type { Schema } from './generate.ts';
-import { buildWorld, heal, type World } from './world.ts';
+import { adoptRotatedSecret, buildWorld, heal, renewAgentSession, type World } from './world.ts';
 
 /**
  * The fuzz run: fast-check draws cases (REST requests over every operation of the OpenAPI document,
@@ -111,7 +111,7 @@ async function runCase(world: World, pool: Pool, testCase: Case, result: FuzzRes
   const otherBefore = await snapshot(server, other.id);
   const accepted =
     testCase.kind === 'http'
-      ? await sendHttp(pool, testCase, result)
+      ? await sendHttp(world, pool, testCase, result)
       : await sendFrame(world, testCase, result);
   const after = await snapshot(server, app.id);
   const changed = after !== before;
@@ -127,13 +127,16 @@ async function runCase(world: World, pool: Pool, testCase: Case, result: FuzzRes
   if (!byOther && otherAfter !== otherBefore)
     throw new FuzzFailure(`another app's data changed:\n  ${firstDifference(otherBefore, otherAfter)}`);
   if (changed) {
+    // Deleting, deactivating the agent or giving it a new password ends its session by design
+    // (docs/security.md, "Sessions"): a new one first, then every read must answer.
+    await renewAgentSession(world);
     await checkReads(world);
     result.poisonChecks++;
     await heal(world);
   }
 }
 
-async function sendHttp(pool: Pool, testCase: HttpCase, result: FuzzResult): Promise<boolean> {
+async function sendHttp(world: World, pool: Pool, testCase: HttpCase, result: FuzzResult): Promise<boolean> {
   result.http++;
   const res = await pool.request({
     method: testCase.method as 'GET',
@@ -145,6 +148,8 @@ async function sendHttp(pool: Pool, testCase: HttpCase, result: FuzzResult): Pro
   const klass = `${Math.floor(res.statusCode / 100)}xx`;
   result.statuses[klass] = (result.statuses[klass] ?? 0) + 1;
   checkAnswer(testCase.operation, res.statusCode, String(res.headers['content-type'] ?? ''), text);
+  if (testCase.operation === 'POST /v1/apps/{appId}/rotate' && res.statusCode === 200)
+    await adoptRotatedSecret(world, text);
   return res.statusCode < 400;
 }
 

@@ -87,6 +87,50 @@ export async function heal(world: World): Promise<void> {
   }
 }
 
+/**
+ * An accepted request may end the agent's session on purpose: `DELETE /agents/{id}`, `active: false`,
+ * a new password, its own sign-out. When its token no longer opens the app, the secret restores the
+ * agent (active, its contact and password) and it signs in again, so the reads that follow check
+ * the store, not a session that was meant to end. Anything else wrong still fails those reads.
+ */
+export async function renewAgentSession(world: World): Promise<void> {
+  const { server, app } = world;
+  const agent = world.data.agent;
+  const probe = await server.request('GET', `/v1/agents/${agent.id}`, { headers: app.as(agent.token) });
+  if (probe.status !== 401) return;
+  await server.request('PUT', `/v1/agents/${agent.id}`, {
+    headers: app.asApp,
+    body: { active: true, contact: agent.contact, password: agent.password },
+  });
+  const login = await server.request('POST', '/v1/agents/login', {
+    headers: app.asApp,
+    body: { contact: agent.contact, password: agent.password },
+  });
+  if (login.status !== 200) throw new Error(`the agent cannot sign in again: ${login.text.slice(0, 300)}`);
+  agent.token = login.body.session.token as string;
+  await world.sockets.agent.close();
+  world.sockets.agent = await connect(server, app, { token: agent.token });
+}
+
+/**
+ * An accepted `POST /apps/{appId}/rotate` replaced an app's secret (docs/security.md, "App secret
+ * rotation"): the world's app server goes on with the new one, its socket too. Another app's
+ * rotation (the fuzz may send its secret) only makes that secret's later cases refusals.
+ */
+export async function adoptRotatedSecret(world: World, answer: string): Promise<void> {
+  const secret = (JSON.parse(answer) as { secret?: unknown }).secret;
+  if (typeof secret !== 'string') throw new Error(`rotate answered no secret: ${answer.slice(0, 200)}`);
+  const { server, app } = world;
+  const probe = await server.request('GET', `/v1/apps/${app.id}`, {
+    headers: { ...app.asApp, 'x-hyper-secret': secret },
+  });
+  if (probe.status !== 200) return; // another app's new secret
+  app.secret = secret;
+  app.asApp['x-hyper-secret'] = secret;
+  await world.sockets.app.close();
+  world.sockets.app = await connect(server, app, { secret });
+}
+
 export async function buildWorld(kind: StoreKind): Promise<World> {
   const server = await startServer(
     kind,
