@@ -65,6 +65,7 @@ describeEachStore('realtime: a whole conversation over WebSockets', (kind) => {
       priority: 0,
       users: [ann.id],
       created: created.chat.created,
+      tags: [],
     });
     const ack = await ann1.ack(create);
     assert.deepEqual(ack, { chat: created.chat });

@@ -80,6 +80,8 @@ interface Case {
   own?: boolean;
   /** Exact answers that differ from the rule (404 for accepted credentials), with the reason beside. */
   expect?: Partial<Record<Cred, number>>;
+  /** A route that reads no credentials (a browser navigation): this answer for every one of them. */
+  anyCredential?: number;
 }
 
 /**
@@ -88,6 +90,8 @@ interface Case {
  * accepted credential meets A's objects as unknown: 404.
  */
 function expected(c: Case, cred: Cred): number | 'own' {
+  // Routes that take no credentials (browser navigations) answer as they do whatever is sent.
+  if (c.anyCredential !== undefined) return c.anyCredential;
   if (cred.startsWith('mix')) return 401;
   if (!c.auth.includes(KIND_OF[cred])) return cred === 'appIdOnly' ? 401 : 403;
   return c.expect?.[cred] ?? (c.own ? 'own' : 404);
@@ -101,6 +105,8 @@ describeEachStore('tenancy is absolute', (kind) => {
   let B: DataSet;
   let secrets: string[];
   let snapshot: AppSnapshot;
+  /** A shared canned response of A's. */
+  let cannedOfA: string;
   const aName = `Tenant A ${process.pid}`;
 
   before(async () => {
@@ -121,6 +127,13 @@ describeEachStore('tenancy is absolute', (kind) => {
       body: { agentId: B.agent2.id },
     });
     secrets = [...secretsOf(A, a.id), aName, 'Apple only room', A.agent.password];
+    cannedOfA = (
+      await expectStatus(server, 201, 'POST', '/v1/canned', {
+        headers: a.asApp,
+        body: { shortcut: 'apple-hello', title: 'Apple hello', text: 'Apple only greeting' },
+      })
+    ).body.canned.id;
+    secrets.push('Apple only greeting');
     snapshot = await snapshotApp(server, a.id);
     assert.ok(snapshot.counts.events! > 0 && snapshot.counts.media === 1 && snapshot.counts.tickets === 1);
     assert.equal(snapshot.counts.messageReads, 1);
@@ -300,6 +313,63 @@ describeEachStore('tenancy is absolute', (kind) => {
         auth: ['secret', 'public', 'token'],
         own: true,
       },
+      {
+        route: 'DELETE /agents/{id}',
+        url: `/v1/agents/${A.agent.id}`,
+        auth: ['secret'],
+      },
+      {
+        route: 'POST /apps/{appId}/rotate',
+        url: `/v1/apps/${a.id}/rotate`,
+        auth: ['admin', 'secret'],
+        body: {},
+      },
+      // Single sign-on: A has none; its start and callback are navigations that read no credentials.
+      { route: 'GET /agents/sso', url: '/v1/agents/sso', auth: ['secret', 'public', 'token'], own: true },
+      {
+        route: 'GET /agents/sso/start',
+        url: `/v1/agents/sso/start?appId=${a.id}`,
+        auth: [],
+        anyCredential: 404,
+      },
+      {
+        route: 'GET /agents/sso/callback',
+        url: '/v1/agents/sso/callback?state=not-a-state&code=not-a-code',
+        auth: [],
+        anyCredential: 302,
+      },
+      {
+        route: 'POST /agents/sso/session',
+        url: '/v1/agents/sso/session',
+        auth: ['secret', 'public'],
+        body: { code: 'not-a-code' },
+        // A one-time code is the app's own: unknown to B, whatever B sends it with.
+        expect: { secret: 401, key: 401, appIdOnly: 401 },
+      },
+      // Canned responses
+      {
+        route: 'GET /canned',
+        url: '/v1/canned',
+        auth: ST,
+        own: true,
+        expect: { userToken: 403 },
+      },
+      {
+        route: 'POST /canned',
+        url: '/v1/canned',
+        auth: ST,
+        own: true,
+        body: { shortcut: 'banana', title: 'B', text: 'B' },
+        expect: { userToken: 403 },
+      },
+      {
+        route: 'PUT /canned/{id}',
+        url: `/v1/canned/${cannedOfA}`,
+        auth: ST,
+        body: { text: 'Hacked' },
+        expect: { userToken: 403 },
+      },
+      { route: 'DELETE /canned/{id}', url: `/v1/canned/${cannedOfA}`, auth: ST, expect: { userToken: 403 } },
       // Chats
       {
         route: 'POST /chats',
