@@ -135,9 +135,11 @@ export class Lobby implements ChatHost {
         () => [...this.#live.keys()],
       );
       for (const [name, fn] of this.#listeners) untyped(realtime).on(name, fn);
-      const { chats } = await client.chats.list({ userId: me.id });
-      for (const chat of chats) {
-        if (chat.status === 'closed') continue;
+      // The open ones only (a long past of closed chats must not push them off the first page).
+      const open = await Promise.all(
+        (['active', 'waiting'] as const).map((status) => client.chats.list({ userId: me.id, status })),
+      );
+      for (const chat of open.flatMap((page) => page.chats)) {
         await this.adopt(chat, saved?.u === me.id && saved.c === chat.id ? (saved.r ?? 0) : 0);
       }
       this.logged = true;

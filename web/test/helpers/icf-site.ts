@@ -9,11 +9,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** The integration, plain browser JavaScript (no build step, as customers write it). */
-function integration(appId: string, serverUrl: string): string {
+function integration(appId: string, serverUrl: string, where: 'server-and-port' | 'script-origin'): string {
   const { hostname, port, protocol } = new URL(serverUrl);
+  const conf =
+    where === 'server-and-port'
+      ? { appId, server: `${protocol}//${hostname}`, port: Number(port) }
+      : { appId };
   return `
 (function () {
-  var conf = { appId: ${JSON.stringify(appId)}, server: ${JSON.stringify(`${protocol}//${hostname}`)}, port: ${JSON.stringify(port)} };
+  var conf = ${JSON.stringify(conf)};
   var log = (window.icfLog = []);
   var chat = null;
   function record(name) { return function (data) { log.push({ name: name, data: data }); }; }
@@ -88,8 +92,11 @@ function integration(appId: string, serverUrl: string): string {
 export interface Site {
   server: Server;
   origin: string;
-  /** What the site's pages load: set once the app exists. */
-  configure(appId: string, serverUrl: string): void;
+  /**
+   * What the site's pages load: set once the app exists. `where`: the integration gives `ICF.init` the
+   * server and port (as Inbenta's adapter does), or neither (the SDK uses the script's origin).
+   */
+  configure(appId: string, serverUrl: string, where?: 'server-and-port' | 'script-origin'): void;
 }
 
 /** The customer's site: one page with the bot's input, the SDK's script tag and the integration. */
@@ -108,9 +115,9 @@ export async function icfSite(): Promise<Site> {
   return {
     server,
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    configure(appId, serverUrl) {
+    configure(appId, serverUrl, where = 'server-and-port') {
       sdk = `${serverUrl}/icf.sdk.js`;
-      script = integration(appId, serverUrl);
+      script = integration(appId, serverUrl, where);
     },
   };
 }
