@@ -25,14 +25,14 @@ export interface Where {
 /** How long `Lobby.init` waits for the realtime session. */
 const CONNECT_MS = 15_000;
 
-function untyped(realtime: Realtime): {
+/** The socket seen with any event name: `addEventListener` takes the server's names as they come. */
+interface AnyEvents {
   on(name: string, fn: Listener): void;
   off(name: string, fn: Listener): void;
-} {
-  return realtime as unknown as {
-    on(name: string, fn: Listener): void;
-    off(name: string, fn: Listener): void;
-  };
+}
+
+function untyped(realtime: Realtime): AnyEvents {
+  return realtime as unknown as AnyEvents;
 }
 
 function connected(realtime: Realtime): Promise<void> {
