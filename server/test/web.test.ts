@@ -30,7 +30,15 @@ describeEachStore('web apps served from web/dist', (kind) => {
 
   test('before a build every app answers 503 with a message that says how to build', async () => {
     const http = await webOver(server, join(dist, 'missing'));
-    for (const url of ['/console/', '/admin', '/demo/', '/widget.js', '/widget/panel.js', '/assets/x.js']) {
+    for (const url of [
+      '/console/',
+      '/admin',
+      '/demo/',
+      '/widget.js',
+      '/icf.sdk.js',
+      '/widget/panel.js',
+      '/assets/x.js',
+    ]) {
       const res = await http.inject({ method: 'GET', url });
       assert.equal(res.statusCode, 503, url);
       const body = res.json() as { error: { code: number; message: string } };
@@ -46,6 +54,7 @@ describeEachStore('web apps served from web/dist', (kind) => {
     writeFileSync(join(dist, 'console', 'index.html'), '<!doctype html><title>console</title>');
     writeFileSync(join(dist, 'assets', 'console-AbCd1234.js'), 'export {};');
     writeFileSync(join(dist, 'widget.js'), '/* loader */');
+    writeFileSync(join(dist, 'icf.sdk.js'), '/* ICF */');
     const http = await webOver(server, dist);
     for (const url of ['/console/', '/console', '/console/index.html']) {
       const res = await http.inject({ method: 'GET', url });
@@ -59,6 +68,14 @@ describeEachStore('web apps served from web/dist', (kind) => {
     const loader = await http.inject({ method: 'GET', url: '/widget.js' });
     assert.equal(loader.statusCode, 200);
     assert.equal(loader.headers['cache-control'], 'no-cache');
+    // HyperChat's browser SDK (docs/icf.md): one stable URL, revalidated, loadable by any site.
+    const icf = await http.inject({ method: 'GET', url: '/icf.sdk.js' });
+    assert.equal(icf.statusCode, 200);
+    assert.equal(icf.body, '/* ICF */');
+    assert.match(String(icf.headers['content-type']), /javascript/);
+    assert.equal(icf.headers['cache-control'], 'no-cache');
+    assert.equal(icf.headers['cross-origin-resource-policy'], 'cross-origin');
+    assert.ok(icf.headers.etag, 'revalidated by ETag');
     const missing = await http.inject({ method: 'GET', url: '/assets/nothing-here.js' });
     assert.equal(missing.statusCode, 404);
     const traversal = await http.inject({ method: 'GET', url: '/console/..%2f..%2fetc%2fpasswd' });

@@ -14,6 +14,8 @@ export const WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 
 /** The folders of web/dist served as they are; each has an index.html where it is an app. */
 const FOLDERS = ['console', 'admin', 'demo', 'widget', 'assets'] as const;
+/** The scripts at the root of web/dist, each under a stable URL: the widget's loader, icf.sdk.js. */
+const STABLE_SCRIPTS = ['widget.js', 'icf.sdk.js'] as const;
 /** The folders that are pages (an index.html at their root). */
 const APPS = ['console', 'admin', 'demo'] as const;
 
@@ -41,7 +43,8 @@ function notBuilt(reply: FastifyReply): FastifyReply {
 }
 
 /**
- * The web apps (docs/web.md, docs/widget.md) from web/dist: /console/, /admin/, /demo/, /widget.js, /widget/*
+ * The web apps (docs/web.md, docs/widget.md) from web/dist: /console/, /admin/, /demo/, /widget.js, /widget/*,
+ * /icf.sdk.js (docs/icf.md)
  * and the shared /assets/*. Also /console/app.json, which tells the sign-in pages the app id to prefill
  * when the server holds exactly one app (docs/web.md).
  */
@@ -81,13 +84,16 @@ export async function installWeb(http: Http, ctx: Ctx, dist: string = WEB_DIST):
       return reply.sendFile('index.html', join(dist, folder));
     });
   }
-  // The widget's loader keeps one stable URL (it is pasted into customers' pages), so it is revalidated.
-  http.get('/widget.js', { schema: { hide: true } }, async (_request, reply) => {
-    if (!existsSync(join(dist, 'widget.js'))) return notBuilt(reply);
-    reply.header('cache-control', REVALIDATE);
-    reply.header('cross-origin-resource-policy', 'cross-origin');
-    return reply.sendFile('widget.js', dist);
-  });
+  // The widget's loader and HyperChat's browser SDK (docs/icf.md) keep one stable URL each (pasted into
+  // customers' pages), so they are revalidated; classic scripts, loadable by any site (CORP cross-origin).
+  for (const script of STABLE_SCRIPTS) {
+    http.get(`/${script}`, { schema: { hide: true } }, async (_request, reply) => {
+      if (!existsSync(join(dist, script))) return notBuilt(reply);
+      reply.header('cache-control', REVALIDATE);
+      reply.header('cross-origin-resource-policy', 'cross-origin');
+      return reply.sendFile(script, dist);
+    });
+  }
   // The demo page embeds the widget for the Demo app made on first start (the oldest app of that name).
   // Its id is all the page needs: the app lists no domains and does not require its domain key.
   http.get('/demo/config.json', { schema: { hide: true } }, async (_request, reply) => {
