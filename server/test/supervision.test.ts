@@ -255,7 +255,7 @@ describeEachStore('supervision', (kind) => {
     await Promise.all([ws.close(), adminWs.close()]);
   });
 
-  it('watching takes no slot: capacity and routing ignore watchers; deactivation ends the watch', async () => {
+  it('watching takes no slot: capacity and routing ignore watchers; deactivation, a role or room change ends the watch', async () => {
     const watchedChats: string[] = [];
     for (let i = 0; i < 3; i++) {
       const { chat } = await scene();
@@ -288,6 +288,47 @@ describeEachStore('supervision', (kind) => {
       .where('userId', '=', temp.id)
       .execute();
     assert.deepEqual(left, []);
+    // A supervisor moved to another room, or made a plain agent, stops watching what it no longer oversees.
+    const moved = await createAgent(server, app, { rooms: [1], role: 'supervisor' });
+    for (const id of watchedChats.slice(0, 2))
+      await expectStatus(server, 200, 'POST', `/v1/chats/${id}/watchers`, { headers: app.as(moved.token) });
+    const watchedBy = async (id: string) =>
+      (
+        await server.sb.store.db
+          .selectFrom('chatWatchers')
+          .select('chatId')
+          .where('userId', '=', id)
+          .execute()
+      ).length;
+    await expectStatus(server, 200, 'PUT', `/v1/agents/${moved.id}`, {
+      headers: app.asApp,
+      body: { rooms: [1, 2] },
+    });
+    assert.equal(await watchedBy(moved.id), 2, 'still a supervisor of room 1');
+    await expectStatus(server, 200, 'PUT', `/v1/agents/${moved.id}`, {
+      headers: app.asApp,
+      body: { rooms: [2] },
+    });
+    assert.equal(await watchedBy(moved.id), 0, 'room 1 is no longer its');
+    await expectStatus(server, 200, 'PUT', `/v1/agents/${moved.id}`, {
+      headers: app.asApp,
+      body: { rooms: [1] },
+    });
+    await expectStatus(server, 200, 'POST', `/v1/chats/${watchedChats[0]}/watchers`, {
+      headers: app.as(moved.token),
+    });
+    await expectStatus(server, 200, 'PUT', `/v1/agents/${moved.id}`, {
+      headers: app.asApp,
+      body: { role: 'agent' },
+    });
+    assert.equal(await watchedBy(moved.id), 0, 'a plain agent oversees nothing');
+    const count = await expectStatus(server, 200, 'GET', `/v1/chats/${watchedChats[0]}?fields=watchers`, {
+      headers: app.asApp,
+    });
+    assert.deepEqual(
+      count.body.chat.watchers.map((u: Json) => u.id),
+      [supervisor.id],
+    );
     for (const id of watchedChats)
       await expectStatus(server, 200, 'DELETE', `/v1/chats/${id}/watchers/${supervisor.id}`, {
         headers: app.as(supervisor.token),

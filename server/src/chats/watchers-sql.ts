@@ -65,6 +65,19 @@ export async function chatsWatchedBy(tx: Tx, userId: string): Promise<string[]> 
   return rows.map((row) => row.chatId);
 }
 
+/** The chats a user watches, with their rooms. */
+export async function watchedRoomsOf(
+  tx: Tx,
+  userId: string,
+): Promise<Array<{ chatId: string; room: number }>> {
+  return tx
+    .selectFrom('chatWatchers')
+    .innerJoin('chats', 'chats.id', 'chatWatchers.chatId')
+    .select(['chatWatchers.chatId', 'chats.room'])
+    .where('chatWatchers.userId', '=', userId)
+    .execute();
+}
+
 async function countWatchers(tx: Tx, chatId: string): Promise<void> {
   await tx
     .updateTable('chats')

@@ -23,6 +23,7 @@ import {
   deleteWatcher,
   deleteWatchersOfChat,
   insertWatcher,
+  watchedRoomsOf,
   watchersOf,
 } from './watchers-sql.ts';
 
@@ -100,6 +101,24 @@ export async function endWatchesOfChat(tx: Tx, chatId: string): Promise<void> {
 /** An agent deactivated: its watches end. Each chat row is locked first (the departure's order). */
 export async function endWatchesOf(tx: Tx, userId: string): Promise<void> {
   for (const chatId of await chatsWatchedBy(tx, userId)) {
+    await lockAny.run(tx, { id: chatId });
+    await deleteWatcher(tx, chatId, userId);
+  }
+}
+
+/**
+ * An agent's role or rooms change: the watches it could not start itself any more end (a supervisor
+ * keeps those of its rooms, an admin every one, an agent none). Each chat row is locked first.
+ */
+export async function endWatchesBeyond(
+  tx: Tx,
+  userId: string,
+  role: string,
+  rooms: readonly number[],
+): Promise<void> {
+  if (role === 'admin') return;
+  for (const { chatId, room } of await watchedRoomsOf(tx, userId)) {
+    if (role === 'supervisor' && rooms.includes(room)) continue;
     await lockAny.run(tx, { id: chatId });
     await deleteWatcher(tx, chatId, userId);
   }

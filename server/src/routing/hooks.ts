@@ -3,7 +3,7 @@ import { lockChatRow, lockIfOpen } from '../chats/locks.ts';
 import { removeFromChat } from '../chats/membership.ts';
 import type { ChatRouting } from '../chats/routing-hooks.ts';
 import { chatById, openChatsOf } from '../chats/statements.ts';
-import { endWatchesOf } from '../chats/watchers.ts';
+import { endWatchesBeyond, endWatchesOf } from '../chats/watchers.ts';
 import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
@@ -170,4 +170,5 @@ export async function routeAgentDeparture(tx: Tx, emit: Emit, app: App, agentId:
 export const agentRouting: AgentRouting = {
   availabilityChanged: routeAgentAvailability,
   departed: routeAgentDeparture,
+  overseeing: endWatchesBeyond,
 };
