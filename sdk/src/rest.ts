@@ -138,6 +138,15 @@ export function createRestApi(transport: Transport) {
         call<'/v1/chats/{id}/join', 'post'>('post', `/chats/${e(id)}/join`, { body }),
       leave: (id: string, body: BodyOf<'/v1/chats/{id}/leave', 'put'>) =>
         call<'/v1/chats/{id}/leave', 'put'>('put', `/chats/${e(id)}/leave`, { body }),
+      /** `POST /chats/{id}/watchers`: watch the chat silently (supervisors, admins; the secret names `userId`). */
+      watch: (id: string, body: BodyOf<'/v1/chats/{id}/watchers', 'post'> = {}) =>
+        call<'/v1/chats/{id}/watchers', 'post'>('post', `/chats/${e(id)}/watchers`, { body }),
+      /** `DELETE /chats/{id}/watchers/{userId}`: stop watching. */
+      unwatch: (id: string, userId: string) =>
+        call<'/v1/chats/{id}/watchers/{userId}', 'delete'>('delete', `/chats/${e(id)}/watchers/${e(userId)}`),
+      /** `POST /chats/{id}/intervene`: take the chat over (the other agents leave, the caller joins). */
+      intervene: (id: string, body: BodyOf<'/v1/chats/{id}/intervene', 'post'> = {}) =>
+        call<'/v1/chats/{id}/intervene', 'post'>('post', `/chats/${e(id)}/intervene`, { body }),
     },
     invitations: {
       create: (body: BodyOf<'/v1/invitations', 'post'>) =>

@@ -161,6 +161,15 @@ describeEachStore('SDK REST client', (kind) => {
     );
     await api.chats.join(chat.id, { userId: bob.id });
     assert.ok((await api.chats.leave(chat.id, { userId: bob.id })).chat.users.every((u) => u !== bob.id));
+    // Supervision: the secret names the agent who watches, then takes the chat over.
+    const watched = await api.chats.watch(chat.id, { userId: bob.id });
+    assert.deepEqual(
+      watched.chat.watchers.map((u) => u.id),
+      [bob.id],
+    );
+    assert.deepEqual((await api.chats.unwatch(chat.id, bob.id)).chat.watchers, []);
+    // Bob takes the chat over (its other agents leave); toinbox below then sends it back.
+    assert.ok((await api.chats.intervene(chat.id, { userId: bob.id })).chat.users.includes(bob.id));
     assert.equal((await api.chats.toInbox(chat.id)).chat.status, 'waiting');
     // toinbox restarted the loop: /assign answers 202 with the running loop's parameters.
     assert.equal(typeof (await api.chats.assign(chat.id)).assignment.maxAttempts, 'number');

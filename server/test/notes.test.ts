@@ -101,6 +101,49 @@ describeEachStore('internal notes', (kind) => {
     );
   });
 
+  it('a supervisor of the room (taking part, or watching: a whisper) and an admin person write notes', async () => {
+    const { app, chat } = await scene();
+    const supervisor = await createAgent(server, app, { role: 'supervisor' });
+    const admin = await createAgent(server, app, { role: 'admin' });
+    // Neither takes part nor watches yet: refused, nothing stored.
+    for (const person of [supervisor, admin])
+      assertError(
+        await server.request('POST', `/v1/chats/${chat.id}/messages`, {
+          headers: app.as(person.token),
+          body: { message: 'early', visibility: 'agents' },
+        }),
+        403,
+      );
+    assert.equal((await storedMessages(chat.id)).length, 0);
+    for (const person of [supervisor, admin])
+      await expectStatus(server, 200, 'POST', `/v1/chats/${chat.id}/watchers`, {
+        headers: app.as(person.token),
+      });
+    const bySupervisor = await send(chat.id, app.as(supervisor.token), {
+      message: 'supervisor note',
+      visibility: 'agents',
+    });
+    assert.equal(bySupervisor.message.sender, supervisor.id);
+    const byAdmin = await send(chat.id, app.as(admin.token), { message: 'admin note', visibility: 'agents' });
+    assert.equal(byAdmin.message.sender, admin.id);
+    assert.deepEqual(
+      (await storedMessages(chat.id)).map((m) => [m.body, m.visibility]),
+      [
+        ['supervisor note', 'agents'],
+        ['admin note', 'agents'],
+      ],
+    );
+    // Once it takes part (intervene), a supervisor writes notes as any agent in the chat.
+    await expectStatus(server, 200, 'POST', `/v1/chats/${chat.id}/intervene`, {
+      headers: app.as(supervisor.token),
+    });
+    const inChat = await send(chat.id, app.as(supervisor.token), {
+      message: 'still a note',
+      visibility: 'agents',
+    });
+    assert.equal(inChat.message.visibility, 'agents');
+  });
+
   it('an end user cannot send a note, by REST or socket: 403, nothing stored', async () => {
     const { app, user, chat } = await scene();
     const before = await storedMessages(chat.id);

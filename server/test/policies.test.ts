@@ -14,6 +14,12 @@ import {
 } from '../src/policies/chats.ts';
 import { messageReader, messageSender } from '../src/policies/messages.ts';
 import {
+  mayListWatchers,
+  requireSupervisorOf,
+  requireWatchStopper,
+  supervisingUserId,
+} from '../src/policies/supervision.ts';
+import {
   agentToLogOut,
   mayViewUser,
   requireAgentEditor,
@@ -79,6 +85,7 @@ function chat(creator: string, users: string[], room = 1): LoadedChat {
     ticketId: null,
     queuePosition: null,
     tags: '[]',
+    watchers: 0,
   };
   return { row, users };
 }
@@ -226,5 +233,76 @@ describe('policies', () => {
       await mayViewUser(ada, ann, { ...none, openedChatIn: async (rooms) => rooms.includes(1) }),
       true,
     );
+  });
+
+  it('supervision: supervisors of the room and the app watch and intervene; a watcher whispers notes only', () => {
+    const sue = { ...user('sue', 'agent', [1]), agentRole: 'supervisor' as const };
+    const sam = { ...user('sam', 'agent', [2]), agentRole: 'supervisor' as const };
+    assert.equal(
+      status(() => requireSupervisorOf(as(sue), talk)),
+      'ok',
+    );
+    assert.equal(
+      status(() => requireSupervisorOf(server, talk)),
+      'ok',
+    );
+    assert.equal(
+      status(() => requireSupervisorOf(as(ada), talk)),
+      403,
+      'an agent of the room',
+    );
+    assert.equal(
+      status(() => requireSupervisorOf(as(ann), talk)),
+      403,
+      'its end user',
+    );
+    assert.equal(
+      status(() => requireSupervisorOf(as(sam), talk)),
+      404,
+      'a supervisor of another room',
+    );
+    assert.equal(
+      status(() => requireSupervisorOf(as(eve), talk)),
+      404,
+      'an agent of another room',
+    );
+    assert.equal(
+      status(() => supervisingUserId(server, undefined)),
+      400,
+      'the app names the watcher',
+    );
+    assert.equal(
+      status(() => supervisingUserId(as(sue), 'ada')),
+      403,
+      'a token watches as itself',
+    );
+    assert.equal(supervisingUserId(as(sue), undefined), 'sue');
+    assert.equal(
+      status(() => requireWatchStopper(as(sue), talk, 'sue')),
+      'ok',
+    );
+    assert.equal(
+      status(() => requireWatchStopper(as(ada), talk, 'sue')),
+      403,
+    );
+    assert.equal(
+      status(() => requireWatchStopper(as(ann), talk, 'ann')),
+      403,
+    );
+    assert.equal(mayListWatchers(as(ann)), false);
+    assert.equal(mayListWatchers(as(ada)), true);
+    const note = { visibility: 'agents' as const };
+    assert.equal(
+      status(() => messageSender(as(sue), talk, note)),
+      403,
+      'not watching: no whisper',
+    );
+    assert.equal(messageSender(as(sue), talk, note, ['sue']).sender, 'sue');
+    assert.equal(
+      status(() => messageSender(as(sue), talk, {}, ['sue'])),
+      403,
+      'notes only',
+    );
+    assert.equal(messageSender(server, talk, { ...note, sender: 'sue' }, ['sue']).sender, 'sue');
   });
 });

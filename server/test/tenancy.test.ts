@@ -430,6 +430,24 @@ describeEachStore('tenancy is absolute', (kind) => {
         auth: ST,
         body: { userId: A.agent.id },
       },
+      // Supervision: B's people neither watch, stop a watch of, nor take over A's chat.
+      {
+        route: 'POST /chats/{id}/watchers',
+        url: `/v1/chats/${A.chat.id}/watchers`,
+        auth: ST,
+        body: { userId: B.agent.id },
+      },
+      {
+        route: 'DELETE /chats/{id}/watchers/{userId}',
+        url: `/v1/chats/${A.chat.id}/watchers/${A.agent.id}`,
+        auth: ST,
+      },
+      {
+        route: 'POST /chats/{id}/intervene',
+        url: `/v1/chats/${A.chat.id}/intervene`,
+        auth: ST,
+        body: { userId: B.agent.id },
+      },
       // Messages, media, tickets
       {
         route: 'PUT /messages/{id}/read',

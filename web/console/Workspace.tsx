@@ -5,8 +5,10 @@ import { Banner, Button, ErrorNote } from '../src/ui/index.ts';
 import { ChatList } from './ChatList.tsx';
 import { Conversation } from './Conversation.tsx';
 import { Invitations } from './Invitations.tsx';
+import { MonitorView } from './Monitor.tsx';
 import type { ConsoleModel } from './model.ts';
 import { QueuePanel } from './QueuePanel.tsx';
+import { supervises } from './state.ts';
 import { VisitorPanel } from './VisitorPanel.tsx';
 
 /** The signed-in console: header (status, sign out), invitations, chats and queue, the chat, its visitor. */
@@ -32,6 +34,22 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
       ) : null}
       <header class="console__header">
         <h1 class="console__brand">Switchboard</h1>
+        {supervises(state.agent) ? (
+          <div class="console__tabs" role="tablist" aria-label="Views">
+            {(['chats', 'monitor'] as const).map((tab) => (
+              <button
+                key={tab}
+                type="button"
+                role="tab"
+                class="console__tab"
+                aria-selected={state.tab === tab}
+                onClick={() => model.showTab(tab)}
+              >
+                {tab === 'chats' ? 'Chats' : 'Monitor'}
+              </button>
+            ))}
+          </div>
+        ) : null}
         <span class="console__me">{state.agent.nickname || state.agent.name}</span>
         <label class="console__status">
           <span class="sb-visually-hidden">Status</span>
@@ -51,30 +69,37 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
         </Button>
       </header>
       <Invitations model={model} invitations={state.invitations} />
-      <div class="console__body">
-        <nav class="console__side" aria-label="Chats and queue">
-          <ChatList model={model} state={state} />
-          <QueuePanel queue={state.queue} settings={state.settings} names={state.names} />
-        </nav>
-        <main class="console__main">
+      {state.tab === 'monitor' ? (
+        <>
           <ErrorNote message={state.error} />
-          {selected ? (
-            <Conversation
-              key={selected.chat.id}
-              model={model}
-              view={selected}
-              settings={state.settings}
-              names={state.names}
-            />
-          ) : (
-            <div class="console__empty">
-              <h2>No chat open</h2>
-              <p class="sb-hint">New chats arrive as invitations at the top. Accept one to start.</p>
-            </div>
-          )}
-        </main>
-        {selected ? <VisitorPanel view={selected} settings={state.settings} /> : null}
-      </div>
+          <MonitorView model={model} state={state} />
+        </>
+      ) : (
+        <div class="console__body">
+          <nav class="console__side" aria-label="Chats and queue">
+            <ChatList model={model} state={state} />
+            <QueuePanel queue={state.queue} settings={state.settings} names={state.names} />
+          </nav>
+          <main class="console__main">
+            <ErrorNote message={state.error} />
+            {selected ? (
+              <Conversation
+                key={selected.chat.id}
+                model={model}
+                view={selected}
+                settings={state.settings}
+                names={state.names}
+              />
+            ) : (
+              <div class="console__empty">
+                <h2>No chat open</h2>
+                <p class="sb-hint">New chats arrive as invitations at the top. Accept one to start.</p>
+              </div>
+            )}
+          </main>
+          {selected ? <VisitorPanel view={selected} settings={state.settings} /> : null}
+        </div>
+      )}
     </div>
   );
 }

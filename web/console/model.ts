@@ -24,10 +24,12 @@ import {
   visitorName,
 } from './loaders.ts';
 import { mediaUrl, uploadMedia } from './media.ts';
+import { Monitor } from './monitor.ts';
 import { QueueWatcher } from './queue.ts';
 import {
   type ChatView,
   type ConsoleState,
+  type ConsoleTab,
   describe,
   initialState,
   mergeMessages,
@@ -60,6 +62,8 @@ export class ConsoleModel {
   #onExpired: (message: string) => void;
   #signingOut = false;
   readonly #queue: QueueWatcher;
+  /** The Monitor of supervisors and admins (console/monitor.ts). */
+  readonly monitor: Monitor;
   #expiryTimer: ReturnType<typeof setInterval> | undefined;
   #firstConnect: ReturnType<typeof setTimeout> | undefined;
 
@@ -69,6 +73,7 @@ export class ConsoleModel {
     this.client = createClient({ baseUrl: session.baseUrl, appId: session.appId, token: session.token });
     this.store = new Store<ConsoleState>(initialState(session.agent));
     this.#queue = new QueueWatcher(this.client, this.store, () => this.#expire());
+    this.monitor = new Monitor(this.client, this.store, session.agent.id, (error) => this.#fail(error));
   }
 
   get me(): string {
@@ -94,11 +99,18 @@ export class ConsoleModel {
     realtime.on('chats:join', (data) => this.#joined(data));
     realtime.on('chats:leave', (data) => this.#left(data));
     realtime.on('chats:close', (data) => this.#closed(data.chatId));
-    realtime.on('messages:new', (data) => this.#message(data.message));
+    realtime.on('messages:new', (data) => {
+      this.#message(data.message);
+      this.monitor.message(data.message);
+    });
+    realtime.on('chats:intervened', () => this.#monitorMoved());
     realtime.on('messages:read', (data) => this.#read(data));
     realtime.on('users:activity', (data) => this.#activity(data));
     for (const name of ['chats:create', 'queues:update', 'forever:alone'] as const) {
-      realtime.on(name, () => this.refreshQueue());
+      realtime.on(name, () => {
+        this.refreshQueue();
+        this.#monitorMoved();
+      });
     }
     this.#expiryTimer = setInterval(() => this.#dropExpired(), 1000);
     // A first connection that does not come within 3 s is a lost connection too.
@@ -127,6 +139,7 @@ export class ConsoleModel {
     this.alerts.stop();
     clearInterval(this.#expiryTimer);
     this.#queue.stop();
+    this.monitor.stop();
     clearTimeout(this.#firstConnect);
   }
 
@@ -271,20 +284,63 @@ export class ConsoleModel {
     });
   }
 
+  /** The Monitor's list follows the chats of the rooms while it is shown. */
+  #monitorMoved(): void {
+    if (this.store.state.tab === 'monitor') void this.monitor.refresh();
+  }
+
+  // ——— supervision (docs/people.md, "Supervision") ———
+
+  /** Shows the agent's chats or the Monitor. */
+  showTab(tab: ConsoleTab): void {
+    this.store.update({ tab, error: undefined });
+    if (tab === 'monitor') this.monitor.show();
+    else this.monitor.hide();
+  }
+
+  watch(chatId: string): Promise<boolean> {
+    return this.#act(() => this.monitor.watch(chatId));
+  }
+
+  unwatch(chatId: string): Promise<boolean> {
+    return this.#act(
+      () => this.monitor.unwatch(chatId),
+      () => this.monitor.forget(chatId),
+    );
+  }
+
+  /** A whisper: an internal note in a watched chat. */
+  whisper(chatId: string, text: string): Promise<boolean> {
+    return this.#act(() => this.monitor.whisper(chatId, text));
+  }
+
+  /** Takes the chat over, then shows it among this agent's chats. */
+  intervene(chatId: string): Promise<boolean> {
+    return this.#act(async () => {
+      await this.monitor.intervene(chatId);
+      await this.#openChat(chatId, true);
+      this.showTab('chats');
+    });
+  }
+
   async #joined(data: EventData['chats:join']): Promise<void> {
     if (data.userId === this.me) {
       this.#dropInvitation(data.chatId);
       await this.#openChat(data.chatId).catch((error) => this.#fail(error));
     }
     this.refreshQueue();
+    this.#monitorMoved();
   }
 
   #left(data: EventData['chats:leave']): void {
     if (data.userId === this.me) this.#forget(data.chatId);
     this.refreshQueue();
+    this.#monitorMoved();
   }
 
   #closed(chatId: string): void {
+    this.monitor.forget(chatId);
+    this.#monitorMoved();
     this.#dropInvitation(chatId);
     this.#patchChat(chatId, () => ({ closed: true, typing: false }));
     this.refreshQueue();

@@ -34,6 +34,28 @@ export interface ChatView {
   loaded: boolean;
 }
 
+/** One open chat on the Monitor: its visitor's name and its last line (notes included). */
+export interface MonitorRow {
+  chat: Chat;
+  visitor: string;
+  last: Message | undefined;
+}
+
+/** The supervisor's Monitor (console/monitor.ts). */
+export interface MonitorState {
+  rows: MonitorRow[];
+  loaded: boolean;
+  /** Chats this person watches. */
+  watching: string[];
+  /** The watched chat shown. */
+  open: string | undefined;
+  /** The live transcript of each watched chat. */
+  transcripts: Record<string, Message[]>;
+}
+
+/** Which view the console shows: the agent's own chats, or (supervisors, admins) the Monitor. */
+export type ConsoleTab = 'chats' | 'monitor';
+
 export interface ConsoleState {
   agent: User;
   status: AgentStatus;
@@ -50,7 +72,12 @@ export interface ConsoleState {
   names: Record<string, string>;
   /** A failed action, shown until the next one. */
   error: string | undefined;
+  tab: ConsoleTab;
+  monitor: MonitorState;
 }
+
+/** Supervisors and admins oversee chats (docs/people.md): they get the Monitor. */
+export const supervises = (agent: User): boolean => agent.role === 'supervisor' || agent.role === 'admin';
 
 export const now = () => Math.floor(Date.now() / 1000);
 
@@ -69,6 +96,8 @@ export function initialState(agent: User): ConsoleState {
     queue: [],
     names: {},
     error: undefined,
+    tab: 'chats',
+    monitor: { rows: [], loaded: false, watching: [], open: undefined, transcripts: {} },
   };
 }
 

@@ -85,6 +85,7 @@ export interface components {
             tags: string[];
             users: components["schemas"]["User"][] | string[];
             history?: components["schemas"]["HistoryEntry"][];
+            watchers?: components["schemas"]["User"][];
         };
         AssignCandidate: {
             id: string;
@@ -128,6 +129,11 @@ export interface components {
             agents: components["schemas"]["AssignCandidate"][];
             attempt: number;
             maxAttempts: number;
+        };
+        ChatsIntervenedData: {
+            chatId: string;
+            interventor: string;
+            intervenedUsers: string[];
         };
         ForeverAloneData: {
             chatId: string;
@@ -361,6 +367,7 @@ export interface EventData {
   "chats:leave": Schemas["ChatsLeaveData"];
   "chats:close": Schemas["ChatsCloseData"];
   "chats:assign": Schemas["ChatsAssignData"];
+  "chats:intervened": Schemas["ChatsIntervenedData"];
   "forever:alone": Schemas["ForeverAloneData"];
   "invitations:new": Schemas["InvitationsNewData"];
   "invitations:accept": Schemas["InvitationsAcceptData"];
@@ -372,10 +379,10 @@ export interface EventData {
 }
 
 /** Every trigger, in the order docs/webhooks.md lists them. */
-export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
+export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
 
 /** The triggers `/v1/ws` sends (`chats:assign` is a question for the app server only). */
-export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
+export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
 
 /** Client → server requests over `/v1/ws`: the frame's `data` and its ack's `data`. */
 export interface RealtimeRequests {

@@ -3007,6 +3007,25 @@ export interface paths {
                                     created: number;
                                     type?: "text" | "object";
                                 }[];
+                                watchers?: {
+                                    id: string;
+                                    name: string;
+                                    nickname?: string;
+                                    contact?: string;
+                                    externalId?: string;
+                                    extraInfo: {
+                                        [key: string]: unknown;
+                                    };
+                                    role: "user" | "agent" | "supervisor" | "admin";
+                                    providerId?: string;
+                                    status?: "online" | "away" | "offline";
+                                    rooms?: number[];
+                                    langs?: string[];
+                                    maxChats?: number;
+                                    active?: boolean;
+                                    chats: string[];
+                                    created: number;
+                                }[];
                             };
                         };
                     };
@@ -3867,6 +3886,366 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chats/{id}/watchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Watch a chat silently (supervisor of its room, admin; the secret names an agent): hear every event of it, notes included, without taking part */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        userId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chat: {
+                                id: string;
+                                creator: string;
+                                room: number;
+                                lang: string;
+                                source: number;
+                                externalId?: string;
+                                status: "waiting" | "active" | "closed";
+                                inQueue: boolean;
+                                queuePosition: number | null;
+                                priority: number;
+                                created: number;
+                                closed?: number;
+                                closedBy?: string;
+                                ticketId?: string;
+                                offHours?: boolean;
+                                tags: string[];
+                                users: string[];
+                                watchers: {
+                                    id: string;
+                                    name: string;
+                                    nickname?: string;
+                                    contact?: string;
+                                    externalId?: string;
+                                    extraInfo: {
+                                        [key: string]: unknown;
+                                    };
+                                    role: "user" | "agent" | "supervisor" | "admin";
+                                    providerId?: string;
+                                    status?: "online" | "away" | "offline";
+                                    rooms?: number[];
+                                    langs?: string[];
+                                    maxChats?: number;
+                                    active?: boolean;
+                                    chats: string[];
+                                    created: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chats/{id}/watchers/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop watching a chat (the watcher itself, an admin or the secret); stopping twice changes nothing */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chat: {
+                                id: string;
+                                creator: string;
+                                room: number;
+                                lang: string;
+                                source: number;
+                                externalId?: string;
+                                status: "waiting" | "active" | "closed";
+                                inQueue: boolean;
+                                queuePosition: number | null;
+                                priority: number;
+                                created: number;
+                                closed?: number;
+                                closedBy?: string;
+                                ticketId?: string;
+                                offHours?: boolean;
+                                tags: string[];
+                                users: string[];
+                                watchers: {
+                                    id: string;
+                                    name: string;
+                                    nickname?: string;
+                                    contact?: string;
+                                    externalId?: string;
+                                    extraInfo: {
+                                        [key: string]: unknown;
+                                    };
+                                    role: "user" | "agent" | "supervisor" | "admin";
+                                    providerId?: string;
+                                    status?: "online" | "away" | "offline";
+                                    rooms?: number[];
+                                    langs?: string[];
+                                    maxChats?: number;
+                                    active?: boolean;
+                                    chats: string[];
+                                    created: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chats/{id}/intervene": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a chat over (supervisor of its room, admin; the secret names an agent): the other agents leave, the caller joins; fires chats:leave, chats:join, chats:intervened */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        userId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chat: {
+                                id: string;
+                                creator: string;
+                                room: number;
+                                lang: string;
+                                source: number;
+                                externalId?: string;
+                                status: "waiting" | "active" | "closed";
+                                inQueue: boolean;
+                                queuePosition: number | null;
+                                priority: number;
+                                created: number;
+                                closed?: number;
+                                closedBy?: string;
+                                ticketId?: string;
+                                offHours?: boolean;
+                                tags: string[];
+                                users: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -5370,7 +5749,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
                         events: string[];
                         /** @description deliveries per second; 0 = none */
                         rateLimit?: number;
@@ -5542,7 +5921,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target?: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
                         events?: string[];
                         active?: boolean;
                         /** @description deliveries per second; 0 = none */
@@ -6473,7 +6852,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
                     events?: string;
                     /** @description Resume after this cursor (the `cursor` of the last event handled) */
                     cursor?: string;

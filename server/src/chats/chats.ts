@@ -40,6 +40,7 @@ import {
   updateChatRow,
   usersInOrder,
 } from './statements.ts';
+import { watcherUsers } from './watchers.ts';
 
 /** The chat commands (docs/api.md): each change is one transaction, checked against what it reads there. */
 
@@ -116,6 +117,7 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
         ticketId: null,
         queuePosition: null,
         tags: '[]',
+        watchers: 0,
       };
       await insertChat(tx, row);
       await insertParticipant.run(tx, { chatId: row.id, userId: creator.id, appId: app.id, joined: now });
@@ -172,9 +174,13 @@ export async function listChats(
 export type ChatWithFields = Omit<ChatView, 'users'> & {
   users: string[] | UserView[];
   history?: HistoryEntry[];
+  watchers?: UserView[];
 };
 
-/** GET /chats/{id} — with `fields=users` the participants as User objects, with `history` the imported bot lines. */
+/**
+ * GET /chats/{id} — with `fields=users` the participants as User objects, with `history` the imported
+ * bot lines, with `watchers` who watches it (staff and the app only: never shown to an end user).
+ */
 export async function getChat(
   ctx: Ctx,
   actor: Actor,
@@ -188,6 +194,10 @@ export async function getChat(
     view.users = await presentUsers(ctx.store.db, rows, actor.app.settings, actor.user);
   }
   if (fields.includes('history')) view.history = await listHistoryEntries(ctx.store.db, chat.row.id);
+  if (fields.includes('watchers')) {
+    const watchers = await watcherUsers(ctx.store.db, actor, chat.row.id);
+    if (watchers) view.watchers = watchers;
+  }
   return view;
 }
 

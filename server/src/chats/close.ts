@@ -8,9 +8,11 @@ import { nowSeconds } from '../util/time.ts';
 import { participantsOf } from './access.ts';
 import { chatRouting } from './routing-hooks.ts';
 import { chatById, closeOpenChat, releaseAgentSlots, updateChatRow } from './statements.ts';
+import { deleteWatchersOfChat } from './watchers-sql.ts';
 
 /**
- * Closes a chat inside `tx`: status, agents' slots, `chats:close`, and the ticket with its `system:info`.
+ * Closes a chat inside `tx`: status, agents' slots, `chats:close`, its watches, and the ticket with its
+ * `system:info`.
  * Shared by DELETE /chats/{id}, a creator leaving, and the timers (inactivity, reconnect grace).
  * Returns the closed chat with its participants (closing removes nobody), or `'closed'` when it
  * was closed already (the timers stop there).
@@ -32,6 +34,8 @@ export async function closeIfOpen(
     chatId,
     data: { chatId, userId: closer, ...(extraData !== undefined ? { extraData } : {}) },
   });
+  // Watches end with the chat, once its watchers have heard it close (docs/people.md, "Supervision").
+  await deleteWatchersOfChat(tx, chatId);
   if (app.settings.tickets.createOnClose) {
     const row = await chatById.one(tx, { id: chatId });
     const ticketId = await createTicketOnClose(tx, row, emit);

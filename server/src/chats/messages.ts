@@ -26,6 +26,7 @@ import {
   messageOfApp,
   messagesAfter,
 } from './statements.ts';
+import { hearersOf, watchersIfAny } from './watchers.ts';
 
 export const MAX_MESSAGE_LENGTH = 65536;
 
@@ -151,7 +152,8 @@ export async function sendMessage(
       if (input.clientId !== undefined) {
         // A repeat is answered before a seq is taken, and only to someone who may send here.
         const current = await loadChat(tx, appId, chatId);
-        sender = messageSender(actor, current, input).sender;
+        const watching = input.visibility === 'agents' ? await watchersIfAny(tx, current) : [];
+        sender = messageSender(actor, current, input, watching).sender;
         const existing = await findByClientId(tx, chatId, sender, input.clientId);
         if (existing) return existing;
       }
@@ -166,11 +168,12 @@ export async function sendMessage(
       if (!taken) throw notFound('Chat not found');
       const { chat, inserted } = taken;
       // The checks, on the chat as locked; the draft was written as what they allow (claimedSender).
-      sender = messageSender(actor, chat, input).sender;
+      const watching = input.visibility === 'agents' ? await watchersIfAny(tx, chat) : [];
+      sender = messageSender(actor, chat, input, watching).sender;
       requireOpen(chat);
       const row: MessageRow = { ...draft, appId: chat.row.appId, chatId: chat.row.id, seq: chat.row.lastSeq };
       if (!inserted) await insertMessage.run(tx, row);
-      return emitMessage(emit, row, chat.users);
+      return emitMessage(emit, row, await hearersOf(tx, chat));
     });
   } catch (error) {
     // Two concurrent sends with one clientId: the loser answers with the winner's message.
@@ -223,7 +226,7 @@ export async function readMessage(
         // A receipt about a note reaches only who may see the note (events/audience.ts).
         visibility: row.visibility,
       },
-      chat.users,
+      await hearersOf(tx, chat),
     );
     return result;
   });

@@ -60,6 +60,14 @@ export const takeSlot = prepare<{ id: string; maxChats: number }, unknown>((db, 
     .where((eb) => eb('activeChats', '<', eb.fn.coalesce('maxChats', eb.val(arg('maxChats'))))),
 );
 
+/** A slot taken whatever the capacity: an intervening supervisor (chats/intervene.ts). */
+export const takeSlotAnyway = prepare<{ id: string }, unknown>((db, arg) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({ activeChats: eb('activeChats', '+', 1) }))
+    .where('id', '=', arg('id')),
+);
+
 export const insertParticipant = prepare<
   { chatId: string; userId: string; appId: string; joined: number },
   unknown

@@ -13,9 +13,10 @@ import { isNote, seesNotes } from './notes.ts';
  * - `invitations:new`, `forever:alone`: their single addressee (the invited agent, the creator).
  * - `chats:create`: the participants (the creator) and the agents of the chat's room.
  * - `queues:update`: the chat's creator and the agents of the chat's room.
- * - every other event of a chat: the participants at the time of the event; the user a `chats:join`,
- *   `chats:leave` or `invitations:accept` is about (so a leaver hears their own leave), and for
- *   `chats:close` the creator too (when the creator's leave closes the chat).
+ * - every other event of a chat: the participants and the watchers (docs/people.md, "Supervision")
+ *   at the time of the event; the user a `chats:join`, `chats:leave` or `invitations:accept` is about
+ *   (so a leaver hears their own leave), for `chats:close` the creator too (when the creator's leave
+ *   closes the chat), for `chats:intervened` the agents it made leave.
  * - an event about an internal note (`messages:new` of a note, `messages:read` of one): only those
  *   of the above the note rule lets see notes (events/notes.ts), never an end user.
  */
@@ -24,11 +25,19 @@ export const roomKey = (room: number): string => `r:${room}`;
 
 const SUBJECT_TRIGGERS = new Set(['chats:join', 'chats:leave', 'invitations:accept']);
 
-const chatParticipants = prepare<{ chatId: string }, { userId: string }>((db, arg) =>
-  db.selectFrom('chatUsers').select('userId').where('chatId', '=', arg('chatId')),
+/** Those who hear a chat: its participants and its watchers (docs/people.md, "Supervision"). */
+const chatHearers = prepare<{ chatId: string }, { userId: string }>((db, arg) =>
+  db
+    .selectFrom('chatUsers')
+    .select('userId')
+    .where('chatId', '=', arg('chatId'))
+    .union(db.selectFrom('chatWatchers').select('userId').where('chatId', '=', arg('chatId'))),
 );
 
-/** `known`: the chat's participants as the caller read them in this transaction, if it did. */
+/**
+ * `known`: the chat's participants and watchers as the caller read them in this transaction, if it
+ * did (chats/watchers.ts, hearersOf).
+ */
 export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly string[]): Promise<string[]> {
   const users = new Set<string>();
   const rooms = new Set<number>();
@@ -39,7 +48,7 @@ export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly strin
       for (const user of known) users.add(user);
       return;
     }
-    for (const row of await chatParticipants.all(tx, { chatId })) users.add(row.userId);
+    for (const row of await chatHearers.all(tx, { chatId })) users.add(row.userId);
   };
   switch (event.trigger) {
     case 'chats:assign':
@@ -72,6 +81,9 @@ export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly strin
       }
       await participants();
       if (SUBJECT_TRIGGERS.has(event.trigger)) users.add((event.data as { userId: string }).userId);
+      if (event.trigger === 'chats:intervened')
+        for (const user of (event.data as EventDataByTrigger['chats:intervened']).intervenedUsers)
+          users.add(user);
       if (event.trigger === 'chats:close') {
         const chat = await tx
           .selectFrom('chats')

@@ -28,13 +28,16 @@ import chatsCreate from './chats/create.ts';
 import chatsExportHistory from './chats/export-history.ts';
 import chatsGet from './chats/get.ts';
 import chatsImportHistory from './chats/import-history.ts';
+import chatsIntervene from './chats/intervene.ts';
 import chatsJoin from './chats/join.ts';
 import chatsLeave from './chats/leave.ts';
 import chatsList from './chats/list.ts';
 import chatsMessages from './chats/messages.ts';
 import chatsSendMessage from './chats/send-message.ts';
+import chatsUnwatch from './chats/unwatch.ts';
 import chatsUpdate from './chats/update.ts';
 import chatsUsers from './chats/users.ts';
+import chatsWatch from './chats/watch.ts';
 import hoursRoomStatus from './hours/room-status.ts';
 import hoursTimetableGet from './hours/timetable-get.ts';
 import hoursTimetableUpdate from './hours/timetable-update.ts';
@@ -122,6 +125,9 @@ export const OPERATIONS: readonly Operation[] = [
   chatsUsers,
   chatsJoin,
   chatsLeave,
+  chatsWatch,
+  chatsUnwatch,
+  chatsIntervene,
   messagesRead,
   mediaUpload,
   mediaDownload,

@@ -3,6 +3,7 @@ import type { MessageRow } from '../store/schema.ts';
 import { badRequest, forbidden, notFound } from '../util/errors.ts';
 import { type Actor, isAgent, isAppServer } from './actor.ts';
 import { isParticipant, type LoadedChat, mayOnChat } from './chats.ts';
+import { mayWhisper } from './supervision.ts';
 
 type SendRequest = {
   sender?: string | undefined;
@@ -11,8 +12,8 @@ type SendRequest = {
 };
 
 /**
- * Who may write an internal note (on a chat it may send to): the app server and agents; never an
- * end user. Supervisors and admins join here when they exist.
+ * Who may write an internal note (on a chat it may send to, or watches: a whisper): the app server
+ * and staff (agents, supervisors; an admin person acts as the app); never an end user.
  */
 export function mayWriteNote(actor: Actor): boolean {
   return isAppServer(actor) || isAgent(actor);
@@ -40,20 +41,26 @@ export function claimedSender(
   return { sender, type: input.type ?? (sender === 'system' ? 'system' : 'text') };
 }
 
-/** Who sends, and as what type: the checks of docs/api.md against the chat as read in the transaction. */
+/**
+ * Who sends, and as what type: the checks of docs/api.md against the chat as read in the transaction.
+ * `watchers`: the chat's watchers, read for notes only; a watcher may write notes (whisper) without
+ * taking part (docs/people.md, "Supervision").
+ */
 export function messageSender(
   actor: Actor,
   chat: LoadedChat,
   input: SendRequest,
+  watchers: readonly string[] = [],
 ): { sender: string; type: MessageRow['type'] } {
   if (!mayOnChat(actor, chat, 'view')) throw notFound('Chat not found');
-  if (!mayOnChat(actor, chat, 'participate')) throw forbidden('You may not do this in this chat');
   const claimed = claimedSender(actor, input);
+  const whisper = mayWhisper(input.visibility, watchers, claimed.sender);
+  if (!whisper && !mayOnChat(actor, chat, 'participate')) throw forbidden('You may not do this in this chat');
   if (actor.user) {
     if (input.sender !== undefined && input.sender !== actor.user.id)
       throw forbidden('sender must be your own user id');
     if (input.type === 'system') throw forbidden('Only the app may send system messages');
-  } else if (claimed.sender !== 'system' && !isParticipant(chat, claimed.sender)) {
+  } else if (claimed.sender !== 'system' && !whisper && !isParticipant(chat, claimed.sender)) {
     throw forbidden('The sender is not in this chat');
   }
   if (input.visibility === 'agents' && !mayWriteNote(actor))

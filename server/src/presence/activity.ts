@@ -1,4 +1,5 @@
 import { loadChat } from '../chats/access.ts';
+import { hearersOf } from '../chats/watchers.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
@@ -31,7 +32,7 @@ export async function reportActivity(
         chatId: input.chatId,
         data: { chatId: input.chatId, userId, type: input.type },
       },
-      chat.users,
+      await hearersOf(tx, chat),
     );
     await armTypingTimeout(tx, actor.app, input.chatId, userId, input.type);
   });

@@ -3,6 +3,7 @@ import { lockChatRow, lockIfOpen } from '../chats/locks.ts';
 import { removeFromChat } from '../chats/membership.ts';
 import type { ChatRouting } from '../chats/routing-hooks.ts';
 import { chatById, openChatsOf } from '../chats/statements.ts';
+import { endWatchesBeyond, endWatchesOf } from '../chats/watchers.ts';
 import type { Emit } from '../events/commit.ts';
 import type { Tx } from '../store/database.ts';
 import type { ChatRow } from '../store/schema.ts';
@@ -144,7 +145,8 @@ export const chatRouting: ChatRouting = {
 
 /**
  * An agent was deactivated (docs/security.md, "Sessions"): it leaves every open chat (`chats:leave`),
- * and each chat left with no agent goes back to routing — the queue, or a new loop — skipping it.
+ * and each chat left with no agent goes back to routing — the queue, or a new loop — skipping it;
+ * it stops watching every chat it watched.
  */
 export async function routeAgentDeparture(tx: Tx, emit: Emit, app: App, agentId: string): Promise<void> {
   // Every chat row is locked before the first event (the grace expiry's order).
@@ -160,10 +162,13 @@ export async function routeAgentDeparture(tx: Tx, emit: Emit, app: App, agentId:
     const { agentsLeft } = await removeFromChat(tx, emit, chatId, agentId);
     await routeAfterLeave(tx, emit, app, await chatById.one(tx, { id: chatId }), agentsLeft, [agentId]);
   }
+  // Its watches end too (docs/people.md, "Supervision"): a deactivated person hears nothing more.
+  await endWatchesOf(tx, agentId);
 }
 
 /** Routing's side of the agent commands (users/routing-hooks.ts), plugged in by server.ts. */
 export const agentRouting: AgentRouting = {
   availabilityChanged: routeAgentAvailability,
   departed: routeAgentDeparture,
+  overseeing: endWatchesBeyond,
 };

@@ -110,6 +110,8 @@ export interface ChatsTable {
   queuePosition: number | null;
   /** The chat's tags, a JSON list of strings (`[]` when untagged). */
   tags: string;
+  /** How many watch the chat (chatWatchers), kept with those rows. */
+  watchers: number;
 }
 
 /** A canned response (docs/web.md): shared (`ownerId` null) or one agent's own. */
@@ -124,6 +126,14 @@ export interface CannedResponsesTable {
   rooms: string | null;
   created: number;
   updated: number;
+}
+
+/** A watcher of a chat (docs/people.md, "Supervision"): hears it, is no participant. */
+export interface ChatWatchersTable {
+  chatId: string;
+  userId: string;
+  appId: string;
+  since: number;
 }
 
 export interface ChatUsersTable {
@@ -339,6 +349,7 @@ export interface Database {
   workTimetables: WorkTimetablesTable;
   chats: ChatsTable;
   chatUsers: ChatUsersTable;
+  chatWatchers: ChatWatchersTable;
   cannedResponses: CannedResponsesTable;
   messages: MessagesTable;
   messageReads: MessageReadsTable;

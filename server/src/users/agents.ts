@@ -163,6 +163,13 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
         requireAgentEditor(actor, await requireAgent(tx, actor.app, id), Object.keys(input));
         // Its chats first: chat rows are locked before the agent's row, as every chat command does.
         if (deactivating) await agentRouting().departed(tx, emit, actor.app, id);
+        else if (input.role !== undefined || input.rooms !== undefined)
+          await agentRouting().overseeing(
+            tx,
+            id,
+            input.role ?? agent.agentRole ?? 'agent',
+            input.rooms ?? decodeRooms(agent.rooms),
+          );
         await updateUserRow(tx, id, changes);
         await agentRouting().availabilityChanged(tx, actor.app, [
           ...decodeRooms(agent.rooms),

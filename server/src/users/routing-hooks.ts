@@ -11,6 +11,11 @@ export interface AgentRouting {
   availabilityChanged(tx: Tx, app: App, rooms: Iterable<number>): Promise<void>;
   /** The agent was deactivated: it leaves its open chats, which go back to routing. */
   departed(tx: Tx, emit: Emit, app: App, agentId: string): Promise<void>;
+  /**
+   * The agent's role or rooms are about to change to these: its watches of chats it could no longer
+   * watch end (docs/people.md, "Supervision"). Called before the agent's row changes (lock order).
+   */
+  overseeing(tx: Tx, agentId: string, role: string, rooms: readonly number[]): Promise<void>;
 }
 
 let plugged: AgentRouting | undefined;

@@ -28,11 +28,13 @@ const chatFields = {
 export const Chat = Type.Object({ ...chatFields, users: Type.Array(Type.String()) });
 export type Chat = Static<typeof Chat>;
 
-/** A chat as `GET /chats/{id}?fields=users,history` expands it. */
+/** A chat as `GET /chats/{id}?fields=users,history,watchers` expands it. */
 export const ChatWithFields = Type.Object({
   ...chatFields,
   users: Type.Union([Type.Array(User), Type.Array(Type.String())]),
   history: Type.Optional(Type.Array(HistoryEntry)),
+  /** `fields=watchers`: who watches the chat (docs/people.md, "Supervision"); never to an end user. */
+  watchers: Type.Optional(Type.Array(User)),
 });
 export type ChatWithFields = Static<typeof ChatWithFields>;
 
@@ -58,3 +60,11 @@ export function presentChat(row: ChatRow, users: string[]): Chat {
   if (row.ticketId !== null) view.ticketId = row.ticketId;
   return view;
 }
+
+/** A chat with its watchers, as the watch routes answer (docs/people.md, "Supervision"). */
+export const WatchedChat = Type.Object({
+  ...chatFields,
+  users: Type.Array(Type.String()),
+  watchers: Type.Array(User),
+});
+export type WatchedChat = Static<typeof WatchedChat>;

@@ -38,6 +38,11 @@ export const ChatsAssignData = Type.Object(
   { chat: Chat, agents: Type.Array(AssignCandidate), attempt: Type.Integer(), maxAttempts: Type.Integer() },
   closed,
 );
+/** A supervisor took a chat over (docs/people.md, "Supervision"): who, and the agents it made leave. */
+export const ChatsIntervenedData = Type.Object(
+  { chatId: Type.String(), interventor: Type.String(), intervenedUsers: Type.Array(Type.String()) },
+  closed,
+);
 export const ForeverAloneData = Type.Object({ chatId: Type.String() }, closed);
 export const InvitationsNewData = Type.Object(
   { ...chatUser, invitationId: Type.String(), expires: Type.Integer() },

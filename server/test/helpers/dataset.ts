@@ -160,6 +160,7 @@ const TABLES = [
   'sessions',
   'chats',
   'chatUsers',
+  'chatWatchers',
   'messages',
   'messageReads',
   'historyEntries',

@@ -38,6 +38,7 @@ export class Visitor {
       'chats:join',
       'chats:leave',
       'chats:close',
+      'chats:intervened',
       'queues:update',
       'system:info',
     ] as const;
