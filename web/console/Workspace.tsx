@@ -1,9 +1,11 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { AgentStatus } from '../src/lib/sdk.ts';
 import { useStore } from '../src/lib/store.ts';
 import { Banner, Button, ErrorNote } from '../src/ui/index.ts';
 import { ChatList } from './ChatList.tsx';
 import { Conversation } from './Conversation.tsx';
+import { History } from './History.tsx';
+import './history.css';
 import { Invitations } from './Invitations.tsx';
 import type { ConsoleModel } from './model.ts';
 import { QueuePanel } from './QueuePanel.tsx';
@@ -13,6 +15,14 @@ import { VisitorPanel } from './VisitorPanel.tsx';
 export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut: () => void }) {
   const state = useStore(model.store);
   const selected = state.selected ? state.chats[state.selected] : undefined;
+  // The view follows the address (#history), so Back returns to the live chats.
+  const [view, setView] = useState(viewOf);
+  const [canAsk, setCanAsk] = useState(() => model.notifier.canAsk());
+  useEffect(() => {
+    const onHash = () => setView(viewOf());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
 
   // Coming back to the tab reads what is on screen.
   useEffect(() => {
@@ -32,6 +42,18 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
       ) : null}
       <header class="console__header">
         <h1 class="console__brand">Switchboard</h1>
+        <nav class="console__views" aria-label="Views">
+          <a class="console__view-link" href="#chats" aria-current={view === 'live' ? 'page' : undefined}>
+            Chats
+          </a>
+          <a
+            class="console__view-link"
+            href="#history"
+            aria-current={view === 'history' ? 'page' : undefined}
+          >
+            History
+          </a>
+        </nav>
         <span class="console__me">{state.agent.nickname || state.agent.name}</span>
         <label class="console__status">
           <span class="sb-visually-hidden">Status</span>
@@ -46,35 +68,53 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
             <option value="offline">Offline</option>
           </select>
         </label>
+        {canAsk ? (
+          <Button
+            variant="secondary"
+            small
+            onClick={async () => {
+              setCanAsk(false);
+              await model.notifier.ask();
+            }}
+          >
+            Enable notifications
+          </Button>
+        ) : null}
         <Button variant="secondary" small onClick={onSignOut}>
           Sign out
         </Button>
       </header>
       <Invitations model={model} invitations={state.invitations} />
-      <div class="console__body">
-        <nav class="console__side" aria-label="Chats and queue">
-          <ChatList model={model} state={state} />
-          <QueuePanel queue={state.queue} settings={state.settings} names={state.names} />
-        </nav>
-        <main class="console__main">
-          <ErrorNote message={state.error} />
-          {selected ? (
-            <Conversation
-              key={selected.chat.id}
-              model={model}
-              view={selected}
-              settings={state.settings}
-              names={state.names}
-            />
-          ) : (
-            <div class="console__empty">
-              <h2>No chat open</h2>
-              <p class="sb-hint">New chats arrive as invitations at the top. Accept one to start.</p>
-            </div>
-          )}
-        </main>
-        {selected ? <VisitorPanel view={selected} settings={state.settings} /> : null}
-      </div>
+      {view === 'history' ? (
+        <History model={model} settings={state.settings} names={state.names} />
+      ) : (
+        <div class="console__body">
+          <nav class="console__side" aria-label="Chats and queue">
+            <ChatList model={model} state={state} />
+            <QueuePanel queue={state.queue} settings={state.settings} names={state.names} />
+          </nav>
+          <main class="console__main">
+            <ErrorNote message={state.error} />
+            {selected ? (
+              <Conversation
+                key={selected.chat.id}
+                model={model}
+                view={selected}
+                settings={state.settings}
+                names={state.names}
+              />
+            ) : (
+              <div class="console__empty">
+                <h2>No chat open</h2>
+                <p class="sb-hint">New chats arrive as invitations at the top. Accept one to start.</p>
+              </div>
+            )}
+          </main>
+          {selected ? <VisitorPanel view={selected} settings={state.settings} /> : null}
+        </div>
+      )}
     </div>
   );
 }
+
+const viewOf = (): 'live' | 'history' => (location.hash === '#history' ? 'history' : 'live');
