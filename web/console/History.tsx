@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { describeError } from '../src/lib/hooks.ts';
 import type { Chat, Settings } from '../src/lib/sdk.ts';
 import { Button, ErrorNote } from '../src/ui/index.ts';
-import { searchPastChats, when } from './history.ts';
+import { searchPastChats, visitorNames, when } from './history.ts';
 import type { ConsoleModel } from './model.ts';
 import { PastChat } from './PastChat.tsx';
 
@@ -27,6 +27,16 @@ export function History({
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | undefined>(undefined);
   const [open, setOpen] = useState<string | undefined>(undefined);
+  const [visitors, setVisitors] = useState<Record<string, string>>({});
+
+  // The visitors' names of what is listed, read once each.
+  useEffect(() => {
+    const missing = (chats ?? []).map((c) => c.creator).filter((id) => !(id in visitors));
+    if (missing.length === 0) return;
+    void visitorNames(model.client, missing).then((found) =>
+      setVisitors((known) => ({ ...Object.fromEntries(missing.map((id) => [id, ''])), ...known, ...found })),
+    );
+  }, [model, chats]);
 
   useEffect(() => {
     let current = true;
@@ -86,11 +96,13 @@ export function History({
                 aria-current={open === chat.id ? 'true' : undefined}
                 onClick={() => setOpen(chat.id)}
               >
-                <span class="console__chat-name">{when(chat.created)}</span>
+                <span class="console__chat-name">{visitors[chat.creator] || 'Visitor'}</span>
                 <span class="console__chat-preview">
-                  {roomName(chat.room)}
-                  {chat.tags.length > 0 ? ` · ${chat.tags.join(', ')}` : ''}
+                  {when(chat.created)} · {roomName(chat.room)}
                 </span>
+                {chat.tags.length > 0 ? (
+                  <span class="console__chat-preview">Tags: {chat.tags.join(', ')}</span>
+                ) : null}
               </button>
             </li>
           ))}

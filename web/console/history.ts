@@ -20,3 +20,14 @@ export async function searchPastChats(
 export function when(seconds: number): string {
   return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** The visitors' names by id, for a page of results; one that cannot be read is left out. */
+export async function visitorNames(client: Client, ids: string[]): Promise<Record<string, string>> {
+  const unique = [...new Set(ids)];
+  const read = await Promise.allSettled(unique.map((id) => client.users.get(id)));
+  const names: Record<string, string> = {};
+  read.forEach((result, i) => {
+    if (result.status === 'fulfilled' && result.value.user.name) names[unique[i]!] = result.value.user.name;
+  });
+  return names;
+}

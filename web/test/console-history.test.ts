@@ -139,7 +139,8 @@ describeEachStore('console: history, rooms, notifications', (kind) => {
     // Words in any order, the last one a prefix.
     await search.fill('refund parc');
     await waitFor(async () => (await results.count()) === 1, 10_000, 'one chat matches');
-    await results.first().getByText('shipping, refund').waitFor();
+    await results.first().getByText('Tags: shipping, refund').waitFor();
+    await results.first().getByText('Pat').waitFor();
     await results.first().click();
 
     const past = page.getByRole('region', { name: 'Past chat with Pat' });
