@@ -5,12 +5,14 @@ import { defaultSettings } from '../src/apps/settings.ts';
 import { statusOf } from '../src/http/status.ts';
 import type { Actor } from '../src/policies/actor.ts';
 import {
+  chatListScope,
   type LoadedChat,
   mayOnChat,
   requireChatOpener,
   requireJoinAsker,
   requireJoiner,
   requireOnChat,
+  searchesNotes,
 } from '../src/policies/chats.ts';
 import { messageReader, messageSender } from '../src/policies/messages.ts';
 import {
@@ -127,6 +129,24 @@ describe('policies', () => {
       403,
       'may look, not act',
     );
+  });
+
+  it('chat lists (docs/search.md): the app all, end users their own, agents what they served and their queue, supervisors their rooms', () => {
+    assert.deepEqual(chatListScope(server), { kind: 'all' });
+    assert.deepEqual(chatListScope(as(ann)), { kind: 'user', userId: 'ann' });
+    assert.deepEqual(chatListScope(as(ada)), { kind: 'staff', userId: 'ada', openRooms: [1], allRooms: [] });
+    const sue = { ...user('sue', 'agent', [2, 3]), agentRole: 'supervisor' as const };
+    assert.deepEqual(chatListScope(as(sue)), {
+      kind: 'staff',
+      userId: 'sue',
+      openRooms: [],
+      allRooms: [2, 3],
+    });
+    // Notes are searched for staff and the app, never for an end user.
+    assert.equal(searchesNotes(server), true);
+    assert.equal(searchesNotes(as(ada)), true);
+    assert.equal(searchesNotes(as(sue)), true);
+    assert.equal(searchesNotes(as(ann)), false);
   });
 
   it('chats: only end users open chats, for themselves; only agents of the room join', () => {

@@ -3,7 +3,7 @@ import type { User } from '../src/lib/sdk.ts';
 import { Button, ErrorNote } from '../src/ui/index.ts';
 import type { ConsoleModel } from './model.ts';
 
-/** Hand the chat to an online agent with a free slot, or back to the queue. Escape cancels. */
+/** Hand the chat to an online agent with a free slot, to another room, or back to the queue. Escape cancels. */
 export function TransferDialog({
   model,
   chatId,
@@ -17,6 +17,10 @@ export function TransferDialog({
   const [error, setError] = useState<string | undefined>(undefined);
   const [sent, setSent] = useState<string | undefined>(undefined);
   const ref = useRef<HTMLDivElement>(null);
+  // The app's other rooms: the chat goes back to the queue there, for that room's agents.
+  const state = model.store.state;
+  const current = state.chats[chatId]?.chat.room;
+  const rooms = (state.settings?.rooms ?? []).filter((room) => room.id !== current);
   useEffect(() => {
     model
       .transferTargets(chatId)
@@ -60,6 +64,27 @@ export function TransferDialog({
           </li>
         ))}
       </ul>
+      {rooms.length > 0 ? (
+        <>
+          <h3>Transfer to a room</h3>
+          <ul class="sb-list">
+            {rooms.map((room) => (
+              <li key={room.id} class="console__transfer-agent">
+                <span>{room.name}</span>
+                <Button
+                  small
+                  aria-label={`Transfer to room ${room.name}`}
+                  onClick={async () => {
+                    if (await model.transferToRoom(chatId, room.id)) onDone();
+                  }}
+                >
+                  Transfer
+                </Button>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <div class="console__transfer-actions">
         <Button
           variant="secondary"

@@ -1,20 +1,34 @@
-import { useEffect } from 'preact/hooks';
-import type { AgentStatus } from '../src/lib/sdk.ts';
+import { useEffect, useState } from 'preact/hooks';
+import type { AgentStatus, User } from '../src/lib/sdk.ts';
 import { useStore } from '../src/lib/store.ts';
 import { Banner, Button, ErrorNote } from '../src/ui/index.ts';
 import { ChatList } from './ChatList.tsx';
 import { Conversation } from './Conversation.tsx';
+import { History } from './History.tsx';
+import './history.css';
 import { Invitations } from './Invitations.tsx';
 import { MonitorView } from './Monitor.tsx';
 import type { ConsoleModel } from './model.ts';
 import { QueuePanel } from './QueuePanel.tsx';
-import { supervises } from './state.ts';
+import { type ConsoleTab, supervises } from './state.ts';
 import { VisitorPanel } from './VisitorPanel.tsx';
 
 /** The signed-in console: header (status, sign out), invitations, chats and queue, the chat, its visitor. */
 export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut: () => void }) {
   const state = useStore(model.store);
   const selected = state.selected ? state.chats[state.selected] : undefined;
+  const [canAsk, setCanAsk] = useState(() => model.notifier.canAsk());
+  // The view follows the address (#history, #monitor), so Back returns to the previous one…
+  useEffect(() => {
+    const onHash = () => model.showTab(tabOf(location.hash, viewsOf(model.store.state.agent)));
+    onHash();
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [model]);
+  // …and the address follows the view when the model changes it (an intervention opens the chat).
+  useEffect(() => {
+    if (location.hash.slice(1) !== state.tab) history.replaceState(null, '', `#${state.tab}`);
+  }, [state.tab]);
 
   // Coming back to the tab reads what is on screen.
   useEffect(() => {
@@ -34,22 +48,18 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
       ) : null}
       <header class="console__header">
         <h1 class="console__brand">Switchboard</h1>
-        {supervises(state.agent) ? (
-          <div class="console__tabs" role="tablist" aria-label="Views">
-            {(['chats', 'monitor'] as const).map((tab) => (
-              <button
-                key={tab}
-                type="button"
-                role="tab"
-                class="console__tab"
-                aria-selected={state.tab === tab}
-                onClick={() => model.showTab(tab)}
-              >
-                {tab === 'chats' ? 'Chats' : 'Monitor'}
-              </button>
-            ))}
-          </div>
-        ) : null}
+        <nav class="console__views" aria-label="Views">
+          {viewsOf(state.agent).map((tab) => (
+            <a
+              key={tab}
+              class="console__view-link"
+              href={`#${tab}`}
+              aria-current={state.tab === tab ? 'page' : undefined}
+            >
+              {VIEW_NAMES[tab]}
+            </a>
+          ))}
+        </nav>
         <span class="console__me">{state.agent.nickname || state.agent.name}</span>
         <label class="console__status">
           <span class="sb-visually-hidden">Status</span>
@@ -64,6 +74,18 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
             <option value="offline">Offline</option>
           </select>
         </label>
+        {canAsk ? (
+          <Button
+            variant="secondary"
+            small
+            onClick={async () => {
+              setCanAsk(false);
+              await model.notifier.ask();
+            }}
+          >
+            Enable notifications
+          </Button>
+        ) : null}
         <Button variant="secondary" small onClick={onSignOut}>
           Sign out
         </Button>
@@ -74,6 +96,8 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
           <ErrorNote message={state.error} />
           <MonitorView model={model} state={state} />
         </>
+      ) : state.tab === 'history' ? (
+        <History model={model} settings={state.settings} names={state.names} />
       ) : (
         <div class="console__body">
           <nav class="console__side" aria-label="Chats and queue">
@@ -102,4 +126,15 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
       )}
     </div>
   );
+}
+
+const VIEW_NAMES: Record<ConsoleTab, string> = { chats: 'Chats', history: 'History', monitor: 'Monitor' };
+
+/** The views this person has: the Monitor is for those who oversee rooms. */
+function viewsOf(agent: User): ConsoleTab[] {
+  return supervises(agent) ? ['chats', 'history', 'monitor'] : ['chats', 'history'];
+}
+
+function tabOf(hash: string, views: ConsoleTab[]): ConsoleTab {
+  return views.find((view) => `#${view}` === hash) ?? 'chats';
 }

@@ -25,6 +25,7 @@ import {
 } from './loaders.ts';
 import { mediaUrl, uploadMedia } from './media.ts';
 import { Monitor } from './monitor.ts';
+import { DesktopNotifier } from './notifications.ts';
 import { QueueWatcher } from './queue.ts';
 import {
   type ChatView,
@@ -56,6 +57,7 @@ export class ConsoleModel {
   readonly client: Client;
   readonly session: SavedSession;
   readonly alerts = new Alerts();
+  readonly notifier = new DesktopNotifier();
   /** Messages this console has already marked read (one receipt per message). */
   readonly #readByMe = new Set<string>();
   #realtime: Realtime | undefined;
@@ -176,6 +178,12 @@ export class ConsoleModel {
     this.#alert();
     const name = await visitorName(this.client, invitation.chatId);
     if (name) this.#patchInvitation(invitation.id, { visitorName: name });
+    this.notifier.notify(
+      invitation.transfer ? 'Chat transfer' : 'New chat',
+      `${name || 'A visitor'} is waiting for you.`,
+      `invitation-${invitation.id}`,
+      () => {},
+    );
   }
 
   #patchInvitation(id: string, patch: Partial<PendingInvitation>): void {
@@ -364,6 +372,12 @@ export class ConsoleModel {
     this.#patchChat(message.chat, (v) => withMessage(v, message, mine || visible));
     this.#alert();
     if (visible && !mine) void this.markRead(message.chat);
+    if (!mine && message.sender !== 'system') {
+      const text =
+        typeof message.message === 'string' ? message.message : `Attachment: ${message.message.name}`;
+      const from = message.sender === view.chat.creator ? view.visitor?.name || 'Visitor' : 'A colleague';
+      this.notifier.notify(from, text, `chat-${message.chat}`, () => this.select(message.chat));
+    }
   }
 
   #read(data: EventData['messages:read']): void {
@@ -434,6 +448,18 @@ export class ConsoleModel {
   async transferTo(chatId: string, agentId: string): Promise<boolean> {
     return this.#act(async () => {
       await this.client.invitations.create({ chatId, userId: agentId, transfer: true });
+    });
+  }
+
+  /**
+   * Hands the chat to another room (docs/web.md): `PUT /chats/{id} {room}`, then back to the queue,
+   * where routing offers it to that room's agents.
+   */
+  async transferToRoom(chatId: string, room: number): Promise<boolean> {
+    return this.#act(async () => {
+      await this.client.chats.update(chatId, { room });
+      await this.client.chats.toInbox(chatId);
+      this.#forget(chatId);
     });
   }
 

@@ -53,8 +53,8 @@ export interface MonitorState {
   transcripts: Record<string, Message[]>;
 }
 
-/** Which view the console shows: the agent's own chats, or (supervisors, admins) the Monitor. */
-export type ConsoleTab = 'chats' | 'monitor';
+/** Which view the console shows: the agent's own chats, its past chats, or (supervisors, admins) the Monitor. */
+export type ConsoleTab = 'chats' | 'history' | 'monitor';
 
 export interface ConsoleState {
   agent: User;

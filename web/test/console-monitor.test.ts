@@ -64,7 +64,7 @@ describeEachStore('console: Monitor', (kind) => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('combobox', { name: 'Status' }).waitFor();
 
-      await page.getByRole('tab', { name: 'Monitor' }).click();
+      await page.getByRole('link', { name: 'Monitor' }).click();
       const row = page.getByRole('listitem', { name: 'Chat with Vic' });
       await row.waitFor();
       await row.getByText('agent: Ada').waitFor();

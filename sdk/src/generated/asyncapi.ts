@@ -296,6 +296,15 @@ export interface components {
             userId?: string;
             /** @description only chats with this tag */
             tag?: string;
+            agent?: string;
+            /** @description opened at or after (Unix seconds) */
+            from?: number;
+            /** @description opened at or before (Unix seconds) */
+            to?: number;
+            /** @description words found in the chat’s messages, any order (internal notes only for agents) */
+            q?: string;
+            /** @description by id: oldest first (default) or newest */
+            order?: "asc" | "desc";
             /** @default 50 */
             limit: number;
             cursor?: string;

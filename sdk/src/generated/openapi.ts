@@ -2741,7 +2741,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List chats (a token: its own; agents also their rooms) */
+        /** List and search chats (a token: its own; agents also those they took part in, supervisors their rooms) */
         get: {
             parameters: {
                 query?: {
@@ -2750,6 +2750,15 @@ export interface paths {
                     userId?: string;
                     /** @description only chats with this tag */
                     tag?: string;
+                    agent?: string;
+                    /** @description opened at or after (Unix seconds) */
+                    from?: number;
+                    /** @description opened at or before (Unix seconds) */
+                    to?: number;
+                    /** @description words found in the chat’s messages, any order (internal notes only for agents) */
+                    q?: string;
+                    /** @description by id: oldest first (default) or newest */
+                    order?: "asc" | "desc";
                     limit?: number;
                     cursor?: string;
                 };

@@ -3,7 +3,6 @@ import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { type Actor, actingUserId } from '../policies/actor.ts';
 import {
-  chatListScope,
   checkHistorySenders,
   type HistoryEntry,
   isParticipant,
@@ -20,7 +19,6 @@ import { presentUsers } from '../users/present.ts';
 import { requireUser } from '../users/users.ts';
 import { badRequest, conflict } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
-import { decodeCursor, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
 import { type Chat as ChatView, presentChat } from '../wire/chat.ts';
 import type { User as UserView } from '../wire/user.ts';
@@ -35,8 +33,7 @@ import {
   insertChat,
   insertParticipant,
   lockAny,
-  participantsByChat,
-  selectChats,
+  replaceChatTags,
   updateChatRow,
   usersInOrder,
 } from './statements.ts';
@@ -138,39 +135,6 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
   }
 }
 
-export interface ChatQuery {
-  status?: 'waiting' | 'active' | 'closed';
-  room?: number;
-  userId?: string;
-  tag?: string;
-  limit: number;
-  cursor?: string;
-}
-
-/** GET /chats — the app's chats, or for a token its own chats (agents: also their rooms' chats). */
-export async function listChats(
-  ctx: Ctx,
-  actor: Actor,
-  query: ChatQuery,
-): Promise<{ chats: ChatView[]; next: string | null }> {
-  const rows = await selectChats(ctx.store.db, {
-    appId: actor.app.id,
-    status: query.status,
-    room: query.room,
-    userId: query.userId,
-    tag: query.tag,
-    visibleTo: chatListScope(actor),
-    after: decodeCursor(query.cursor),
-    limit: query.limit,
-  });
-  const { items, next } = page(rows, query.limit);
-  const participants = await participantsByChat(
-    ctx.store.db,
-    items.map((r) => r.id),
-  );
-  return { chats: items.map((row) => presentChat(row, participants.get(row.id) ?? [])), next };
-}
-
 export type ChatWithFields = Omit<ChatView, 'users'> & {
   users: string[] | UserView[];
   history?: HistoryEntry[];
@@ -222,6 +186,7 @@ export async function updateChat(
     if (input.room !== undefined) changes.room = input.room;
     if (tags !== undefined) changes.tags = JSON.stringify([...new Set(tags)]);
     if (Object.keys(changes).length > 0) await updateChatRow(tx, id, changes);
+    if (tags !== undefined) await replaceChatTags(tx, actor.app.id, id, [...new Set(tags)]);
     const updated = await chatById.one(tx, { id });
     if (input.room !== undefined && input.room !== chat.row.room) {
       await chatRouting().roomChanged(tx, emit, actor.app, updated, chat.row.room);

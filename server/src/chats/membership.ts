@@ -10,6 +10,7 @@ import {
   agentsInChat,
   deleteParticipant,
   insertParticipant,
+  recordChatAgent,
   releaseAgentSlots,
   roleOf,
   setWaitingIfActive,
@@ -36,6 +37,7 @@ export async function tryAddAgentToChat(
     if (isUniqueViolation(error)) return 'already-in';
     throw error;
   }
+  await recordChatAgent.run(tx, { chatId, userId: agent.id, appId: app.id });
   await activateChat.run(tx, { id: chatId });
   await emit({ trigger: 'chats:join', chatId, data: { chatId, userId: agent.id } });
   await chatRouting().joined(tx, emit, app, chatId);

@@ -1,5 +1,4 @@
-import { type SqlBool, sql } from 'kysely';
-import { type Db, onPostgres, type Tx } from '../store/database.ts';
+import type { Db, Tx } from '../store/database.ts';
 import { prepare } from '../store/prepared.ts';
 import type { ChatRow, HistoryEntryRow, MessageRow, UserRow } from '../store/schema.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -162,58 +161,6 @@ export async function participantsByChat(db: Db, chatIds: string[]): Promise<Map
   return result;
 }
 
-export interface ChatFilter {
-  appId: string;
-  status?: ChatRow['status'] | undefined;
-  room?: number | undefined;
-  /** Chats this user opened or takes part in. */
-  userId?: string | undefined;
-  /** Chats carrying this tag. */
-  tag?: string | undefined;
-  /** Restricts to what a token's user may list: their own chats, and for agents their rooms' chats. */
-  visibleTo?: { userId: string; rooms: number[] } | undefined;
-  after?: string | undefined;
-  limit: number;
-}
-
-/** `chats.tags` (a JSON list) holds `tag`, in each dialect's JSON functions. */
-function hasTag(db: Db, tag: string) {
-  return onPostgres(db)
-    ? sql<SqlBool>`chats.tags::jsonb @> jsonb_build_array(${tag}::text)`
-    : sql<SqlBool>`exists (select 1 from json_each(chats.tags) where json_each.value = ${tag})`;
-}
-
-export async function selectChats(db: Db, filter: ChatFilter): Promise<ChatRow[]> {
-  let q = db.selectFrom('chats').selectAll().where('appId', '=', filter.appId);
-  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-  if (filter.room !== undefined) q = q.where('room', '=', filter.room);
-  if (filter.userId !== undefined) {
-    const userId = filter.userId;
-    q = q.where((eb) =>
-      eb.or([
-        eb('creator', '=', userId),
-        eb('id', 'in', eb.selectFrom('chatUsers').select('chatId').where('userId', '=', userId)),
-      ]),
-    );
-  }
-  if (filter.tag !== undefined) q = q.where(hasTag(db, filter.tag));
-  const visible = filter.visibleTo;
-  if (visible) {
-    q = q.where((eb) =>
-      eb.or([
-        eb('creator', '=', visible.userId),
-        eb('id', 'in', eb.selectFrom('chatUsers').select('chatId').where('userId', '=', visible.userId)),
-        ...(visible.rooms.length > 0 ? [eb('room', 'in', visible.rooms)] : []),
-      ]),
-    );
-  }
-  if (filter.after !== undefined) q = q.where('id', '>', filter.after);
-  return q
-    .orderBy('id')
-    .limit(filter.limit + 1)
-    .execute();
-}
-
 // ---- messages: the send path's statements, prepared (about ten statements make one message)
 
 export const bumpSeq = prepare<{ id: string; now: number }, { lastSeq: number }>((db, arg) =>
@@ -354,4 +301,25 @@ export async function openChatsOf(tx: Tx, userId: string): Promise<string[]> {
     .orderBy('chats.id')
     .execute();
   return rows.map((r) => r.id);
+}
+
+// ---- past participation and tags, read by GET /chats (list-sql.ts)
+
+/** Notes that the agent took part in the chat (kept after it leaves: docs/search.md). */
+export const recordChatAgent = prepare<{ chatId: string; userId: string; appId: string }, unknown>(
+  (db, arg) =>
+    db
+      .insertInto('chatAgents')
+      .values({ chatId: arg('chatId'), userId: arg('userId'), appId: arg('appId') })
+      .onConflict((oc) => oc.doNothing()),
+);
+
+/** Makes chat_tags hold exactly `tags` for the chat (in the transaction that changes `chats.tags`). */
+export async function replaceChatTags(tx: Tx, appId: string, chatId: string, tags: string[]): Promise<void> {
+  await tx.deleteFrom('chatTags').where('chatId', '=', chatId).execute();
+  if (tags.length > 0)
+    await tx
+      .insertInto('chatTags')
+      .values(tags.map((tag) => ({ appId, tag, chatId })))
+      .execute();
 }

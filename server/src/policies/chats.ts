@@ -2,7 +2,7 @@ import { decodeRooms } from '../store/json.ts';
 import type { ChatRow, UserRow } from '../store/schema.ts';
 import { badRequest, conflict, forbidden, invalidField, notFound } from '../util/errors.ts';
 import type { Actor } from './actor.ts';
-import { superviseRoom } from './people.ts';
+import { roleOf, superviseRoom } from './people.ts';
 
 /** A chat with its current participants, as the chat policies need it. */
 export interface LoadedChat {
@@ -56,12 +56,28 @@ export function requireOpen(chat: Pick<LoadedChat, 'row'>): void {
   if (chat.row.status === 'closed') throw conflict('Chat is closed');
 }
 
-/** GET /chats by a token: its own chats, and for an agent the chats of its rooms. */
-export function chatListScope(actor: Actor): { userId: string; rooms: number[] } | undefined {
+/**
+ * Which chats a caller may list (GET /chats, docs/search.md): the app server and admins all; an end
+ * user the chats it opened or is in; an agent the chats it ever took part in and the open chats of its
+ * rooms (its queue); a supervisor also every chat of its rooms, closed ones included.
+ */
+export type ChatListScope =
+  | { kind: 'all' }
+  | { kind: 'user'; userId: string }
+  | { kind: 'staff'; userId: string; openRooms: number[]; allRooms: number[] };
+
+export function chatListScope(actor: Actor): ChatListScope {
   const user = actor.user;
-  if (!user) return undefined;
-  return { userId: user.id, rooms: user.role === 'agent' ? decodeRooms(user.rooms) : [] };
+  if (!user) return { kind: 'all' };
+  if (user.role !== 'agent') return { kind: 'user', userId: user.id };
+  const rooms = decodeRooms(user.rooms);
+  return roleOf(user) === 'supervisor'
+    ? { kind: 'staff', userId: user.id, openRooms: [], allRooms: rooms }
+    : { kind: 'staff', userId: user.id, openRooms: rooms, allRooms: [] };
 }
+
+/** Whether a search (`?q=`) also reads internal notes: only for staff, never for an end user. */
+export const searchesNotes = (actor: Actor): boolean => actor.user === null || actor.user.role === 'agent';
 
 /** POST /chats by a token: only an end user opens a chat, and only for themself. */
 export function requireChatOpener(user: UserRow, creator: string | undefined): void {

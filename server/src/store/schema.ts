@@ -143,6 +143,20 @@ export interface ChatUsersTable {
   joined: number;
 }
 
+/** Every agent that ever took part in a chat (docs/search.md): joining writes it, leaving keeps it. */
+export interface ChatAgentsTable {
+  userId: string;
+  chatId: string;
+  appId: string;
+}
+
+/** One row per tag of a chat, kept with `chats.tags`, so `?tag=` reads an index. */
+export interface ChatTagsTable {
+  appId: string;
+  tag: string;
+  chatId: string;
+}
+
 export interface MessagesTable {
   id: string;
   appId: string;
@@ -350,6 +364,8 @@ export interface Database {
   chats: ChatsTable;
   chatUsers: ChatUsersTable;
   chatWatchers: ChatWatchersTable;
+  chatAgents: ChatAgentsTable;
+  chatTags: ChatTagsTable;
   cannedResponses: CannedResponsesTable;
   messages: MessagesTable;
   messageReads: MessageReadsTable;

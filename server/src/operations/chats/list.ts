@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { listChats } from '../../chats/chats.ts';
+import { listChats } from '../../chats/list.ts';
 import { Chat } from '../../wire/chat.ts';
 import { Next } from '../../wire/fields.ts';
 import { operation } from '../operation.ts';
@@ -11,7 +11,8 @@ export default operation({
   auth: ['secret', 'token'],
   caller: 'actor',
   tags: ['chats'],
-  summary: 'List chats (a token: its own; agents also their rooms)',
+  summary:
+    'List and search chats (a token: its own; agents also those they took part in, supervisors their rooms)',
   query: ChatListQuery,
   status: 200,
   response: Type.Object({ chats: Type.Array(Chat), next: Next }),

@@ -31,6 +31,21 @@ export const ChatListQuery = Type.Object(
     room: Type.Optional(RoomId),
     userId: Type.Optional(Id),
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'only chats with this tag' })),
+    agent: Type.Optional(Id),
+    from: Type.Optional(int('seconds', { description: 'opened at or after (Unix seconds)' })),
+    to: Type.Optional(int('seconds', { description: 'opened at or before (Unix seconds)' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'words found in the chat’s messages, any order (internal notes only for agents)',
+      }),
+    ),
+    order: Type.Optional(
+      Type.Union([Type.Literal('asc'), Type.Literal('desc')], {
+        description: 'by id: oldest first (default) or newest',
+      }),
+    ),
     ...Paging,
   },
   { additionalProperties: false },
