@@ -20,8 +20,8 @@ import { notes } from './migrations/014-notes.ts';
 import { canned } from './migrations/015-canned.ts';
 import { sso } from './migrations/016-sso.ts';
 import { workTimetables } from './migrations/017-work-timetables.ts';
-import { watchers } from './migrations/019-watchers.ts';
 import { search } from './migrations/018-search.ts';
+import { watchers } from './migrations/019-watchers.ts';
 import { NamedStatementClient } from './pg-named.ts';
 import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
@@ -71,12 +71,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '010-event-sequencer': eventSequencer(dialect),
     '011-throttle': throttle(dialect),
     '012-sessions': sessions(dialect),
+    '013-people-roles': peopleRoles(dialect),
+    '014-notes': notes(dialect),
     '015-canned': canned(dialect),
     '016-sso': sso(dialect),
     '017-work-timetables': workTimetables(dialect),
     '018-search': search(dialect),
-    '014-notes': notes(dialect),
-    '013-people-roles': peopleRoles(dialect),
     '019-watchers': watchers(dialect),
   };
 }
