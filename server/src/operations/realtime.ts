@@ -55,6 +55,7 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
   const paramOf = new Map(renames.map(([param, field]) => [field, param]));
   const queryKeys = new Set(Object.keys(query));
   const self = twin.self;
+  const rate = op.rate;
   return {
     schema,
     response: op.response ?? Type.Object({}),
@@ -62,7 +63,8 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
     summary: op.summary,
     validate: (data) => validate(data),
     errors: () => validate.errors,
-    run: (ctx, actor, data) => {
+    run: async (ctx, actor, data) => {
+      if (rate) await ctx.rates.take(actor.app.id, rate);
       if (self !== undefined && data[self] === undefined) data[self] = ownUser(actor, self);
       // One pass splits the frame back into the route's parts, as `{ chatId, ...body }` did.
       const params: Record<string, unknown> = {};

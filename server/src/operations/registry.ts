@@ -23,8 +23,11 @@ export function mountOperations(api: FastifyInstance, ctx: Ctx, services: Servic
     const config = op.auth
       ? { auth: [...op.auth], ...(op.queryCredentials ? { queryCredentials: true } : {}) }
       : {};
+    const rate = op.rate;
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const caller = callerOf(request);
+      // Past the app's rate cap nothing is read (an upload's body included): 429 at once.
+      if (rate) await ctx.rates.take(appIdOf(caller), rate);
       // The request itself is the input ({ params, query, body }): no copy on the way in.
       const input = op.read
         ? await op.read(request, caller as never)
@@ -51,6 +54,13 @@ function routeSchema(op: Operation): FastifySchema {
   if (op.response)
     schema.response = withErrors({ [op.status]: op.response } as Record<number, TSchema>, op.errors);
   return schema;
+}
+
+/** The app a rate-capped call counts against: the actor's app, or the app itself. */
+function appIdOf(caller: unknown): string {
+  const app = (caller as { app?: { id: string } }).app ?? (caller as { id?: string });
+  if (typeof app.id !== 'string') throw internal('rate-capped route without an app caller');
+  return app.id;
 }
 
 const CALLERS: Record<CallerKind, (request: FastifyRequest) => unknown> = {

@@ -66,6 +66,7 @@ export default operation({
   tags: ['media'],
   summary: 'Upload a file into a chat (multipart: chatId, senderId, media); fires messages:new',
   consumes: ['multipart/form-data'],
+  rate: 'uploads',
   status: 201,
   response: Type.Object({ media: Media, message: Message }),
   errors: [400, 401, 403, 404, 409, 413, 415],
