@@ -85,8 +85,12 @@ export interface OperationSpec<
   realtime?: RealtimeTwin;
   /** The per-app rate cap each call counts against (REST and realtime), checked before any work. */
   rate?: RateKind;
-  /** Reads the input itself instead of the schemas (multipart upload). */
-  read?: (request: FastifyRequest, caller: CallerOf<K>) => Promise<Input<Static<P>, Static<Q>, Static<B>>>;
+  /** Reads the input itself instead of the schemas (multipart upload: the file streams to the store). */
+  read?: (
+    request: FastifyRequest,
+    caller: CallerOf<K>,
+    ctx: Ctx,
+  ) => Promise<Input<Static<P>, Static<Q>, Static<B>>>;
   /** Answers itself instead of serializing `R` with `status` (CSV export, file download, 204). */
   send?: (reply: FastifyReply, result: R, input: Input<Static<P>, Static<Q>, Static<B>>) => unknown;
   run(
@@ -115,7 +119,7 @@ export interface Operation {
   errors?: readonly number[];
   realtime?: RealtimeTwin;
   rate?: RateKind;
-  read?: (request: FastifyRequest, caller: never) => Promise<Input<unknown, unknown, unknown>>;
+  read?: (request: FastifyRequest, caller: never, ctx: Ctx) => Promise<Input<unknown, unknown, unknown>>;
   send?: (reply: FastifyReply, result: never, input: never) => unknown;
   run(ctx: Ctx, caller: never, input: never, services: Services): Promise<unknown>;
 }
@@ -129,4 +133,11 @@ export function operation<
   B extends TSchema = TUnknown,
 >(spec: OperationSpec<P, Q, B, K, R>): Operation {
   return spec as Operation;
+}
+
+/** The documented error statuses; a rate-capped operation also answers 429 (docs/limits.md). */
+export function errorsOf(op: Operation): readonly number[] | undefined {
+  if (!op.rate) return op.errors;
+  const errors = op.errors ?? [400, 401, 403, 404];
+  return errors.includes(429) ? errors : [...errors, 429];
 }

@@ -4,7 +4,7 @@ import type { Ctx } from '../events/context.ts';
 import { type Actor, personOf } from '../policies/actor.ts';
 import { badRequest } from '../util/errors.ts';
 import { OPERATIONS } from './catalog.ts';
-import type { Operation, Services } from './operation.ts';
+import { errorsOf, type Operation, type Services } from './operation.ts';
 import { INPUT_AJV_OPTIONS } from './validation.ts';
 
 /**
@@ -59,7 +59,7 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
   return {
     schema,
     response: op.response ?? Type.Object({}),
-    errorStatuses: op.errors ?? [400, 401, 403, 404],
+    errorStatuses: errorsOf(op) ?? [400, 401, 403, 404],
     summary: op.summary,
     validate: (data) => validate(data),
     errors: () => validate.errors,

@@ -6,7 +6,7 @@ import { actorOfPrincipal } from '../policies/credentials.ts';
 import { internal } from '../util/errors.ts';
 import { withErrors } from '../wire/error.ts';
 import { OPERATIONS } from './catalog.ts';
-import type { CallerKind, Input, Operation, Services } from './operation.ts';
+import { type CallerKind, errorsOf, type Input, type Operation, type Services } from './operation.ts';
 
 /**
  * Mounts every operation of the catalog as a route, in catalog order (which is the order of the
@@ -30,7 +30,7 @@ export function mountOperations(api: FastifyInstance, ctx: Ctx, services: Servic
       if (rate) await ctx.rates.take(appIdOf(caller), rate);
       // The request itself is the input ({ params, query, body }): no copy on the way in.
       const input = op.read
-        ? await op.read(request, caller as never)
+        ? await op.read(request, caller as never, ctx)
         : (request as Input<unknown, unknown, unknown>);
       const result = await op.run(ctx, caller as never, input as never, services);
       if (op.send) return op.send(reply, result as never, input as never);
@@ -52,7 +52,7 @@ function routeSchema(op: Operation): FastifySchema {
   if (op.query) schema.querystring = op.query;
   if (op.body) schema.body = op.body;
   if (op.response)
-    schema.response = withErrors({ [op.status]: op.response } as Record<number, TSchema>, op.errors);
+    schema.response = withErrors({ [op.status]: op.response } as Record<number, TSchema>, errorsOf(op));
   return schema;
 }
 
