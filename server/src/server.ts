@@ -171,6 +171,7 @@ export async function buildSwitchboard(
       messagesPerSecond: config.maxMessagesPerSecond,
       usersPerMinute: config.maxUsersPerMinute,
       uploadsPerMinute: config.maxUploadsPerMinute,
+      transferBytesPerSecond: config.maxTransferBytesPerSecond,
     },
     rateRedis,
   );

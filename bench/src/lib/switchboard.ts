@@ -93,6 +93,7 @@ export async function startSwitchboard(options: ServerOptions): Promise<RunningS
       SWITCHBOARD_MAX_MESSAGES_PER_SECOND: '0',
       SWITCHBOARD_MAX_USERS_PER_MINUTE: '0',
       SWITCHBOARD_MAX_UPLOADS_PER_MINUTE: '0',
+      SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND: '0',
       ...options.env,
     },
   });

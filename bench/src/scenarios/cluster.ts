@@ -140,6 +140,7 @@ async function startNode(env: Record<string, string>, maxSeconds: number): Promi
       SWITCHBOARD_MAX_MESSAGES_PER_SECOND: '0',
       SWITCHBOARD_MAX_USERS_PER_MINUTE: '0',
       SWITCHBOARD_MAX_UPLOADS_PER_MINUTE: '0',
+      SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND: '0',
       ...env,
     },
   });

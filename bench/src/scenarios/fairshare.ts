@@ -33,6 +33,7 @@ export async function fairshare(ctx: ScenarioContext): Promise<Row[]> {
       SWITCHBOARD_MAX_MESSAGES_PER_SECOND: '1000',
       SWITCHBOARD_MAX_USERS_PER_MINUTE: '1000',
       SWITCHBOARD_MAX_UPLOADS_PER_MINUTE: '120',
+      SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND: String(16 * MiB),
     },
   });
   try {

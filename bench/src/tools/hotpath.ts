@@ -53,6 +53,7 @@ const config = loadConfig([], {
   SWITCHBOARD_MAX_MESSAGES_PER_SECOND: '0',
   SWITCHBOARD_MAX_USERS_PER_MINUTE: '0',
   SWITCHBOARD_MAX_UPLOADS_PER_MINUTE: '0',
+  SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND: '0',
   ...(values['database-url'] ? { DATABASE_URL: values['database-url'] } : {}),
 });
 // On PostgreSQL, a schema of its own, dropped at the end.

@@ -13,7 +13,7 @@ import { historyPage, messagesPage } from './statements.ts';
  * (keyset on position and seq, `TRANSCRIPT_PAGE` rows a statement), each page written before the next
  * is read, and the next read only once the client has taken the last (the stream's backpressure).
  * So a 50 MB transcript costs the server one page of memory, and other apps' requests run between
- * its pages (docs/limits.md, "Fair share").
+ * its pages; each page waits for the app's share of the node's transfer rate (docs/limits.md, "Fair share").
  */
 export const TRANSCRIPT_PAGE = 500;
 
@@ -31,12 +31,15 @@ export interface Transcript {
   db: Db;
   chatId: string;
   notes: boolean;
+  /** Waits for the app's share of the node's transfer rate before each page is written. */
+  pace: (bytes: number) => Promise<void>;
 }
 
 /** GET /chats/{id}/history — checks the actor may see the chat; the lines are read as they are sent. */
 export async function exportHistory(ctx: Ctx, actor: Actor, chatId: string): Promise<Transcript> {
   const chat = await chatFor(ctx, actor, chatId, 'view');
-  return { db: ctx.store.db, chatId: chat.row.id, notes: mayReadNotes(actor) };
+  const pace = (bytes: number) => ctx.rates.pace(actor.app.id, bytes);
+  return { db: ctx.store.db, chatId: chat.row.id, notes: mayReadNotes(actor), pace };
 }
 
 /** The whole conversation, one page at a time: imported bot lines, then the chat's messages. */
@@ -83,6 +86,7 @@ export function historyJson(t: Transcript): Readable {
       let first = true;
       for await (const lines of transcriptPages(t)) {
         const text = lines.map((line) => JSON.stringify(line)).join(',');
+        await t.pace(text.length);
         yield first ? text : `,${text}`;
         first = false;
       }
@@ -109,7 +113,9 @@ export function historyCsv(t: Transcript): Readable {
       yield 'created,sender,type,message\r\n';
       for await (const lines of transcriptPages({ ...t, notes: false })) {
         if (lines.length === 0) continue;
-        yield `${lines.map((l) => [l.created, l.sender, l.type, l.message].map(csvField).join(',')).join('\r\n')}\r\n`;
+        const text = `${lines.map((l) => [l.created, l.sender, l.type, l.message].map(csvField).join(',')).join('\r\n')}\r\n`;
+        await t.pace(text.length);
+        yield text;
       }
     })(),
     { objectMode: false },

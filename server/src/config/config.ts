@@ -43,6 +43,8 @@ export interface Config {
   maxMessagesPerSecond: number;
   maxUsersPerMinute: number;
   maxUploadsPerMinute: number;
+  /** Bytes a second streamed for one app on one node (transcripts, media); 0 = no cap. */
+  maxTransferBytesPerSecond: number;
   /** Port of `GET /metrics` (Prometheus, docs/operations.md); undefined = off. 0 = any free port. */
   metricsPort: number | undefined;
 }
@@ -141,6 +143,13 @@ export const SETTINGS = [
     flag: 'max-uploads-per-minute',
     default: '120',
     meaning: 'media uploads one app may make per minute (0 = no cap; more: 429)',
+  },
+  {
+    env: 'SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND',
+    flag: 'max-transfer-bytes-per-second',
+    default: '16777216',
+    meaning:
+      'bytes of transcripts and media one app may stream per second, per node (0 = no cap; more: slower)',
   },
   {
     env: 'SWITCHBOARD_METRICS_PORT',
@@ -272,6 +281,12 @@ export function loadConfig(
       byEnv.SWITCHBOARD_MAX_UPLOADS_PER_MINUTE,
       0,
       100_000_000,
+    ),
+    maxTransferBytesPerSecond: integer(
+      'SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND',
+      byEnv.SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND,
+      0,
+      1_000_000_000_000,
     ),
     metricsPort,
   };

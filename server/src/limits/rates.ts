@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import {
   type RateLimiterAbstract,
@@ -26,17 +27,28 @@ export interface RateCaps {
   usersPerMinute: number;
   /** Media uploads per app per minute, 0 = no cap. */
   uploadsPerMinute: number;
+  /**
+   * Bytes per app per second the node streams for it (transcripts, media up and down), 0 = no cap:
+   * what keeps one app's large transfers from taking the whole event loop.
+   */
+  transferBytesPerSecond: number;
 }
 
 export const DEFAULT_RATE_CAPS: RateCaps = {
   messagesPerSecond: 1000,
   usersPerMinute: 1000,
   uploadsPerMinute: 120,
+  transferBytesPerSecond: 16 * 1024 * 1024,
 };
 
 export interface Rates {
   /** Counts one request of `kind` for the app; throws 429 (too-many) past its cap. */
   take(appId: string, kind: RateKind): Promise<void>;
+  /**
+   * Waits until the app may stream `bytes` more on this node (its share of the transfer cap): large
+   * transfers are slowed, never refused, so other apps keep their share of the event loop.
+   */
+  pace(appId: string, bytes: number): Promise<void>;
 }
 
 const WHAT: Record<RateKind, string> = {
@@ -77,7 +89,28 @@ export function createRates(caps: RateCaps, redis?: Redis): Rates {
     users: caps.usersPerMinute,
     uploads: caps.uploadsPerMinute,
   };
+  // Counted on each node, in memory: it shares out this node's event loop.
+  const transfer =
+    caps.transferBytesPerSecond > 0
+      ? new RateLimiterMemory({
+          keyPrefix: 'rate:transfer',
+          points: caps.transferBytesPerSecond,
+          duration: 1,
+        })
+      : undefined;
   return {
+    async pace(appId, bytes) {
+      if (!transfer) return;
+      for (;;) {
+        try {
+          await transfer.consume(appId, Math.min(bytes, caps.transferBytesPerSecond));
+          return;
+        } catch (error) {
+          if (!(error instanceof RateLimiterRes)) throw error;
+          await sleep(Math.max(1, error.msBeforeNext));
+        }
+      }
+    },
     async take(appId, kind) {
       const limiter = limiters[kind];
       if (!limiter) return;

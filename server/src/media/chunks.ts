@@ -6,16 +6,26 @@ import { chunksPage, deleteChunks, insertChunk, legacyBytesOf } from './statemen
  * Media bytes go to and come from the store a chunk at a time (docs/limits.md, "Fair share"): an upload
  * is written as it arrives (the request is read no faster than the store takes it), a download read a
  * page of chunks a statement and only as fast as the client takes it (the stream's backpressure). So a
- * 100 MiB file costs the server about `CHUNK_BYTES × CHUNKS_PER_READ` of memory, never the file.
+ * 100 MiB file costs the server about `CHUNK_BYTES × CHUNKS_PER_READ` of memory, never the file. Each
+ * chunk waits for the app's share of the node's transfer rate, so one app's files cannot take the
+ * event loop from the others.
  */
-export const CHUNK_BYTES = 256 * 1024;
+export const CHUNK_BYTES = 64 * 1024;
+
+/** Waits for the app's share of the node's transfer rate (limits/rates.ts `pace`). */
+export type Pace = (bytes: number) => Promise<void>;
 const CHUNKS_PER_READ = 4;
 
 /**
  * Writes `source` as the chunks of `mediaId`; returns its size. On any failure (the client gone, the
  * store) the chunks written so far are deleted and the error passed on.
  */
-export async function writeChunks(db: Db, mediaId: string, source: AsyncIterable<Buffer>): Promise<number> {
+export async function writeChunks(
+  db: Db,
+  mediaId: string,
+  source: AsyncIterable<Buffer>,
+  pace: Pace,
+): Promise<number> {
   let position = 0;
   let size = 0;
   let pending: Buffer[] = [];
@@ -25,6 +35,8 @@ export async function writeChunks(db: Db, mediaId: string, source: AsyncIterable
     const chunk = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
+    // The app's share of the node's transfers: while it waits, the request is not read further.
+    await pace(chunk.length);
     await insertChunk(db, mediaId, position++, chunk);
   };
   try {
@@ -48,7 +60,7 @@ export async function discardChunks(db: Db, mediaId: string): Promise<void> {
 }
 
 /** The file's bytes as a stream: its chunks a page at a time, or (stored before chunks) its one buffer. */
-export function readChunks(db: Db, mediaId: string): Readable {
+export function readChunks(db: Db, mediaId: string, pace: Pace): Readable {
   return Readable.from(
     (async function* () {
       let after = -1;
@@ -63,6 +75,7 @@ export function readChunks(db: Db, mediaId: string): Readable {
       }
       if (any) return;
       const legacy = await legacyBytesOf(db, mediaId);
+      if (legacy && legacy.length > 0) await pace(legacy.length);
       if (legacy && legacy.length > 0) yield Buffer.from(legacy.buffer, legacy.byteOffset, legacy.length);
     })(),
     { objectMode: false },

@@ -103,7 +103,8 @@ export async function downloadMedia(
   const row = await mediaMetaOfApp(ctx.store.db, actor.app.id, id);
   if (!row) throw notFound('Media not found');
   if (actor.user) requireMediaViewer(actor, await loadChat(ctx.store.db, actor.app.id, row.chatId));
-  return { row, bytes: readChunks(ctx.store.db, row.id) };
+  const pace = (bytes: number) => ctx.rates.pace(actor.app.id, bytes);
+  return { row, bytes: readChunks(ctx.store.db, row.id, pace) };
 }
 
 export async function listMedia(

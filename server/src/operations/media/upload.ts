@@ -45,7 +45,8 @@ async function readParts(request: FastifyRequest, actor: Actor, ctx: Ctx) {
           throw error;
         }
         const mediaId = newId();
-        const size = await writeChunks(ctx.store.db, mediaId, part.file);
+        const pace = (bytes: number) => ctx.rates.pace(actor.app.id, bytes);
+        const size = await writeChunks(ctx.store.db, mediaId, part.file, pace);
         file = { filename: part.filename, mimetype: part.mimetype, mediaId, size };
         // busboy stops at the limit and marks the file cut: past `maxBytes`, nothing is kept.
         if (part.file.truncated) throw tooLarge(`File is larger than ${maxBytes} bytes`);
