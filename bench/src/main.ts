@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — every scenario beside its baseline, in one run, on this machine.
  *   --quick           a smoke run (under 2 minutes); its report goes to results/quick.{json,md}
- *   --only=a,b        only these scenarios (ingest, realtime, stream, connections, webhooks, routing)
+ *   --only=a,b        only these scenarios (ingest, realtime, stream, connections, webhooks, routing, fairshare)
  *   --store=sqlite|postgres|both   default: sqlite, and postgres too when DATABASE_URL is set
  *   --profile         CPU profiles of the server under test during each measured phase, in
  *                     results/profiles/<store>-<scenario>-<phase>.cpuprofile
@@ -18,6 +18,7 @@ import { type StoreKind, useServerDir } from './lib/switchboard.ts';
 import { cluster } from './scenarios/cluster.ts';
 import { connections } from './scenarios/connections.ts';
 import type { Scenario, ScenarioContext } from './scenarios/context.ts';
+import { fairshare } from './scenarios/fairshare.ts';
 import { ingest } from './scenarios/ingest.ts';
 import { mixed } from './scenarios/mixed.ts';
 import { realtime } from './scenarios/realtime.ts';
@@ -34,6 +35,7 @@ const SCENARIOS: Record<string, Scenario> = {
   routing,
   cluster,
   mixed,
+  fairshare,
 };
 
 const { values } = parseArgs({

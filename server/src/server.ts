@@ -13,6 +13,7 @@ import { createSequencer } from './events/sequencer.ts';
 import { buildHttp } from './http/build.ts';
 import type { Http } from './http/types.ts';
 import type { Caps } from './limits/caps.ts';
+import { createRates, type Rates } from './limits/rates.ts';
 import { createThrottle, type ThrottleOptions } from './limits/throttle.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { GRACE_TIMER, graceExpiryHandler } from './presence/grace.ts';
@@ -126,6 +127,7 @@ export async function buildSwitchboard(
   const logger = options.logger ?? { level: config.logLevel };
   const admin = resolveAdminKey(config);
   let bus: Bus | undefined;
+  let rates: Rates | undefined;
   const webhooks = threaded
     ? createThreadedWebhooks({ store, config, dataDir })
     : createWebhooks({ store, config });
@@ -144,6 +146,9 @@ export async function buildSwitchboard(
         return bus!;
       },
       caps,
+      get rates(): Rates {
+        return rates!;
+      },
     },
     adminKey: admin.key,
     version: VERSION,
@@ -159,7 +164,18 @@ export async function buildSwitchboard(
   // One link for every Redis connection of the node: its state is the bus's, its outages one log line.
   const redis = config.redisUrl ? createRedisLink(config.redisUrl, http.log) : undefined;
   bus = redis ? await createRedisBus(redis, channel, onBusError) : createMemoryBus(onBusError);
-  const ctx: Ctx = { store, bus, caps };
+  // Fair share (docs/limits.md): with Redis the per-minute caps hold across nodes.
+  const rateRedis = redis?.connect({ enableOfflineQueue: false });
+  rates = createRates(
+    {
+      messagesPerSecond: config.maxMessagesPerSecond,
+      usersPerMinute: config.maxUsersPerMinute,
+      uploadsPerMinute: config.maxUploadsPerMinute,
+      transferBytesPerSecond: config.maxTransferBytesPerSecond,
+    },
+    rateRedis,
+  );
+  const ctx: Ctx = { store, bus, caps, rates };
   // PostgreSQL: event positions are handed out after commit, on every node (events/sequencer.ts).
   const sequencer =
     store.dialect === 'postgres'
@@ -285,6 +301,7 @@ export async function buildSwitchboard(
         await webhooks.stop();
         await sequencer?.stop();
         await throttle.stop();
+        if (rateRedis) await redis?.quit(rateRedis);
         await bus!.close();
         await store.close();
       })();

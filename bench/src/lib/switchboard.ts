@@ -88,6 +88,12 @@ export async function startSwitchboard(options: ServerOptions): Promise<RunningS
       SWITCHBOARD_LOG_LEVEL: 'error',
       DATABASE_URL: databaseUrl ?? '',
       REDIS_URL: '',
+      // The benchmarks measure throughput: the per-app rate caps (docs/limits.md) are off unless a
+      // scenario sets them (the fairshare scenario measures them on).
+      SWITCHBOARD_MAX_MESSAGES_PER_SECOND: '0',
+      SWITCHBOARD_MAX_USERS_PER_MINUTE: '0',
+      SWITCHBOARD_MAX_UPLOADS_PER_MINUTE: '0',
+      SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND: '0',
       ...options.env,
     },
   });

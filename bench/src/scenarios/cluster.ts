@@ -136,6 +136,11 @@ async function startNode(env: Record<string, string>, maxSeconds: number): Promi
       SWITCHBOARD_HOST: '127.0.0.1',
       SWITCHBOARD_DATA_DIR: dataDir,
       SWITCHBOARD_LOG_LEVEL: 'error',
+      // Throughput runs: the per-app rate caps (docs/limits.md) are off.
+      SWITCHBOARD_MAX_MESSAGES_PER_SECOND: '0',
+      SWITCHBOARD_MAX_USERS_PER_MINUTE: '0',
+      SWITCHBOARD_MAX_UPLOADS_PER_MINUTE: '0',
+      SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND: '0',
       ...env,
     },
   });

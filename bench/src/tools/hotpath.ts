@@ -49,6 +49,11 @@ const config = loadConfig([], {
   SWITCHBOARD_ADMIN_KEY: 'adm_hotpath',
   SWITCHBOARD_PORT: '0',
   SWITCHBOARD_LOG_LEVEL: 'error',
+  // Throughput runs: the per-app rate caps (docs/limits.md) are off.
+  SWITCHBOARD_MAX_MESSAGES_PER_SECOND: '0',
+  SWITCHBOARD_MAX_USERS_PER_MINUTE: '0',
+  SWITCHBOARD_MAX_UPLOADS_PER_MINUTE: '0',
+  SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND: '0',
   ...(values['database-url'] ? { DATABASE_URL: values['database-url'] } : {}),
 });
 // On PostgreSQL, a schema of its own, dropped at the end.

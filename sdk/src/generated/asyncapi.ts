@@ -105,6 +105,8 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+            /** @description With code 429: seconds until the request may succeed (Retry-After) */
+            retryAfter?: number;
         };
         ChatsCreateData: {
             chat: components["schemas"]["Chat"];

@@ -246,17 +246,20 @@ export async function messagesAfter(
 }
 
 /** Every message of the chat; `notes: false` leaves internal notes out. */
-export async function allMessagesOf(
+/** One page of a chat's messages after `afterSeq`, in `seq` order (keyset: the transcript export). */
+export async function messagesPage(
   db: Db | Tx,
   chatId: string,
-  { notes }: { notes: boolean },
+  { notes, afterSeq, limit }: { notes: boolean; afterSeq: number; limit: number },
 ): Promise<MessageRow[]> {
   return db
     .selectFrom('messages')
     .selectAll()
     .where('chatId', '=', chatId)
+    .where('seq', '>', afterSeq)
     .$if(!notes, (q) => q.where('visibility', '=', 'all'))
     .orderBy('seq')
+    .limit(limit)
     .execute();
 }
 
@@ -279,6 +282,22 @@ export async function insertHistoryEntries(tx: Tx, rows: HistoryEntryRow[]): Pro
       .insertInto('historyEntries')
       .values(rows.slice(i, i + 100))
       .execute();
+}
+
+/** One page of the chat's imported lines after `afterPosition`, in order (keyset: the transcript export). */
+export async function historyPage(
+  db: Db,
+  chatId: string,
+  { afterPosition, limit }: { afterPosition: number; limit: number },
+): Promise<HistoryEntryRow[]> {
+  return db
+    .selectFrom('historyEntries')
+    .selectAll()
+    .where('chatId', '=', chatId)
+    .where('position', '>', afterPosition)
+    .orderBy('position')
+    .limit(limit)
+    .execute();
 }
 
 export async function historyEntriesOf(db: Db, chatId: string): Promise<HistoryEntryRow[]> {

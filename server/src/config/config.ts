@@ -39,6 +39,12 @@ export interface Config {
   leaseMs: number;
   /** Open `/v1/ws` sockets one session token may hold on one node (docs/security.md, "Sessions"). */
   maxSocketsPerToken: number;
+  /** Per-app rate caps (docs/limits.md, "Rates per app"); 0 = no cap. */
+  maxMessagesPerSecond: number;
+  maxUsersPerMinute: number;
+  maxUploadsPerMinute: number;
+  /** Bytes a second streamed for one app on one node (transcripts, media); 0 = no cap. */
+  maxTransferBytesPerSecond: number;
   /** Port of `GET /metrics` (Prometheus, docs/operations.md); undefined = off. 0 = any free port. */
   metricsPort: number | undefined;
 }
@@ -119,6 +125,31 @@ export const SETTINGS = [
     flag: 'max-sockets-per-token',
     default: '20',
     meaning: 'open /v1/ws sockets per session token on one node (1–10000; more: 429)',
+  },
+  {
+    env: 'SWITCHBOARD_MAX_MESSAGES_PER_SECOND',
+    flag: 'max-messages-per-second',
+    default: '1000',
+    meaning: 'messages one app may send per second, per node (0 = no cap; more: 429)',
+  },
+  {
+    env: 'SWITCHBOARD_MAX_USERS_PER_MINUTE',
+    flag: 'max-users-per-minute',
+    default: '1000',
+    meaning: 'end users one app may create per minute (0 = no cap; more: 429)',
+  },
+  {
+    env: 'SWITCHBOARD_MAX_UPLOADS_PER_MINUTE',
+    flag: 'max-uploads-per-minute',
+    default: '120',
+    meaning: 'media uploads one app may make per minute (0 = no cap; more: 429)',
+  },
+  {
+    env: 'SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND',
+    flag: 'max-transfer-bytes-per-second',
+    default: '16777216',
+    meaning:
+      'bytes of transcripts and media one app may stream per second, per node (0 = no cap; more: slower)',
   },
   {
     env: 'SWITCHBOARD_METRICS_PORT',
@@ -232,6 +263,30 @@ export function loadConfig(
       byEnv.SWITCHBOARD_MAX_SOCKETS_PER_TOKEN,
       1,
       10_000,
+    ),
+    maxMessagesPerSecond: integer(
+      'SWITCHBOARD_MAX_MESSAGES_PER_SECOND',
+      byEnv.SWITCHBOARD_MAX_MESSAGES_PER_SECOND,
+      0,
+      100_000_000,
+    ),
+    maxUsersPerMinute: integer(
+      'SWITCHBOARD_MAX_USERS_PER_MINUTE',
+      byEnv.SWITCHBOARD_MAX_USERS_PER_MINUTE,
+      0,
+      100_000_000,
+    ),
+    maxUploadsPerMinute: integer(
+      'SWITCHBOARD_MAX_UPLOADS_PER_MINUTE',
+      byEnv.SWITCHBOARD_MAX_UPLOADS_PER_MINUTE,
+      0,
+      100_000_000,
+    ),
+    maxTransferBytesPerSecond: integer(
+      'SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND',
+      byEnv.SWITCHBOARD_MAX_TRANSFER_BYTES_PER_SECOND,
+      0,
+      1_000_000_000_000,
     ),
     metricsPort,
   };

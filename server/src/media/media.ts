@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { App } from '../apps/apps.ts';
 import { loadChat, lockedChatFor } from '../chats/access.ts';
 import { appendMessage } from '../chats/messages.ts';
@@ -8,12 +9,12 @@ import { requireOpen } from '../policies/chats.ts';
 import { mediaSender, requireMediaViewer } from '../policies/messages.ts';
 import type { MediaRow } from '../store/schema.ts';
 import { forbidden, notFound, tooLarge } from '../util/errors.ts';
-import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
 import { type Media as MediaView, presentMedia, mediaRef as ref } from '../wire/media.ts';
 import type { Message as MessageView } from '../wire/message.ts';
-import { insertMedia, mediaOfApp, selectMedia } from './statements.ts';
+import { discardChunks, readChunks } from './chunks.ts';
+import { insertMedia, mediaMetaOfApp, selectMedia } from './statements.ts';
 
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
@@ -25,42 +26,58 @@ export function typeAllowed(allowed: string[], type: string): boolean {
   );
 }
 
+/** An upload whose bytes are already in the store, as the chunks of `mediaId` (media/chunks.ts). */
 export interface Upload {
   chatId: string;
   senderId?: string;
   filename: string;
   mimetype: string;
-  bytes: Buffer;
+  mediaId: string;
+  size: number;
 }
 
-/** POST /media — stores the bytes in the store (so every node can serve them) and posts a media message. */
+/**
+ * POST /media — the bytes are in the store already (so every node can serve them): adds the media row
+ * and posts the media message; a refused upload's chunks are deleted.
+ */
 export async function uploadMedia(
   ctx: Ctx,
   actor: Actor,
   upload: Upload,
 ): Promise<{ media: MediaView; message: MessageView }> {
-  return commitChange(ctx, actor.app.id, async (tx, emit) => {
-    const chat = await lockedChatFor(tx, actor, upload.chatId, 'participate');
-    const sender = mediaSender(actor, chat, upload.senderId);
-    requireOpen(chat);
-    const row = mediaRow(actor.app, chat.row.id, sender, upload);
-    await insertMedia(tx, row);
-    const { message } = await appendMessage(tx, emit, chat.row, { sender, type: 'media', body: ref(row) });
-    return { media: presentMedia(row), message };
-  });
+  try {
+    return await commitChange(ctx, actor.app.id, async (tx, emit) => {
+      const chat = await lockedChatFor(tx, actor, upload.chatId, 'participate');
+      const sender = mediaSender(actor, chat, upload.senderId);
+      requireOpen(chat);
+      const row = mediaRow(actor.app, chat.row.id, sender, upload);
+      await insertMedia(tx, row);
+      const { message } = await appendMessage(tx, emit, chat.row, { sender, type: 'media', body: ref(row) });
+      return { media: presentMedia(row), message };
+    });
+  } catch (error) {
+    await discardChunks(ctx.store.db, upload.mediaId);
+    throw error;
+  }
+}
+
+/** The content type an upload is stored under, checked before any byte is written: 403 when not allowed. */
+export function allowedType(app: App, mimetype: string): string {
+  const type = mimetype.toLowerCase().split(';')[0]!.trim();
+  // The type is echoed later as a Content-Type header: only a plain `type/subtype` token may pass
+  // (`image/*` would otherwise admit e.g. `image/png,text/html`).
+  if (!MIME_TYPE.test(type) || !typeAllowed(app.settings.media.allowedTypes, type))
+    throw forbidden('File type is not allowed');
+  return type;
 }
 
 /** The checked upload as a row: an allowed type, within the size limit, a clean file name. */
 function mediaRow(app: App, chatId: string, sender: string, upload: Upload): MediaRow {
   const { media } = app.settings;
-  const type = upload.mimetype.toLowerCase().split(';')[0]!.trim();
-  // The type is echoed later as a Content-Type header: only a plain `type/subtype` token may pass
-  // (`image/*` would otherwise admit e.g. `image/png,text/html`).
-  if (!MIME_TYPE.test(type) || !typeAllowed(media.allowedTypes, type))
-    throw forbidden('File type is not allowed');
-  if (upload.bytes.length > media.maxBytes) throw tooLarge(`File is larger than ${media.maxBytes} bytes`);
+  const type = allowedType(app, upload.mimetype);
+  if (upload.size > media.maxBytes) throw tooLarge(`File is larger than ${media.maxBytes} bytes`);
   return {
-    id: newId(),
+    id: upload.mediaId,
     appId: app.id,
     chatId,
     sender,
@@ -71,18 +88,23 @@ function mediaRow(app: App, chatId: string, sender: string, upload: Upload): Med
         .slice(0, 255)
         .join('') || 'file',
     type,
-    size: upload.bytes.length,
-    bytes: upload.bytes,
+    size: upload.size,
+    bytes: new Uint8Array(0),
     created: nowSeconds(),
   };
 }
 
-/** GET /media/{id} — the bytes, for the app or anyone who may see the chat. */
-export async function downloadMedia(ctx: Ctx, actor: Actor, id: string): Promise<MediaRow> {
-  const row = await mediaOfApp(ctx.store.db, actor.app.id, id);
+/** GET /media/{id} — the file and its bytes as a stream (read as sent), for the app or anyone who may see the chat. */
+export async function downloadMedia(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+): Promise<{ row: Omit<MediaRow, 'bytes'>; bytes: Readable }> {
+  const row = await mediaMetaOfApp(ctx.store.db, actor.app.id, id);
   if (!row) throw notFound('Media not found');
   if (actor.user) requireMediaViewer(actor, await loadChat(ctx.store.db, actor.app.id, row.chatId));
-  return row;
+  const pace = (bytes: number) => ctx.rates.pace(actor.app.id, bytes);
+  return { row, bytes: readChunks(ctx.store.db, row.id, pace) };
 }
 
 export async function listMedia(

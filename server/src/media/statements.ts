@@ -7,15 +7,6 @@ export async function insertMedia(tx: Tx, row: MediaRow): Promise<void> {
   await tx.insertInto('media').values(row).execute();
 }
 
-export async function mediaOfApp(db: Db, appId: string, id: string): Promise<MediaRow | undefined> {
-  return db
-    .selectFrom('media')
-    .selectAll()
-    .where('id', '=', id)
-    .where('appId', '=', appId)
-    .executeTakeFirst();
-}
-
 /** A page of the app's media (without the bytes), oldest id first. */
 export async function selectMedia(
   db: Db,
@@ -31,4 +22,56 @@ export async function selectMedia(
     .orderBy('id')
     .limit(filter.limit + 1)
     .execute();
+}
+
+// ---- the bytes, in chunks (migration 024)
+
+/** The media row without its legacy `bytes` column (which is empty for files stored in chunks). */
+export async function mediaMetaOfApp(
+  db: Db,
+  appId: string,
+  id: string,
+): Promise<Omit<MediaRow, 'bytes'> | undefined> {
+  return db
+    .selectFrom('media')
+    .select(['id', 'appId', 'chatId', 'sender', 'name', 'type', 'size', 'created'])
+    .where('id', '=', id)
+    .where('appId', '=', appId)
+    .executeTakeFirst();
+}
+
+/** A file stored before migration 024: its bytes were kept in the media row itself. */
+export async function legacyBytesOf(db: Db, id: string): Promise<Uint8Array | undefined> {
+  const row = await db.selectFrom('media').select('bytes').where('id', '=', id).executeTakeFirst();
+  return row?.bytes;
+}
+
+export async function insertChunk(
+  db: Db,
+  mediaId: string,
+  position: number,
+  bytes: Uint8Array,
+): Promise<void> {
+  await db.insertInto('mediaChunks').values({ mediaId, position, bytes }).execute();
+}
+
+/** A few chunks after `afterPosition`, in order (keyset: a download reads a page a statement). */
+export async function chunksPage(
+  db: Db,
+  mediaId: string,
+  afterPosition: number,
+  limit: number,
+): Promise<Array<{ position: number; bytes: Uint8Array }>> {
+  return db
+    .selectFrom('mediaChunks')
+    .select(['position', 'bytes'])
+    .where('mediaId', '=', mediaId)
+    .where('position', '>', afterPosition)
+    .orderBy('position')
+    .limit(limit)
+    .execute();
+}
+
+export async function deleteChunks(db: Db, mediaId: string): Promise<void> {
+  await db.deleteFrom('mediaChunks').where('mediaId', '=', mediaId).execute();
 }

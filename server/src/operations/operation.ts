@@ -2,6 +2,7 @@ import type { Static, TObject, TSchema, TUnknown } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../apps/apps.ts';
 import type { Ctx } from '../events/context.ts';
+import type { RateKind } from '../limits/rates.ts';
 import type { Actor } from '../policies/actor.ts';
 import type { AuthKind, Principal } from '../policies/credentials.ts';
 import type { Webhooks } from '../webhooks/service.ts';
@@ -82,8 +83,14 @@ export interface OperationSpec<
   /** Error statuses the OpenAPI document lists, `Error` envelope each; default 400, 401, 403, 404. */
   errors?: readonly number[];
   realtime?: RealtimeTwin;
-  /** Reads the input itself instead of the schemas (multipart upload). */
-  read?: (request: FastifyRequest, caller: CallerOf<K>) => Promise<Input<Static<P>, Static<Q>, Static<B>>>;
+  /** The per-app rate cap each call counts against (REST and realtime), checked before any work. */
+  rate?: RateKind;
+  /** Reads the input itself instead of the schemas (multipart upload: the file streams to the store). */
+  read?: (
+    request: FastifyRequest,
+    caller: CallerOf<K>,
+    ctx: Ctx,
+  ) => Promise<Input<Static<P>, Static<Q>, Static<B>>>;
   /** Answers itself instead of serializing `R` with `status` (CSV export, file download, 204). */
   send?: (reply: FastifyReply, result: R, input: Input<Static<P>, Static<Q>, Static<B>>) => unknown;
   run(
@@ -111,7 +118,8 @@ export interface Operation {
   response?: TSchema;
   errors?: readonly number[];
   realtime?: RealtimeTwin;
-  read?: (request: FastifyRequest, caller: never) => Promise<Input<unknown, unknown, unknown>>;
+  rate?: RateKind;
+  read?: (request: FastifyRequest, caller: never, ctx: Ctx) => Promise<Input<unknown, unknown, unknown>>;
   send?: (reply: FastifyReply, result: never, input: never) => unknown;
   run(ctx: Ctx, caller: never, input: never, services: Services): Promise<unknown>;
 }
@@ -125,4 +133,11 @@ export function operation<
   B extends TSchema = TUnknown,
 >(spec: OperationSpec<P, Q, B, K, R>): Operation {
   return spec as Operation;
+}
+
+/** The documented error statuses; a rate-capped operation also answers 429 (docs/limits.md). */
+export function errorsOf(op: Operation): readonly number[] | undefined {
+  if (!op.rate) return op.errors;
+  const errors = op.errors ?? [400, 401, 403, 404];
+  return errors.includes(429) ? errors : [...errors, 429];
 }

@@ -4,7 +4,7 @@ import type { Ctx } from '../events/context.ts';
 import { type Actor, personOf } from '../policies/actor.ts';
 import { badRequest } from '../util/errors.ts';
 import { OPERATIONS } from './catalog.ts';
-import type { Operation, Services } from './operation.ts';
+import { errorsOf, type Operation, type Services } from './operation.ts';
 import { INPUT_AJV_OPTIONS } from './validation.ts';
 
 /**
@@ -55,14 +55,16 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
   const paramOf = new Map(renames.map(([param, field]) => [field, param]));
   const queryKeys = new Set(Object.keys(query));
   const self = twin.self;
+  const rate = op.rate;
   return {
     schema,
     response: op.response ?? Type.Object({}),
-    errorStatuses: op.errors ?? [400, 401, 403, 404],
+    errorStatuses: errorsOf(op) ?? [400, 401, 403, 404],
     summary: op.summary,
     validate: (data) => validate(data),
     errors: () => validate.errors,
-    run: (ctx, actor, data) => {
+    run: async (ctx, actor, data) => {
+      if (rate) await ctx.rates.take(actor.app.id, rate);
       if (self !== undefined && data[self] === undefined) data[self] = ownUser(actor, self);
       // One pass splits the frame back into the route's parts, as `{ chatId, ...body }` did.
       const params: Record<string, unknown> = {};

@@ -6,7 +6,7 @@ import { actorOfPrincipal } from '../policies/credentials.ts';
 import { internal } from '../util/errors.ts';
 import { withErrors } from '../wire/error.ts';
 import { OPERATIONS } from './catalog.ts';
-import type { CallerKind, Input, Operation, Services } from './operation.ts';
+import { type CallerKind, errorsOf, type Input, type Operation, type Services } from './operation.ts';
 
 /**
  * Mounts every operation of the catalog as a route, in catalog order (which is the order of the
@@ -23,11 +23,14 @@ export function mountOperations(api: FastifyInstance, ctx: Ctx, services: Servic
     const config = op.auth
       ? { auth: [...op.auth], ...(op.queryCredentials ? { queryCredentials: true } : {}) }
       : {};
+    const rate = op.rate;
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const caller = callerOf(request);
+      // Past the app's rate cap nothing is read (an upload's body included): 429 at once.
+      if (rate) await ctx.rates.take(appIdOf(caller), rate);
       // The request itself is the input ({ params, query, body }): no copy on the way in.
       const input = op.read
-        ? await op.read(request, caller as never)
+        ? await op.read(request, caller as never, ctx)
         : (request as Input<unknown, unknown, unknown>);
       const result = await op.run(ctx, caller as never, input as never, services);
       if (op.send) return op.send(reply, result as never, input as never);
@@ -49,8 +52,15 @@ function routeSchema(op: Operation): FastifySchema {
   if (op.query) schema.querystring = op.query;
   if (op.body) schema.body = op.body;
   if (op.response)
-    schema.response = withErrors({ [op.status]: op.response } as Record<number, TSchema>, op.errors);
+    schema.response = withErrors({ [op.status]: op.response } as Record<number, TSchema>, errorsOf(op));
   return schema;
+}
+
+/** The app a rate-capped call counts against: the actor's app, or the app itself. */
+function appIdOf(caller: unknown): string {
+  const app = (caller as { app?: { id: string } }).app ?? (caller as { id?: string });
+  if (typeof app.id !== 'string') throw internal('rate-capped route without an app caller');
+  return app.id;
 }
 
 const CALLERS: Record<CallerKind, (request: FastifyRequest) => unknown> = {

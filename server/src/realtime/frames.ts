@@ -57,6 +57,8 @@ export function errorBody(error: unknown): SocketError {
       code: statusOf(error),
       message: error.message,
       ...(error.details && error.details.length > 0 ? { details: error.details } : {}),
+      // A rate cap's 429 says when to try again, as REST's Retry-After does.
+      ...(error.headers?.['retry-after'] ? { retryAfter: Number(error.headers['retry-after']) } : {}),
     };
   }
   return { code: 500, message: 'Internal server error' };

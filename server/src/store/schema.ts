@@ -199,8 +199,16 @@ export interface MediaTable {
   name: string;
   type: string;
   size: number;
+  /** The whole file for rows stored before migration 024; empty since (the bytes are in media_chunks). */
   bytes: Uint8Array;
   created: number;
+}
+
+/** A file's bytes, `position` 0, 1, … in order (migration 024). */
+export interface MediaChunksTable {
+  mediaId: string;
+  position: number;
+  bytes: Uint8Array;
 }
 
 export interface TicketsTable {
@@ -371,6 +379,7 @@ export interface Database {
   messageReads: MessageReadsTable;
   historyEntries: HistoryEntriesTable;
   media: MediaTable;
+  mediaChunks: MediaChunksTable;
   tickets: TicketsTable;
   events: EventsTable;
   webhooks: WebhooksTable;

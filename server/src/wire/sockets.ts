@@ -20,6 +20,12 @@ export const SocketError = Type.Object({
   code: Type.Integer({ description: 'The HTTP status the REST twin would answer' }),
   message: Type.String(),
   details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  retryAfter: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'With code 429: seconds until the request may succeed (Retry-After)',
+    }),
+  ),
 });
 export type SocketError = Static<typeof SocketError>;
 

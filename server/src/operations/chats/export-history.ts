@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { exportHistory, historyCsv } from '../../chats/history.ts';
+import { exportHistory, historyCsv, historyJson } from '../../chats/transcript.ts';
 import { IdParams } from '../../wire/fields.ts';
 import { operation } from '../operation.ts';
 
@@ -17,12 +17,14 @@ export default operation({
   ),
   status: 200,
   run: async (ctx, actor, { params }) => exportHistory(ctx, actor, params.id),
-  // CSV is a download of its own; JSON goes out as { history }.
-  send: (reply, history, { params, query }) => {
-    if (query.format !== 'csv') return { history };
+  // Streamed a page at a time (docs/limits.md, "Fair share"). CSV is a download of its own; JSON goes
+  // out as { history }.
+  send: (reply, transcript, { params, query }) => {
+    if (query.format !== 'csv')
+      return reply.type('application/json; charset=utf-8').send(historyJson(transcript));
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="chat-${params.id}.csv"`)
-      .send(historyCsv(history));
+      .send(historyCsv(transcript));
   },
 });

@@ -14,6 +14,7 @@ export default operation({
   summary: 'Send a message; the same clientId twice stores it once',
   params: IdParams,
   body: SendMessageBody,
+  rate: 'messages',
   status: 201,
   response: Type.Object({ message: Message, eventId: Type.Optional(Type.String()) }),
   errors: CHANGE_ERRORS,

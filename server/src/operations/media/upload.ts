@@ -1,29 +1,34 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { uploadMedia } from '../../media/media.ts';
-import { badRequest, DomainError, unsupportedMedia } from '../../util/errors.ts';
+import type { Ctx } from '../../events/context.ts';
+import { discardChunks, writeChunks } from '../../media/chunks.ts';
+import { allowedType, type Upload, uploadMedia } from '../../media/media.ts';
+import type { Actor } from '../../policies/actor.ts';
+import { badRequest, DomainError, tooLarge, unsupportedMedia } from '../../util/errors.ts';
+import { newId } from '../../util/ids.ts';
 import { Media } from '../../wire/media.ts';
 import { Message } from '../../wire/message.ts';
 import { operation } from '../operation.ts';
 
-interface Upload {
-  chatId: string;
-  senderId?: string;
-  filename: string;
-  mimetype: string;
-  bytes: Buffer;
-}
-
 const SEND_ONE_FILE = 'Send exactly one file, in the field "media"';
 
+interface StoredFile {
+  filename: string;
+  mimetype: string;
+  mediaId: string;
+  size: number;
+}
+
 /**
- * Reads the multipart body: text fields and the one file. Parser failures become client errors:
+ * Reads the multipart body: text fields and the one file, which streams into the store as it arrives
+ * (media/chunks.ts; never held whole in memory). Parser failures become client errors:
  * busboy reports a malformed body (no boundary, cut short) as a plain Error, which would otherwise
  * surface as a 500; a second file trips the files limit, which is a bad request rather than "too large".
  */
-async function readParts(request: FastifyRequest, maxBytes: number) {
+async function readParts(request: FastifyRequest, actor: Actor, ctx: Ctx) {
+  const maxBytes = actor.app.settings.media.maxBytes;
   const fields: Record<string, string> = {};
-  let file: { filename: string; mimetype: string; bytes: Buffer } | undefined;
+  let file: StoredFile | undefined;
   try {
     const parts = request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024 } });
     for await (const part of parts) {
@@ -32,7 +37,19 @@ async function readParts(request: FastifyRequest, maxBytes: number) {
           part.file.resume();
           throw badRequest(SEND_ONE_FILE, [{ field: part.fieldname, message: 'unexpected file' }]);
         }
-        file = { filename: part.filename, mimetype: part.mimetype, bytes: await part.toBuffer() };
+        // A type the app refuses is refused before a byte is stored.
+        try {
+          allowedType(actor.app, part.mimetype);
+        } catch (error) {
+          part.file.resume();
+          throw error;
+        }
+        const mediaId = newId();
+        const pace = (bytes: number) => ctx.rates.pace(actor.app.id, bytes);
+        const size = await writeChunks(ctx.store.db, mediaId, part.file, pace);
+        file = { filename: part.filename, mimetype: part.mimetype, mediaId, size };
+        // busboy stops at the limit and marks the file cut: past `maxBytes`, nothing is kept.
+        if (part.file.truncated) throw tooLarge(`File is larger than ${maxBytes} bytes`);
       } else if (typeof part.value === 'string') {
         // busboy cuts an over-long field silently; a cut id would be judged as some other id.
         if (part.valueTruncated)
@@ -43,6 +60,7 @@ async function readParts(request: FastifyRequest, maxBytes: number) {
       }
     }
   } catch (error) {
+    if (file) await discardChunks(ctx.store.db, file.mediaId);
     if (error instanceof DomainError) throw error;
     const code = (error as { code?: unknown }).code;
     const status = (error as { statusCode?: unknown }).statusCode;
@@ -66,18 +84,23 @@ export default operation({
   tags: ['media'],
   summary: 'Upload a file into a chat (multipart: chatId, senderId, media); fires messages:new',
   consumes: ['multipart/form-data'],
+  rate: 'uploads',
   status: 201,
   response: Type.Object({ media: Media, message: Message }),
   errors: [400, 401, 403, 404, 409, 413, 415],
-  read: async (request, actor) => {
+  read: async (request, actor, ctx) => {
     // A JSON or bare body here is the wrong content type (docs/conventions.md: 415), not a bad field.
     if (!request.isMultipart())
       throw unsupportedMedia('Expected multipart/form-data with chatId, senderId and media');
-    const { fields, file } = await readParts(request, actor.app.settings.media.maxBytes);
+    const { fields, file } = await readParts(request, actor, ctx);
+    const refuse = async (error: DomainError) => {
+      if (file) await discardChunks(ctx.store.db, file.mediaId);
+      throw error;
+    };
     if (!file) throw badRequest('The file is missing', [{ field: 'media', message: 'is required' }]);
     const chatId = fields.chatId;
     if (!chatId || !/^[0-9A-Za-z_-]{1,64}$/.test(chatId))
-      throw badRequest('chatId is required', [{ field: 'chatId', message: 'is required' }]);
+      return refuse(badRequest('chatId is required', [{ field: 'chatId', message: 'is required' }]));
     const senderId = fields.senderId || undefined;
     const body: Upload = { chatId, ...(senderId ? { senderId } : {}), ...file };
     return { params: undefined, query: undefined, body };

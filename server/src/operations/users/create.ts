@@ -12,6 +12,7 @@ export default operation({
   tags: ['users'],
   summary: 'Create an end user and a session for them',
   body: UserBody,
+  rate: 'users',
   status: 201,
   response: Type.Object({ user: User, session: Session }),
   errors: [400, 401, 403, 409],
