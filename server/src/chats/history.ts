@@ -80,7 +80,7 @@ export async function exportHistory(ctx: Ctx, actor: Actor, chatId: string): Pro
   ];
 }
 
-function csvField(value: string | number): string {
+export function csvField(value: string | number): string {
   const text = String(value);
   // Quote fields that CSV needs quoted, and neutralise spreadsheet formulas.
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
