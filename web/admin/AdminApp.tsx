@@ -6,6 +6,7 @@ import { CannedPanel } from './CannedPanel.tsx';
 import { HoursPanel } from './HoursPanel.tsx';
 import { LivePanel } from './LivePanel.tsx';
 import { AdminModel, APP_TABS } from './model.ts';
+import { ReportsPanel } from './ReportsPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { SignIn } from './SignIn.tsx';
 import { Tabs } from './Tabs.tsx';
@@ -49,6 +50,7 @@ export function AdminApp() {
               {tab === 'Agents' ? <AgentsPanel client={session.client} /> : null}
               {tab === 'Webhooks' ? <WebhooksPanel client={session.client} /> : null}
               {tab === 'Live' ? <LivePanel client={session.client} /> : null}
+              {tab === 'Reports' ? <ReportsPanel client={session.client} /> : null}
               {tab === 'Hours' ? <HoursPanel client={session.client} /> : null}
               {tab === 'Canned responses' ? <CannedPanel client={session.client} /> : null}
             </div>
