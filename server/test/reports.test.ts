@@ -389,6 +389,21 @@ describeEachStore('reports', (kind) => {
     assert.ok(
       statuses.some((s) => s.agentId === agents.a2.id && s.status === 'online' && s.reason === 'login'),
     );
+    // Who heard them on /v1/ws: agents only (the agent itself and the agents of its rooms).
+    const heard = await server.sb.store.db
+      .withTables<{ realtimeAudience: { appId: string; key: string; position: number } }>()
+      .selectFrom('realtimeAudience as a')
+      .innerJoin('events as e', (join) =>
+        join.onRef('e.appId', '=', 'a.appId').onRef('e.position', '=', 'a.position'),
+      )
+      .select('a.key')
+      .where('a.appId', '=', app.id)
+      .where('e.trigger', '=', 'agents:status')
+      .execute();
+    const agentKeys = new Set(Object.values(agents).map((a) => `u:${a.id}`));
+    assert.ok(heard.length > 0);
+    for (const { key } of heard)
+      assert.ok(key.startsWith('r:') || agentKeys.has(key), `${key} heard agents:status`);
   });
 
   it('supervisors see their rooms only; agents and end users 403; the export is for the secret and admins', async () => {
@@ -480,5 +495,29 @@ describeEachStore('reports', (kind) => {
     });
     const parsed = JSON.parse(json.text) as Json;
     assert.equal(parsed.chats.length, planned.filter((p) => p.created < FROM + DAY).length);
+  });
+
+  it('deactivating an agent ends its online time with an agents:status event (last: it changes Ana)', async () => {
+    const before = (await req('GET', `/v1/reports/agents?from=${FROM}`, app.asApp)).body;
+    const online = before.agents.find((a: Json) => a.id === agents.a1.id).onlineSeconds as number;
+    await req('PUT', `/v1/agents/${agents.a1.id}`, app.asApp, { active: false });
+    const rows = await server.sb.store.db
+      .selectFrom('events')
+      .select('data')
+      .where('appId', '=', app.id)
+      .where('trigger', '=', 'agents:status')
+      .orderBy('position', 'desc')
+      .limit(1)
+      .execute();
+    assert.deepEqual(JSON.parse(rows[0]!.data), {
+      agentId: agents.a1.id,
+      status: 'offline',
+      previous: 'online',
+      rooms: [1],
+      reason: 'deactivated',
+    });
+    at(clock.now + 3600);
+    const later = (await req('GET', `/v1/reports/agents?from=${FROM}`, app.asApp)).body;
+    assert.equal(later.agents.find((a: Json) => a.id === agents.a1.id).onlineSeconds, online);
   });
 });
