@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it, mock } from 'node:test';
+import { audienceOf } from '../src/events/audience.ts';
 import { commitChange } from '../src/events/commit.ts';
 import { rebuildReports } from '../src/reports/project.ts';
 import { parseCsv } from './helpers/csv.ts';
@@ -389,21 +390,22 @@ describeEachStore('reports', (kind) => {
     assert.ok(
       statuses.some((s) => s.agentId === agents.a2.id && s.status === 'online' && s.reason === 'login'),
     );
-    // Who heard them on /v1/ws: agents only (the agent itself and the agents of its rooms).
-    const heard = await server.sb.store.db
-      .withTables<{ realtimeAudience: { appId: string; key: string; position: number } }>()
-      .selectFrom('realtimeAudience as a')
-      .innerJoin('events as e', (join) =>
-        join.onRef('e.appId', '=', 'a.appId').onRef('e.position', '=', 'a.position'),
-      )
-      .select('a.key')
-      .where('a.appId', '=', app.id)
-      .where('e.trigger', '=', 'agents:status')
-      .execute();
-    const agentKeys = new Set(Object.values(agents).map((a) => `u:${a.id}`));
-    assert.ok(heard.length > 0);
-    for (const { key } of heard)
-      assert.ok(key.startsWith('r:') || agentKeys.has(key), `${key} heard agents:status`);
+    // Who hears one on /v1/ws (decided in its transaction, stored beside it): the agent and the
+    // agents of the rooms it serves (room keys reach agents only) — no end user.
+    const keys = await server.sb.store.transaction((tx) =>
+      audienceOf(tx, {
+        trigger: 'agents:status',
+        userId: agents.a2.id,
+        data: {
+          agentId: agents.a2.id,
+          status: 'online',
+          previous: 'offline',
+          rooms: [1, 2],
+          reason: 'login',
+        },
+      }),
+    );
+    assert.deepEqual(keys.sort(), [`u:${agents.a2.id}`, 'r:1', 'r:2'].sort());
   });
 
   it('supervisors see their rooms only; agents and end users 403; the export is for the secret and admins', async () => {

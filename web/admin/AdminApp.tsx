@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { useStore } from '../src/lib/store.ts';
+import { ReportsPanel } from '../src/reports/ReportsPanel.tsx';
 import { AgentsPanel } from './AgentsPanel.tsx';
 import { AppsPanel } from './AppsPanel.tsx';
 import { CannedPanel } from './CannedPanel.tsx';
 import { HoursPanel } from './HoursPanel.tsx';
 import { LivePanel } from './LivePanel.tsx';
 import { AdminModel, APP_TABS } from './model.ts';
-import { ReportsPanel } from './ReportsPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { SignIn } from './SignIn.tsx';
 import { Tabs } from './Tabs.tsx';
@@ -50,7 +50,9 @@ export function AdminApp() {
               {tab === 'Agents' ? <AgentsPanel client={session.client} /> : null}
               {tab === 'Webhooks' ? <WebhooksPanel client={session.client} /> : null}
               {tab === 'Live' ? <LivePanel client={session.client} /> : null}
-              {tab === 'Reports' ? <ReportsPanel client={session.client} /> : null}
+              {tab === 'Reports' ? (
+                <ReportsPanel client={session.client} canExport class="admin__section" />
+              ) : null}
               {tab === 'Hours' ? <HoursPanel client={session.client} /> : null}
               {tab === 'Canned responses' ? <CannedPanel client={session.client} /> : null}
             </div>

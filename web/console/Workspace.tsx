@@ -1,6 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import type { AgentStatus } from '../src/lib/sdk.ts';
 import { useStore } from '../src/lib/store.ts';
+import { ReportsPanel } from '../src/reports/ReportsPanel.tsx';
 import { Banner, Button, ErrorNote } from '../src/ui/index.ts';
 import { ChatList } from './ChatList.tsx';
 import { Conversation } from './Conversation.tsx';
@@ -13,6 +14,9 @@ import { VisitorPanel } from './VisitorPanel.tsx';
 export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut: () => void }) {
   const state = useStore(model.store);
   const selected = state.selected ? state.chats[state.selected] : undefined;
+  // Supervisors read the reports of their rooms here (the admin is the admins').
+  const supervisor = state.agent.role === 'supervisor';
+  const reports = supervisor && state.reports;
 
   // Coming back to the tab reads what is on screen.
   useEffect(() => {
@@ -46,6 +50,16 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
             <option value="offline">Offline</option>
           </select>
         </label>
+        {supervisor ? (
+          <Button
+            variant="secondary"
+            small
+            aria-pressed={reports}
+            onClick={() => model.showReports(!state.reports)}
+          >
+            Reports
+          </Button>
+        ) : null}
         <Button variant="secondary" small onClick={onSignOut}>
           Sign out
         </Button>
@@ -58,7 +72,13 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
         </nav>
         <main class="console__main">
           <ErrorNote message={state.error} />
-          {selected ? (
+          {reports ? (
+            <ReportsPanel
+              client={model.client}
+              onlyRooms={state.agent.rooms ?? []}
+              class="console__reports"
+            />
+          ) : selected ? (
             <Conversation
               key={selected.chat.id}
               model={model}
@@ -73,7 +93,7 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
             </div>
           )}
         </main>
-        {selected ? <VisitorPanel view={selected} settings={state.settings} /> : null}
+        {selected && !reports ? <VisitorPanel view={selected} settings={state.settings} /> : null}
       </div>
     </div>
   );

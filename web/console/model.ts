@@ -393,6 +393,11 @@ export class ConsoleModel {
     return transferTargets(this.client, this.me, this.store.state.chats[chatId]?.chat.room);
   }
 
+  /** A supervisor's Reports view, in place of the chat (and back). */
+  showReports(reports: boolean): void {
+    this.store.update({ reports });
+  }
+
   async setStatus(status: AgentStatus): Promise<void> {
     const previous = this.store.state.status;
     this.store.update({ status });

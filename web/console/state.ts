@@ -50,6 +50,8 @@ export interface ConsoleState {
   names: Record<string, string>;
   /** A failed action, shown until the next one. */
   error: string | undefined;
+  /** A supervisor's Reports view is open in place of the chat (docs/web.md). */
+  reports: boolean;
 }
 
 export const now = () => Math.floor(Date.now() / 1000);
@@ -69,6 +71,7 @@ export function initialState(agent: User): ConsoleState {
     queue: [],
     names: {},
     error: undefined,
+    reports: false,
   };
 }
 

@@ -145,4 +145,31 @@ describeEachStore('the admin Reports tab', (kind) => {
     assert.equal(csv.length - 1, seeded);
     await context.close();
   });
+
+  test('a supervisor reads the reports of its rooms in the console, without the export', async () => {
+    const contact = `sue-${kind}@example.com`;
+    await call('POST', '/v1/agents', {
+      name: 'Sue Park',
+      contact,
+      password: 'pw-123456',
+      rooms: [2],
+      role: 'supervisor',
+    });
+    const context = await browser.context({ viewport: { width: 1280, height: 1200 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/?appId=${app.id}`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(contact);
+    await page.getByRole('textbox', { name: 'Password' }).fill('pw-123456');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Reports' }).click();
+    // Room 2's chats only, whatever the filter: the server forces the supervisor's rooms.
+    await page.getByRole('img', { name: new RegExp(`^Chats per day.*: ${support} in total`) }).waitFor();
+    assert.deepEqual(await page.getByRole('combobox', { name: 'Room' }).locator('option').allTextContents(), [
+      'All my rooms',
+      'Support',
+    ]);
+    assert.equal(await page.getByRole('button', { name: 'Download CSV' }).count(), 0);
+    await screenshot(page, 'console-reports');
+    await context.close();
+  });
 });

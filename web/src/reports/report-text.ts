@@ -1,4 +1,4 @@
-import type { ChatsReport } from '../src/lib/sdk.ts';
+import type { ChatsReport } from '../lib/sdk.ts';
 
 /** Pure helpers of the Reports tab: dates of the range, bucket labels, durations and the charts' summaries. */
 

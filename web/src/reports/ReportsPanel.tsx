@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { describeError, useLoad } from '../src/lib/hooks.ts';
-import { type Client, readSettings } from '../src/lib/sdk.ts';
-import { Button, ErrorNote, Field, SelectField } from '../src/ui/index.ts';
+import { describeError, useLoad } from '../lib/hooks.ts';
+import { type Client, readSettings } from '../lib/sdk.ts';
+import { Button, ErrorNote, Field, SelectField } from '../ui/index.ts';
 import { Chart } from './charts.tsx';
 import {
   bucketLabel,
@@ -23,11 +23,23 @@ const COLORS = {
 };
 
 /**
- * The Reports tab (docs/reports.md, docs/web.md): volume, speed, misses and satisfaction over a date
+ * The Reports view (docs/reports.md, docs/web.md) — the admin's Reports tab, the console's for supervisors: volume, speed, misses and satisfaction over a date
  * range in the browser's time zone, per room, as charts with a sentence each for screen readers; the
  * agents table; the range's chats as a CSV file.
  */
-export function ReportsPanel({ client }: { client: Client }) {
+export function ReportsPanel({
+  client,
+  canExport = false,
+  onlyRooms,
+  class: extra,
+}: {
+  client: Client;
+  /** The CSV export is the app's and its admins' (docs/reports.md): a supervisor's view has no button. */
+  canExport?: boolean;
+  /** The rooms the caller's reports cover (a supervisor's); absent: every room of the settings. */
+  onlyRooms?: number[];
+  class?: string;
+}) {
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const [fromDay, setFromDay] = useState(() => isoDay(-6));
   const [toDay, setToDay] = useState(() => isoDay(0));
@@ -43,7 +55,8 @@ export function ReportsPanel({ client }: { client: Client }) {
       client.reports.agents({ from, to, ...(roomId ? { room: roomId } : {}) }),
       readSettings(client),
     ]);
-    return { chats, agents: agents.agents, rooms: settings.rooms };
+    const rooms = settings.rooms.filter((r) => onlyRooms === undefined || onlyRooms.includes(r.id));
+    return { chats, agents: agents.agents, rooms };
   }, [client, from, to, interval, room]);
   const data = loaded.data;
   const labels = data?.chats.series.map((b) => bucketLabel(b.start, interval, tz)) ?? [];
@@ -66,9 +79,9 @@ export function ReportsPanel({ client }: { client: Client }) {
   }
 
   return (
-    <section class="admin__section" aria-labelledby="reports-title">
+    <section class={['sb-report', extra].filter(Boolean).join(' ')} aria-labelledby="reports-title">
       <h2 id="reports-title">Reports</h2>
-      <form class="admin__report-filters" aria-label="Report range" onSubmit={(e) => e.preventDefault()}>
+      <form class="sb-report__filters" aria-label="Report range" onSubmit={(e) => e.preventDefault()}>
         <Field
           label="From"
           type="date"
@@ -84,7 +97,7 @@ export function ReportsPanel({ client }: { client: Client }) {
           onInput={(e) => setToDay(e.currentTarget.value || toDay)}
         />
         <SelectField label="Room" value={room} onChange={(e) => setRoom(e.currentTarget.value)}>
-          <option value="">All rooms</option>
+          <option value="">{onlyRooms ? 'All my rooms' : 'All rooms'}</option>
           {(data?.rooms ?? []).map((r) => (
             <option key={r.id} value={String(r.id)}>
               {r.name}
@@ -100,15 +113,17 @@ export function ReportsPanel({ client }: { client: Client }) {
           <option value="day">Day</option>
           <option value="week">Week</option>
         </SelectField>
-        <Button type="button" variant="secondary" onClick={() => void download()}>
-          Download CSV
-        </Button>
+        {canExport ? (
+          <Button type="button" variant="secondary" onClick={() => void download()}>
+            Download CSV
+          </Button>
+        ) : null}
       </form>
       <p class="sb-hint">Times in {tz}. Each chat counts on the day it was created.</p>
       <ErrorNote message={loaded.error ?? downloadError} />
       {data && text ? (
         <>
-          <dl class="admin__totals" aria-label="Totals">
+          <dl class="sb-report__totals" aria-label="Totals">
             <div>
               <dt>Chats</dt>
               <dd>{count(data.chats.totals.chats)}</dd>
@@ -134,7 +149,7 @@ export function ReportsPanel({ client }: { client: Client }) {
               <dd>{percent(data.chats.totals.csat)}</dd>
             </div>
           </dl>
-          <div class="admin__charts">
+          <div class="sb-report__charts">
             <Chart
               title="Chats"
               summary={text.volume}
@@ -203,7 +218,7 @@ export function ReportsPanel({ client }: { client: Client }) {
             />
           </div>
           <h3>Agents</h3>
-          <div class="admin__table-wrap">
+          <div class="sb-report__table-wrap">
             <table class="sb-table" aria-label="Agents report">
               <thead>
                 <tr>

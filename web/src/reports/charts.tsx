@@ -7,7 +7,7 @@ export interface Series {
 
 const WIDTH = 640;
 const HEIGHT = 200;
-const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
+const PAD = { left: 76, right: 12, top: 12, bottom: 28 };
 
 /**
  * A chart as inline SVG in a figure: `role="img"` with `summary` as its text alternative (what the
@@ -39,19 +39,19 @@ export function Chart({
   const x = (i: number) => PAD.left + slot * i + slot / 2;
   const ticks = labels.length <= 8 ? labels.map((_, i) => i) : [0, Math.floor((n - 1) / 2), n - 1];
   return (
-    <figure class="admin__chart">
+    <figure class="sb-report__chart">
       <figcaption>{title}</figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary}>
-        <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(0)} y2={y(0)} class="admin__axis" />
-        <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(max)} y2={y(max)} class="admin__grid" />
-        <text x={PAD.left - 6} y={y(max) + 4} text-anchor="end" class="admin__tick">
+        <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(0)} y2={y(0)} class="sb-report__axis" />
+        <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(max)} y2={y(max)} class="sb-report__grid" />
+        <text x={PAD.left - 6} y={y(max) + 4} text-anchor="end" class="sb-report__tick">
           {format(max)}
         </text>
-        <text x={PAD.left - 6} y={y(0) + 4} text-anchor="end" class="admin__tick">
+        <text x={PAD.left - 6} y={y(0) + 4} text-anchor="end" class="sb-report__tick">
           0
         </text>
         {ticks.map((i) => (
-          <text key={i} x={x(i)} y={HEIGHT - 8} text-anchor="middle" class="admin__tick">
+          <text key={i} x={x(i)} y={HEIGHT - 8} text-anchor="middle" class="sb-report__tick">
             {labels[i]}
           </text>
         ))}
@@ -80,10 +80,10 @@ export function Chart({
               </g>
             ))}
       </svg>
-      <ul class="admin__legend" aria-hidden="true">
+      <ul class="sb-report__legend" aria-hidden="true">
         {series.map((s) => (
           <li key={s.name}>
-            <span class="admin__swatch" style={{ background: s.color }} />
+            <span class="sb-report__swatch" style={{ background: s.color }} />
             {s.name}
           </li>
         ))}
