@@ -499,7 +499,7 @@ describeEachStore('reports', (kind) => {
     assert.equal(parsed.chats.length, planned.filter((p) => p.created < FROM + DAY).length);
   });
 
-  it('deactivating an agent ends its online time with an agents:status event (last: it changes Ana)', async () => {
+  it('deactivating an agent ends its online time with an agents:status event (after the reads: it changes Ana)', async () => {
     const before = (await req('GET', `/v1/reports/agents?from=${FROM}`, app.asApp)).body;
     const online = before.agents.find((a: Json) => a.id === agents.a1.id).onlineSeconds as number;
     await req('PUT', `/v1/agents/${agents.a1.id}`, app.asApp, { active: false });
@@ -521,5 +521,26 @@ describeEachStore('reports', (kind) => {
     at(clock.now + 3600);
     const later = (await req('GET', `/v1/reports/agents?from=${FROM}`, app.asApp)).body;
     assert.equal(later.agents.find((a: Json) => a.id === agents.a1.id).onlineSeconds, online);
+  });
+
+  it('missed: only while an agent serving the room was online, including one coming online mid-wait', async () => {
+    // Room 1 with nobody on duty: Ana is deactivated (above), Bo signs out.
+    await req('POST', '/v1/agents/logout', app.asApp, { agentId: agents.a2.id });
+    const start = clock.now + 600;
+    const user = (await req('POST', '/v1/users', app.asApp, { name: 'Night owl' }, 201)).body.user.id;
+    at(start);
+    const quiet = (await req('POST', '/v1/chats', app.asApp, { creator: user, room: 1 }, 201)).body.chat.id;
+    at(start + 60);
+    await req('DELETE', `/v1/chats/${quiet}`, app.asApp, {});
+    at(start + 120);
+    const waiting = (await req('POST', '/v1/chats', app.asApp, { creator: user, room: 1 }, 201)).body.chat.id;
+    at(start + 180);
+    await login(agents.a2); // Bo comes online while it waits…
+    at(start + 240);
+    await req('DELETE', `/v1/chats/${waiting}`, app.asApp, {}); // …and nobody takes it: missed.
+    const quietDay = await report(`from=${start}&to=${start + 100}`);
+    assert.deepEqual([quietDay.totals.chats, quietDay.totals.missed], [1, 0]);
+    const missedOne = await report(`from=${start + 100}&to=${start + 200}`);
+    assert.deepEqual([missedOne.totals.chats, missedOne.totals.missed], [1, 1]);
   });
 });
