@@ -17,7 +17,7 @@ import { oneLine, run, start } from './helpers/run.ts';
 
 /** The `switchboard` command as a child process against a real server: output, --json, exit codes. */
 
-const COMMANDS = ['start', 'migrate', 'apps', 'webhooks', 'listen', 'tail'];
+const COMMANDS = ['start', 'migrate', 'rebuild-reports', 'apps', 'webhooks', 'listen', 'tail'];
 
 describe('switchboard --help and bad input', () => {
   it('--help lists every command; every command has --help', async () => {
@@ -70,6 +70,9 @@ describe('switchboard --help and bad input', () => {
       const migrated = await run(['migrate', '--data-dir', dataDir]);
       assert.equal(migrated.code, 0, migrated.stderr);
       assert.match(migrated.stdout, /migrations up to date \(SQLite in .+\)/);
+      const rebuilt = await run(['rebuild-reports', '--data-dir', dataDir]);
+      assert.equal(rebuilt.code, 0, rebuilt.stderr);
+      assert.match(rebuilt.stdout, /reports rebuilt/);
       const port = await freePort();
       const server = start(
         ['start', '--port', String(port), '--data-dir', dataDir, '--admin-key', 'adm_cli'],

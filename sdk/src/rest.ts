@@ -213,6 +213,19 @@ export function createRestApi(transport: Transport) {
       recover: (id: string, body: BodyOf<'/v1/webhooks/{id}/recover', 'post'>) =>
         call<'/v1/webhooks/{id}/recover', 'post'>('post', `/webhooks/${e(id)}/recover`, { body }),
     },
+    /** Reports (docs/reports.md): the secret, an admin person, or a supervisor (its rooms). */
+    reports: {
+      chats: (query?: QueryOf<'/v1/reports/chats', 'get'>) =>
+        call<'/v1/reports/chats', 'get'>('get', '/reports/chats', { query }),
+      agents: (query?: QueryOf<'/v1/reports/agents', 'get'>) =>
+        call<'/v1/reports/agents', 'get'>('get', '/reports/agents', { query }),
+      /** One CSV line per chat created in the range (the secret or an admin person). */
+      exportCsv: (query: Omit<QueryOf<'/v1/chats/export', 'get'>, 'format'> = {}) =>
+        transport.request('get', '/chats/export', {
+          query: { ...query, format: 'csv' },
+          as: 'text',
+        }) as Promise<string>,
+    },
     canned: {
       list: (query?: QueryOf<'/v1/canned', 'get'>) => call<'/v1/canned', 'get'>('get', '/canned', { query }),
       create: (body: BodyOf<'/v1/canned', 'post'>) => call<'/v1/canned', 'post'>('post', '/canned', { body }),

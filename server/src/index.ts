@@ -36,3 +36,9 @@ export async function migrate(config: Config): Promise<{ dialect: Dialect }> {
   const { migrateStore } = await import('./migrate.ts');
   return migrateStore(config);
 }
+
+/** Rebuilds the report projection from the event log (`switchboard rebuild-reports`, docs/reports.md). */
+export async function rebuildReports(config: Config, appId?: string): Promise<{ dialect: Dialect }> {
+  const { rebuildReportsOf } = await import('./migrate.ts');
+  return rebuildReportsOf(config, appId);
+}

@@ -20,6 +20,7 @@ import { GRACE_TIMER, graceExpiryHandler } from './presence/grace.ts';
 import { TYPING_TIMER, typingTimeoutHandler } from './presence/typing.ts';
 import { installRealtime, type Realtime } from './realtime/install.ts';
 import type { RealtimeOptions } from './realtime/options.ts';
+import { REPORT_LOOP_MS, reportPass } from './reports/loop.ts';
 import { firstValidAdvice } from './routing/advisor.ts';
 import { agentRouting, chatRouting } from './routing/hooks.ts';
 import { OPENING_TIMER, openingHandler } from './routing/opening.ts';
@@ -240,6 +241,13 @@ export async function buildSwitchboard(
   // Roles (docs/scale-out.md): an api node schedules timers and records events, a worker runs them.
   const runsWork = config.role !== 'api';
   if (runsWork) timers.start();
+  // The report projection follows the event log on the nodes that run work (docs/reports.md).
+  const reports = poller({
+    pass: () => reportPass(store),
+    idleMs: REPORT_LOOP_MS,
+    onError: (err) => http.log.error({ err }, 'report projection failed'),
+  });
+  if (runsWork) reports.start();
   webhooks.start({ bus, log: http.log, deliver: runsWork, remote: config.role === 'worker' });
   if (config.role === 'worker') {
     serveOnlyHealth(http);
@@ -298,6 +306,7 @@ export async function buildSwitchboard(
         await http.close();
         clearInterval(sweep);
         await timers.stop();
+        await reports.stop();
         await webhooks.stop();
         await sequencer?.stop();
         await throttle.stop();

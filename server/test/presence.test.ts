@@ -125,6 +125,14 @@ describeEachStore('presence: disconnection, reconnect grace, typing', (kind) => 
       grace: 1,
     });
     assert.deepEqual(await annWs.event('chats:leave', 5000), { chatId, userId: ada.id });
+    // The agents of Ada's room hear her go offline, in the expiry's own change (docs/reports.md).
+    assert.deepEqual(await beaWs.event('agents:status', 5000), {
+      agentId: ada.id,
+      status: 'offline',
+      previous: 'online',
+      rooms: [1],
+      reason: 'presence',
+    });
     // Back to routing: the other agent is invited; Ada is offline and out of the chat.
     const invitation = await beaWs.event('invitations:new', 5000);
     assert.equal(invitation.chatId, chatId);

@@ -194,6 +194,8 @@ describeEachStore('realtime: protocol hygiene', (kind) => {
     // A forbidden action changes nothing and leaves the socket usable.
     await Promise.all([annWs.expectQuiet(100), adaWs.expectQuiet(100)]);
     const status = adaWs.request('agents:status', { status: 'away' });
+    // Her change is an event too (docs/reports.md, "Agent status"), published before the answer.
+    assert.equal((await adaWs.event('agents:status')).status, 'away');
     assert.equal((await adaWs.ack(status)).agent.status, 'away');
     await Promise.all([annWs.close(), adaWs.close()]);
   });

@@ -72,6 +72,8 @@ describeEachStore('stream: protocol', (kind) => {
         'queues:update',
         'system:info',
         'users:activity',
+        'agents:status',
+        'surveys:response',
       ],
       'by default every trigger but chats:assign',
     );

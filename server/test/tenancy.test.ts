@@ -370,6 +370,35 @@ describeEachStore('tenancy is absolute', (kind) => {
         expect: { userToken: 403 },
       },
       { route: 'DELETE /canned/{id}', url: `/v1/canned/${cannedOfA}`, auth: ST, expect: { userToken: 403 } },
+      // Reports: B's secret reads B's own (empty) reports; tokens of agents and end users never read any.
+      {
+        route: 'GET /reports/chats',
+        url: `/v1/reports/chats?room=1&agent=${A.agent.id}`,
+        auth: ST,
+        own: true,
+        expect: { userToken: 403, agentToken: 403 },
+      },
+      {
+        route: 'GET /reports/agents',
+        url: '/v1/reports/agents',
+        auth: ST,
+        own: true,
+        expect: { userToken: 403, agentToken: 403 },
+      },
+      {
+        route: 'GET /chats/export',
+        url: '/v1/chats/export?format=csv',
+        auth: ST,
+        own: true,
+        expect: { userToken: 403, agentToken: 403 },
+      },
+      {
+        route: 'GET /chats/export',
+        url: '/v1/chats/export?format=json',
+        auth: ST,
+        own: true,
+        expect: { userToken: 403, agentToken: 403 },
+      },
       // Chats
       {
         route: 'POST /chats',

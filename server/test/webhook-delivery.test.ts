@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { TRIGGERS } from '../src/events/catalog.ts';
+import { commitChange } from '../src/events/commit.ts';
 import { nextRetryDelay } from '../src/webhooks/retry.ts';
 import {
   assertError,
@@ -99,6 +100,20 @@ describeEachStore('webhooks: every trigger, enveloped and signed both ways', (ki
       body: { userId: agent.id },
     });
     await expectStatus(server, 200, 'DELETE', `/v1/chats/${chatId}`, { headers: app.asApp });
+    // surveys:response: no survey route in this branch; the event as the survey answer will emit it.
+    await commitChange(server.sb.ctx, app.id, async (_tx, emit) => {
+      await emit({
+        trigger: 'surveys:response',
+        chatId,
+        data: {
+          surveyId: 'csat',
+          chatId,
+          userId: user.id,
+          rating: 5,
+          created: Math.floor(Date.now() / 1000),
+        },
+      });
+    });
     // forever:alone: nobody serves room 2
     const other = await createUser(server, app);
     await createChat(server, app, other, { room: 2 });
@@ -182,6 +197,15 @@ describeEachStore('webhooks: every trigger, enveloped and signed both ways', (ki
     assert.deepEqual(first('queues:update'), { chatId, userId: user.id, data: { queuePosition: 0 } });
     assert.equal(first('system:info').data.type, 'ticket');
     assert.equal(typeof first('system:info').data.ticketId, 'string');
+    assert.equal(first('surveys:response').rating, 5);
+    const status = target.deliveries().find((r) => r.json?.trigger === 'agents:status')!.json!.data as Json;
+    assert.deepEqual(status, {
+      agentId: agent.id,
+      status: 'online',
+      previous: 'offline',
+      rooms: [1],
+      reason: 'login',
+    });
     const alone = target.deliveries().find((r) => r.json?.trigger === 'forever:alone');
     assert.deepEqual(keys(alone!.json!.data), ['chatId']);
 

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useStore } from '../src/lib/store.ts';
+import { ReportsPanel } from '../src/reports/ReportsPanel.tsx';
 import { AgentsPanel } from './AgentsPanel.tsx';
 import { AppsPanel } from './AppsPanel.tsx';
 import { CannedPanel } from './CannedPanel.tsx';
@@ -49,6 +50,9 @@ export function AdminApp() {
               {tab === 'Agents' ? <AgentsPanel client={session.client} /> : null}
               {tab === 'Webhooks' ? <WebhooksPanel client={session.client} /> : null}
               {tab === 'Live' ? <LivePanel client={session.client} /> : null}
+              {tab === 'Reports' ? (
+                <ReportsPanel client={session.client} canExport class="admin__section" />
+              ) : null}
               {tab === 'Hours' ? <HoursPanel client={session.client} /> : null}
               {tab === 'Canned responses' ? <CannedPanel client={session.client} /> : null}
             </div>

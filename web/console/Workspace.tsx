@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AgentStatus, User } from '../src/lib/sdk.ts';
 import { useStore } from '../src/lib/store.ts';
+import { ReportsPanel } from '../src/reports/ReportsPanel.tsx';
 import { Banner, Button, ErrorNote } from '../src/ui/index.ts';
 import { ChatList } from './ChatList.tsx';
 import { Conversation } from './Conversation.tsx';
@@ -96,6 +97,10 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
           <ErrorNote message={state.error} />
           <MonitorView model={model} state={state} />
         </>
+      ) : state.tab === 'reports' ? (
+        <main class="console__reports">
+          <ReportsPanel client={model.client} onlyRooms={state.agent.rooms ?? []} />
+        </main>
       ) : state.tab === 'history' ? (
         <History model={model} settings={state.settings} names={state.names} />
       ) : (
@@ -128,10 +133,19 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
   );
 }
 
-const VIEW_NAMES: Record<ConsoleTab, string> = { chats: 'Chats', history: 'History', monitor: 'Monitor' };
+const VIEW_NAMES: Record<ConsoleTab, string> = {
+  chats: 'Chats',
+  history: 'History',
+  monitor: 'Monitor',
+  reports: 'Reports',
+};
 
-/** The views this person has: the Monitor is for those who oversee rooms. */
+/**
+ * The views this person has: the Monitor is for those who oversee rooms, and a supervisor reads the
+ * reports of its rooms here (an admin has them in the admin app).
+ */
 function viewsOf(agent: User): ConsoleTab[] {
+  if (agent.role === 'supervisor') return ['chats', 'history', 'monitor', 'reports'];
   return supervises(agent) ? ['chats', 'history', 'monitor'] : ['chats', 'history'];
 }
 

@@ -53,8 +53,8 @@ export interface MonitorState {
   transcripts: Record<string, Message[]>;
 }
 
-/** Which view the console shows: the agent's own chats, its past chats, or (supervisors, admins) the Monitor. */
-export type ConsoleTab = 'chats' | 'history' | 'monitor';
+/** Which view the console shows: the agent's own chats, its past chats, or (those who oversee rooms) the Monitor and the reports. */
+export type ConsoleTab = 'chats' | 'history' | 'monitor' | 'reports';
 
 export interface ConsoleState {
   agent: User;

@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Config, ConfigError, loadConfig, migrate, SETTINGS, startServer } from '@switchboard/server';
+import {
+  type Config,
+  ConfigError,
+  loadConfig,
+  migrate,
+  rebuildReports,
+  SETTINGS,
+  startServer,
+} from '@switchboard/server';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 
@@ -70,5 +78,15 @@ export function serverCommands(program: Command): void {
     const { dialect } = await migrate(config);
     const where = dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL';
     process.stdout.write(`migrations up to date (${where})\n`);
+  });
+  addServerOptions(
+    program
+      .command('rebuild-reports')
+      .description('rebuild the report projection from the event log and exit (docs/reports.md)')
+      .option('--app <id>', 'only this app'),
+  ).action(async (options: { app?: string }, command: Command) => {
+    const config = configOf(withDataDir(serverArgv(command)));
+    await rebuildReports(config, options.app);
+    process.stdout.write(`reports rebuilt${options.app ? ` for app ${options.app}` : ''}\n`);
   });
 }

@@ -180,6 +180,20 @@ export interface components {
             type: "writing" | "not-writing" | "disconnected" | "reconnected";
             grace?: number;
         };
+        AgentsStatusData: {
+            agentId: string;
+            status: "online" | "away" | "offline";
+            previous: "online" | "away" | "offline";
+            rooms: number[];
+            reason: "login" | "logout" | "update" | "deactivated" | "deleted" | "presence";
+        };
+        SurveysResponseData: {
+            surveyId: string;
+            chatId: string;
+            userId: string;
+            rating: number | null;
+            created: number;
+        };
         WsSessionData: {
             user: components["schemas"]["User"] | null;
             /** @description Opaque resume point: reconnect with `cursor=` set to the last one handled */
@@ -387,13 +401,15 @@ export interface EventData {
   "queues:update": Schemas["QueuesUpdateData"];
   "system:info": Schemas["SystemInfoData"];
   "users:activity": Schemas["UsersActivityData"];
+  "agents:status": Schemas["AgentsStatusData"];
+  "surveys:response": Schemas["SurveysResponseData"];
 }
 
 /** Every trigger, in the order docs/webhooks.md lists them. */
-export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
+export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity", "agents:status", "surveys:response"] as const;
 
 /** The triggers `/v1/ws` sends (`chats:assign` is a question for the app server only). */
-export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
+export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity", "agents:status", "surveys:response"] as const;
 
 /** Client → server requests over `/v1/ws`: the frame's `data` and its ack's `data`. */
 export interface RealtimeRequests {

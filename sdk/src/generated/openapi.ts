@@ -5785,7 +5785,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity, agents:status, surveys:response */
                         events: string[];
                         /** @description deliveries per second; 0 = none */
                         rateLimit?: number;
@@ -5957,7 +5957,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target?: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity, agents:status, surveys:response */
                         events?: string[];
                         active?: boolean;
                         /** @description deliveries per second; 0 = none */
@@ -6874,6 +6874,252 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chats over time: volume, answered, missed, abandoned, wait and response percentiles, ratings */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Unix seconds, included (default: 30 days before to) */
+                    from?: number;
+                    /** @description Unix seconds, excluded (default: now) */
+                    to?: number;
+                    interval?: "hour" | "day" | "week";
+                    /** @description IANA time zone of the buckets (default UTC) */
+                    tz?: string;
+                    room?: number;
+                    agent?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            series: {
+                                start: number;
+                                chats: number;
+                                answered: number;
+                                missed: number;
+                                abandoned: number;
+                                waitP50: number | null;
+                                waitP90: number | null;
+                                firstResponseP50: number | null;
+                                firstResponseP90: number | null;
+                                durationP50: number | null;
+                                ratings: number;
+                                ratingAvg: number | null;
+                                csat: number | null;
+                            }[];
+                            totals: {
+                                chats: number;
+                                answered: number;
+                                missed: number;
+                                abandoned: number;
+                                waitP50: number | null;
+                                waitP90: number | null;
+                                firstResponseP50: number | null;
+                                firstResponseP90: number | null;
+                                durationP50: number | null;
+                                ratings: number;
+                                ratingAvg: number | null;
+                                csat: number | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per agent: chats, invitations by outcome, first response, duration, online and away time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Unix seconds, included (default: 30 days before to) */
+                    from?: number;
+                    /** @description Unix seconds, excluded (default: now) */
+                    to?: number;
+                    room?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agents: {
+                                id: string;
+                                name: string;
+                                chats: number;
+                                invitations: {
+                                    accepted: number;
+                                    rejected: number;
+                                    expired: number;
+                                };
+                                firstResponseP50: number | null;
+                                durationP50: number | null;
+                                onlineSeconds: number;
+                                awaySeconds: number;
+                                ratingAvg: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chats/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export one row per chat created in the range (CSV or JSON {chats}), streamed (secret, admin) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Unix seconds, included (default: 30 days before to) */
+                    from?: number;
+                    /** @description Unix seconds, excluded (default: now) */
+                    to?: number;
+                    format?: "csv" | "json";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stream": {
         parameters: {
             query?: never;
@@ -6888,7 +7134,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity, agents:status, surveys:response */
                     events?: string;
                     /** @description Resume after this cursor (the `cursor` of the last event handled) */
                     cursor?: string;

@@ -4,6 +4,7 @@ import type { Ctx } from '../events/context.ts';
 import type { Actor } from '../policies/actor.ts';
 import { mayReadNotes } from '../policies/messages.ts';
 import type { Db } from '../store/database.ts';
+import { csvField } from '../util/csv.ts';
 import { presentMessage } from '../wire/message.ts';
 import { chatFor } from './access.ts';
 import { historyPage, messagesPage } from './statements.ts';
@@ -94,13 +95,6 @@ export function historyJson(t: Transcript): Readable {
     })(),
     { objectMode: false },
   );
-}
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  // Quote fields that CSV needs quoted, and neutralise spreadsheet formulas.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 /**

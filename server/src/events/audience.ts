@@ -13,6 +13,7 @@ import { isNote, seesNotes } from './notes.ts';
  * - `invitations:new`, `forever:alone`: their single addressee (the invited agent, the creator).
  * - `chats:create`: the participants (the creator) and the agents of the chat's room.
  * - `queues:update`: the chat's creator and the agents of the chat's room.
+ * - `agents:status`: the agent and the agents of the rooms it serves; never an end user.
  * - every other event of a chat: the participants and the watchers (docs/people.md, "Supervision")
  *   at the time of the event; the user a `chats:join`, `chats:leave` or `invitations:accept` is about
  *   (so a leaver hears their own leave), for `chats:close` the creator too (when the creator's leave
@@ -63,6 +64,13 @@ export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly strin
       for (const user of chat.users) users.add(user);
       users.add(chat.creator);
       rooms.add(chat.room);
+      break;
+    }
+    case 'agents:status': {
+      // The agent itself and the agents of the rooms it serves (room keys are agents' alone).
+      const data = event.data as EventDataByTrigger['agents:status'];
+      users.add(data.agentId);
+      for (const room of data.rooms) rooms.add(room);
       break;
     }
     case 'queues:update': {

@@ -1,5 +1,6 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import {
+  AgentsStatusData,
   ChatsAssignData,
   ChatsCloseData,
   ChatsCreateData,
@@ -12,6 +13,7 @@ import {
   MessagesNewData,
   MessagesReadData,
   QueuesUpdateData,
+  SurveysResponseData,
   SystemInfoData,
   UsersActivityData,
 } from '../wire/events.ts';
@@ -38,6 +40,8 @@ export const EVENT_DATA = {
   'queues:update': QueuesUpdateData,
   'system:info': SystemInfoData,
   'users:activity': UsersActivityData,
+  'agents:status': AgentsStatusData,
+  'surveys:response': SurveysResponseData,
 } as const satisfies Record<string, TObject>;
 
 /** Every trigger with the exact shape of its `data`. */

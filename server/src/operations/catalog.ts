@@ -49,6 +49,9 @@ import miscHealth from './misc/health.ts';
 import miscId from './misc/id.ts';
 import miscPing from './misc/ping.ts';
 import type { Operation } from './operation.ts';
+import reportsAgents from './reports/agents.ts';
+import reportsChats from './reports/chats.ts';
+import reportsExport from './reports/export.ts';
 import routingAccept from './routing/accept.ts';
 import routingAssign from './routing/assign.ts';
 import routingInvitations from './routing/invitations.ts';
@@ -156,5 +159,8 @@ export const OPERATIONS: readonly Operation[] = [
   cannedCreate,
   cannedUpdate,
   cannedRemove,
+  reportsChats,
+  reportsAgents,
+  reportsExport,
   miscPing,
 ];

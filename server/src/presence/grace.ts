@@ -10,7 +10,7 @@ import type { Tx } from '../store/database.ts';
 import { decodeRooms } from '../store/json.ts';
 import type { TimerRow, UserRow } from '../store/schema.ts';
 import { cancelTimer } from '../timers/timers.ts';
-import { updateUserRow } from '../users/statements.ts';
+import { changeAgentRow } from '../users/status.ts';
 import { liveConnections, lockUser, timerDue, userById } from './statements.ts';
 
 /**
@@ -42,7 +42,7 @@ export function graceExpiryHandler(ctx: Ctx): (timer: TimerRow) => Promise<void>
       }
       for (const chatId of chats) await leaveOnExpiry(tx, emit, app, chatId, user);
       if (user.role === 'agent') {
-        await updateUserRow(tx, userId, { status: 'offline', offRooms: '[]' });
+        await changeAgentRow(tx, emit, userId, { status: 'offline', offRooms: '[]' }, 'presence');
         await routeAgentAvailability(tx, app, decodeRooms(user.rooms));
       }
     });

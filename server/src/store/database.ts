@@ -22,6 +22,7 @@ import { sso } from './migrations/016-sso.ts';
 import { workTimetables } from './migrations/017-work-timetables.ts';
 import { search } from './migrations/018-search.ts';
 import { watchers } from './migrations/019-watchers.ts';
+import { reports } from './migrations/020-reports.ts';
 import { mediaChunks } from './migrations/024-media-chunks.ts';
 import { NamedStatementClient } from './pg-named.ts';
 import type { Database } from './schema.ts';
@@ -79,6 +80,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '017-work-timetables': workTimetables(dialect),
     '018-search': search(dialect),
     '019-watchers': watchers(dialect),
+    '020-reports': reports(dialect),
     '024-media-chunks': mediaChunks(dialect),
   };
 }

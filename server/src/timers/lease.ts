@@ -47,7 +47,7 @@ export function poller(options: PollerOptions): Poller {
   let passing: Promise<void> | undefined;
   let again = false;
   let timeout: NodeJS.Timeout | undefined;
-  /** When the planned pass fires (ms); +∞ when none is planned. */
+  /** When the planned pass fires (performance.now() ms); +∞ when none is planned. */
   let plannedAt = Number.POSITIVE_INFINITY;
 
   function plan(at: number): void {
@@ -55,9 +55,12 @@ export function poller(options: PollerOptions): Poller {
     const cap = idleMs ?? Number.POSITIVE_INFINITY;
     const delay = Math.max(0, Math.min(at - Date.now(), cap));
     if (!Number.isFinite(delay)) return;
-    if (timeout && at >= plannedAt) return;
+    // Compared on the monotonic clock: a wall-clock step (NTP, a test's clock) never keeps a pass
+    // planned long ago in the place of one due sooner.
+    const due = performance.now() + delay;
+    if (timeout && due >= plannedAt) return;
     if (timeout) clearTimeout(timeout);
-    plannedAt = Date.now() + delay;
+    plannedAt = due;
     timeout = setTimeout(() => {
       timeout = undefined;
       plannedAt = Number.POSITIVE_INFINITY;

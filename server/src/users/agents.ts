@@ -26,6 +26,7 @@ import {
   selectAgents,
   updateUserRow,
 } from './statements.ts';
+import { changeAgentRow } from './status.ts';
 
 export type AgentStatus = 'online' | 'away' | 'offline';
 
@@ -170,7 +171,7 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
             input.role ?? agent.agentRole ?? 'agent',
             input.rooms ?? decodeRooms(agent.rooms),
           );
-        await updateUserRow(tx, id, changes);
+        await changeAgentRow(tx, emit, id, changes, deactivating ? 'deactivated' : 'update');
         await agentRouting().availabilityChanged(tx, actor.app, [
           ...decodeRooms(agent.rooms),
           ...(input.rooms ?? []),
@@ -205,16 +206,22 @@ export async function deleteAgent(ctx: Ctx, app: App, id: string): Promise<void>
   const agent = await requireAgent(ctx.store.db, app, id);
   await commitChange(ctx, app.id, async (tx, emit) => {
     await agentRouting().departed(tx, emit, app, id);
-    await updateUserRow(tx, id, {
-      active: 0,
-      status: 'offline',
-      offRooms: '[]',
-      name: DELETED_AGENT_NAME,
-      nickname: null,
-      contact: null,
-      extraInfo: '{}',
-      passwordHash: null,
-    });
+    await changeAgentRow(
+      tx,
+      emit,
+      id,
+      {
+        active: 0,
+        status: 'offline',
+        offRooms: '[]',
+        name: DELETED_AGENT_NAME,
+        nickname: null,
+        contact: null,
+        extraInfo: '{}',
+        passwordHash: null,
+      },
+      'deleted',
+    );
     await agentRouting().availabilityChanged(tx, app, decodeRooms(agent.rooms));
     await endSessions(ctx.bus, tx, app.id, id);
   });
@@ -262,8 +269,8 @@ export async function signInAgent(
     const session = await createSession(ctx.store.db, app.id, row.id);
     return { user: await presentAgent(ctx, app, row), session };
   }
-  await commitChange(ctx, app.id, async (tx) => {
-    await updateUserRow(tx, row.id, { status: 'online', offRooms: '[]' });
+  await commitChange(ctx, app.id, async (tx, emit) => {
+    await changeAgentRow(tx, emit, row.id, { status: 'online', offRooms: '[]' }, 'login');
     await agentRouting().availabilityChanged(tx, app, decodeRooms(row.rooms));
   });
   const session = await createSession(ctx.store.db, app.id, row.id);
@@ -279,8 +286,8 @@ export async function logoutAgent(
   const agentId = agentToLogOut(actor, input.agentId);
   const agent = await requireAgent(ctx.store.db, actor.app, agentId);
   if (input.rooms === undefined || input.rooms.length === 0) {
-    await commitChange(ctx, actor.app.id, async (tx) => {
-      await updateUserRow(tx, agent.id, { status: 'offline', offRooms: '[]' });
+    await commitChange(ctx, actor.app.id, async (tx, emit) => {
+      await changeAgentRow(tx, emit, agent.id, { status: 'offline', offRooms: '[]' }, 'logout');
       await agentRouting().availabilityChanged(tx, actor.app, decodeRooms(agent.rooms));
       // The agent's own sign-out ends the session it signed out with (the app server's ends none).
       if (personOf(actor)?.id === agent.id && actor.session !== undefined) {
@@ -294,11 +301,12 @@ export async function logoutAgent(
   const off = new Set([...decodeRooms(agent.offRooms), ...input.rooms]);
   const rooms = decodeRooms(agent.rooms);
   const stillIn = rooms.filter((r) => !off.has(r));
-  await commitChange(ctx, actor.app.id, async (tx) => {
-    await updateUserRow(tx, agent.id, {
+  await commitChange(ctx, actor.app.id, async (tx, emit) => {
+    const changes = {
       offRooms: JSON.stringify([...off]),
       ...(stillIn.length === 0 ? { status: 'offline' as const } : {}),
-    });
+    };
+    await changeAgentRow(tx, emit, agent.id, changes, 'logout');
     await agentRouting().availabilityChanged(tx, actor.app, input.rooms ?? []);
   });
 }

@@ -79,3 +79,38 @@ export const UsersActivityData = Type.Object(
   },
   closed,
 );
+
+/** Why an agent's status (or the rooms it serves) changed: docs/reports.md, "Agent status". */
+export const AgentStatusReason = Type.Union([
+  Type.Literal('login'),
+  Type.Literal('logout'),
+  Type.Literal('update'),
+  Type.Literal('deactivated'),
+  Type.Literal('deleted'),
+  Type.Literal('presence'),
+]);
+export type AgentStatusReason = Static<typeof AgentStatusReason>;
+const AgentStatus = Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]);
+/** An agent's status or served rooms changed (sign-in, away, sign-out, deactivation, presence expiry). */
+export const AgentsStatusData = Type.Object(
+  {
+    agentId: Type.String(),
+    status: AgentStatus,
+    previous: AgentStatus,
+    /** The rooms it serves now: its rooms less those it logged out of. */
+    rooms: Type.Array(Type.Integer()),
+    reason: AgentStatusReason,
+  },
+  closed,
+);
+/** An end user answered a survey (docs/reports.md): `rating` is its first rating answer (1–5), or null. */
+export const SurveysResponseData = Type.Object(
+  {
+    surveyId: Type.String(),
+    chatId: Type.String(),
+    userId: Type.String(),
+    rating: Type.Union([Type.Integer({ minimum: 1, maximum: 5 }), Type.Null()]),
+    created: Type.Integer(),
+  },
+  closed,
+);

@@ -7,10 +7,12 @@ import type { BodyOf, Client, Message, Settings as SettingsAsRead, User } from '
 
 export type {
   Agent,
+  AgentsReport,
   App,
   BodyOf,
   CannedResponse,
   Chat,
+  ChatsReport,
   Client,
   Delivery,
   EventData,
