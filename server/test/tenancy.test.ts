@@ -370,6 +370,8 @@ describeEachStore('tenancy is absolute', (kind) => {
         expect: { userToken: 403 },
       },
       { route: 'DELETE /canned/{id}', url: `/v1/canned/${cannedOfA}`, auth: ST, expect: { userToken: 403 } },
+      // The audit log: the caller's own app's entries only (secret or an admin person).
+      { route: 'GET /audit', url: '/v1/audit', auth: ['secret'], own: true },
       // Chats
       {
         route: 'POST /chats',

@@ -19,6 +19,7 @@ import appsSettingsGet from './apps/settings-get.ts';
 import appsSettingsUpdate from './apps/settings-update.ts';
 import appsUpdate from './apps/update.ts';
 import appsValidate from './apps/validate.ts';
+import auditList from './audit/list.ts';
 import cannedCreate from './canned/create.ts';
 import cannedList from './canned/list.ts';
 import cannedRemove from './canned/remove.ts';
@@ -150,5 +151,6 @@ export const OPERATIONS: readonly Operation[] = [
   cannedCreate,
   cannedUpdate,
   cannedRemove,
+  auditList,
   miscPing,
 ];

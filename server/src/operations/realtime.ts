@@ -4,7 +4,7 @@ import type { Ctx } from '../events/context.ts';
 import { type Actor, personOf } from '../policies/actor.ts';
 import { badRequest } from '../util/errors.ts';
 import { OPERATIONS } from './catalog.ts';
-import type { Operation, Services } from './operation.ts';
+import type { Operation, Origin, Services } from './operation.ts';
 import { INPUT_AJV_OPTIONS } from './validation.ts';
 
 /**
@@ -28,6 +28,8 @@ export interface RealtimeRequest {
 const ajv = new Ajv({ ...INPUT_AJV_OPTIONS, coerceTypes: false });
 // Realtime requests never use the instance facts or the webhook service.
 const NO_SERVICES: Services = { version: '', webhooks: undefined };
+// Socket requests are not audited changes (agents:status), so they carry no client address.
+const NO_ORIGIN: Origin = {};
 
 function propertiesOf(schema: TSchema | undefined): Record<string, TSchema> {
   return (schema as TObject | undefined)?.properties ?? {};
@@ -74,7 +76,7 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
         else if (queryKeys.has(key)) query[key] = data[key];
         else body[key] = data[key];
       }
-      return op.run(ctx, actor as never, { params, query, body } as never, NO_SERVICES);
+      return op.run(ctx, actor as never, { params, query, body } as never, NO_SERVICES, NO_ORIGIN);
     },
   };
 }
