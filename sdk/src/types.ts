@@ -46,3 +46,4 @@ export type Webhook = ResponseOf<'/v1/webhooks/{id}', 'get'>['webhook'];
 export type Delivery = ResponseOf<'/v1/webhooks/{id}/deliveries', 'get'>['deliveries'][number];
 export type Media = ResponseOf<'/v1/media', 'get'>['media'][number];
 export type CannedResponse = ResponseOf<'/v1/canned', 'post'>['canned'];
+export type AuditEntry = ResponseOf<'/v1/audit', 'get'>['entries'][number];

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { useStore } from '../src/lib/store.ts';
 import { AgentsPanel } from './AgentsPanel.tsx';
 import { AppsPanel } from './AppsPanel.tsx';
+import { AuditPanel } from './AuditPanel.tsx';
 import { CannedPanel } from './CannedPanel.tsx';
 import { HoursPanel } from './HoursPanel.tsx';
 import { LivePanel } from './LivePanel.tsx';
@@ -45,12 +46,15 @@ export function AdminApp() {
           <Tabs tabs={APP_TABS} current={tab} onChange={(next) => model.showTab(next)} />
           <main class="admin__main">
             <div id="admin-panel" role="tabpanel" aria-label={tab}>
-              {tab === 'Settings' ? <SettingsPanel session={session} /> : null}
+              {tab === 'Settings' ? (
+                <SettingsPanel session={session} onSecretRotated={(secret) => model.adoptSecret(secret)} />
+              ) : null}
               {tab === 'Agents' ? <AgentsPanel client={session.client} /> : null}
               {tab === 'Webhooks' ? <WebhooksPanel client={session.client} /> : null}
               {tab === 'Live' ? <LivePanel client={session.client} /> : null}
               {tab === 'Hours' ? <HoursPanel client={session.client} /> : null}
               {tab === 'Canned responses' ? <CannedPanel client={session.client} /> : null}
+              {tab === 'Audit' ? <AuditPanel client={session.client} /> : null}
             </div>
           </main>
         </>

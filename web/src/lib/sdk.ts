@@ -8,6 +8,7 @@ import type { BodyOf, Client, Message, Settings as SettingsAsRead, User } from '
 export type {
   Agent,
   App,
+  AuditEntry,
   BodyOf,
   CannedResponse,
   Chat,
