@@ -233,6 +233,10 @@ export function createRestApi(transport: Transport) {
         call<'/v1/canned/{id}', 'put'>('put', `/canned/${e(id)}`, { body }),
       delete: (id: string) => call<'/v1/canned/{id}', 'delete'>('delete', `/canned/${e(id)}`),
     },
+    audit: {
+      /** The audit log, newest first: secret or an admin person (docs/security.md, "Audit log"). */
+      list: (query?: QueryOf<'/v1/audit', 'get'>) => call<'/v1/audit', 'get'>('get', '/audit', { query }),
+    },
   };
 }
 

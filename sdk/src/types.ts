@@ -48,3 +48,4 @@ export type Media = ResponseOf<'/v1/media', 'get'>['media'][number];
 export type CannedResponse = ResponseOf<'/v1/canned', 'post'>['canned'];
 export type ChatsReport = ResponseOf<'/v1/reports/chats', 'get'>;
 export type AgentsReport = ResponseOf<'/v1/reports/agents', 'get'>;
+export type AuditEntry = ResponseOf<'/v1/audit', 'get'>['entries'][number];

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { countApps, createApp } from './apps/apps.ts';
+import { systemBy } from './audit/audit.ts';
 import { createRedisLink } from './bus/link.ts';
 import { createRedisBus } from './bus/redis.ts';
 import { plugChatRouting } from './chats/routing-hooks.ts';
@@ -265,10 +266,15 @@ export async function buildSwitchboard(
   // A first start of an empty store gets a demo app, so a newcomer can try the API at once.
   const firstStart: FirstStart = { adminKeyGenerated: admin.generated };
   if ((await countApps(store.db)) === 0) {
-    const demo = await createApp(store, { name: 'Demo' });
+    const demo = await createApp(store, { name: 'Demo' }, systemBy('first start'));
     // …and an agent, so the demo page (/demo/) and the console can be tried against each other at once.
     const agent = { contact: 'agent@demo.local', password: randomBytes(9).toString('base64url') };
-    await createAgent(ctx, demo.app, { name: 'Demo Agent', rooms: [1], maxChats: 5, ...agent });
+    await createAgent(
+      ctx,
+      demo.app,
+      { name: 'Demo Agent', rooms: [1], maxChats: 5, ...agent },
+      systemBy('first start'),
+    );
     firstStart.demo = { appId: demo.app.id, secret: demo.secret, domainKey: demo.domainKey, agent };
   }
 

@@ -17,6 +17,7 @@ const LAYERS = [
   'meters',
   'config',
   'store',
+  'audit',
   'limits',
   'apps',
   'wire',

@@ -399,6 +399,8 @@ describeEachStore('tenancy is absolute', (kind) => {
         own: true,
         expect: { userToken: 403, agentToken: 403 },
       },
+      // The audit log: the caller's own app's entries only (secret or an admin person).
+      { route: 'GET /audit', url: '/v1/audit', auth: ['secret'], own: true },
       // Chats
       {
         route: 'POST /chats',

@@ -3,6 +3,7 @@ import { useStore } from '../src/lib/store.ts';
 import { ReportsPanel } from '../src/reports/ReportsPanel.tsx';
 import { AgentsPanel } from './AgentsPanel.tsx';
 import { AppsPanel } from './AppsPanel.tsx';
+import { AuditPanel } from './AuditPanel.tsx';
 import { CannedPanel } from './CannedPanel.tsx';
 import { HoursPanel } from './HoursPanel.tsx';
 import { LivePanel } from './LivePanel.tsx';
@@ -46,7 +47,9 @@ export function AdminApp() {
           <Tabs tabs={APP_TABS} current={tab} onChange={(next) => model.showTab(next)} />
           <main class="admin__main">
             <div id="admin-panel" role="tabpanel" aria-label={tab}>
-              {tab === 'Settings' ? <SettingsPanel session={session} /> : null}
+              {tab === 'Settings' ? (
+                <SettingsPanel session={session} onSecretRotated={(secret) => model.adoptSecret(secret)} />
+              ) : null}
               {tab === 'Agents' ? <AgentsPanel client={session.client} /> : null}
               {tab === 'Webhooks' ? <WebhooksPanel client={session.client} /> : null}
               {tab === 'Live' ? <LivePanel client={session.client} /> : null}
@@ -55,6 +58,7 @@ export function AdminApp() {
               ) : null}
               {tab === 'Hours' ? <HoursPanel client={session.client} /> : null}
               {tab === 'Canned responses' ? <CannedPanel client={session.client} /> : null}
+              {tab === 'Audit' ? <AuditPanel client={session.client} /> : null}
             </div>
           </main>
         </>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { describeError, useLoad } from '../src/lib/hooks.ts';
 import type { Agent, Client } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field, SelectField } from '../src/ui/index.ts';
+import { AgentActions, isActive } from './AgentActions.tsx';
 
 /** Room ids as typed; a part that is not a whole number is refused here, naming the field. */
 function rooms(text: string): number[] {
@@ -50,15 +51,16 @@ function RoleField({ value, onChange }: { value: Role; onChange: (role: Role) =>
   );
 }
 
-/** Agents: create, edit rooms, role and capacity, reset a password. */
+/** Agents: create, edit rooms, role and capacity, reset a password; deactivate, reactivate, delete. */
 export function AgentsPanel({ client }: { client: Client }) {
   const agents = useLoad(() => client.agents.list(), [client]);
   const [editing, setEditing] = useState<string | undefined>(undefined);
   const [status, setStatus] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
   return (
     <section class="admin__section" aria-labelledby="agents-title">
       <h2 id="agents-title">Agents</h2>
-      <ErrorNote message={agents.error} />
+      <ErrorNote message={agents.error ?? error} />
       {status ? <p role="status">{status}</p> : null}
       <table class="sb-table">
         <thead>
@@ -96,21 +98,37 @@ export function AgentsPanel({ client }: { client: Client }) {
                 <td>{agent.contact}</td>
                 <td>{roleName(agent.role)}</td>
                 <td>
-                  <span class={`admin__status admin__status--${agent.status}`}>{agent.status}</span>
+                  {isActive(agent) ? (
+                    <span class={`admin__status admin__status--${agent.status}`}>{agent.status}</span>
+                  ) : (
+                    <span class="admin__status admin__status--inactive">inactive</span>
+                  )}
                 </td>
                 <td>{(agent.rooms ?? []).join(', ')}</td>
                 <td>
                   {agent.chats.length} / {agent.maxChats}
                 </td>
                 <td>
-                  <Button
-                    variant="secondary"
-                    small
-                    aria-label={`Edit ${agent.name}`}
-                    onClick={() => setEditing(agent.id)}
-                  >
-                    Edit
-                  </Button>
+                  <div class="admin__buttons">
+                    <Button
+                      variant="secondary"
+                      small
+                      aria-label={`Edit ${agent.name}`}
+                      onClick={() => setEditing(agent.id)}
+                    >
+                      Edit
+                    </Button>
+                    <AgentActions
+                      client={client}
+                      agent={agent}
+                      onError={setError}
+                      onDone={async (message) => {
+                        setError(undefined);
+                        setStatus(message);
+                        await agents.reload();
+                      }}
+                    />
+                  </div>
                 </td>
               </tr>
             ),

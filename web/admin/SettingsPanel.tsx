@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { describeError, useLoad } from '../src/lib/hooks.ts';
 import { type App, type Room, readSettings, type Settings } from '../src/lib/sdk.ts';
 import { Button, ErrorNote, Field, SelectField } from '../src/ui/index.ts';
+import { AppSecretPanel } from './AppSecretPanel.tsx';
 import type { AdminSession } from './model.ts';
 
 type AppSession = Extract<AdminSession, { kind: 'app' }>;
@@ -115,7 +116,13 @@ function Check({
 }
 
 /** Rooms, languages, queue mode, assignment, tickets, media, domains: one form, saved together. */
-export function SettingsPanel({ session }: { session: AppSession }) {
+export function SettingsPanel({
+  session,
+  onSecretRotated,
+}: {
+  session: AppSession;
+  onSecretRotated: (secret: string) => void;
+}) {
   const loaded = useLoad(async () => {
     const [settings, { app }] = await Promise.all([
       readSettings(session.client),
@@ -158,120 +165,125 @@ export function SettingsPanel({ session }: { session: AppSession }) {
   }
 
   return (
-    <form class="admin__settings" onSubmit={save} aria-label="Settings">
-      <fieldset class="sb-card">
-        <legend>Rooms</legend>
-        {draft.rooms.map((room, index) => (
-          <div class="admin__row" key={room.id}>
-            <span class="admin__room-id">#{room.id}</span>
-            <Field
-              label={`Room ${room.id} name`}
-              value={room.name}
-              onInput={(e) =>
-                set({
-                  rooms: draft.rooms.map((r, i) => (i === index ? { ...r, name: e.currentTarget.value } : r)),
-                })
-              }
-            />
-            <Field
-              label={`Room ${room.id} languages`}
-              value={room.langs}
-              onInput={(e) =>
-                set({
-                  rooms: draft.rooms.map((r, i) =>
-                    i === index ? { ...r, langs: e.currentTarget.value } : r,
-                  ),
-                })
-              }
-            />
-            <Button
-              variant="secondary"
-              small
-              aria-label={`Remove room ${room.id}`}
-              disabled={draft.rooms.length === 1}
-              onClick={() => set({ rooms: draft.rooms.filter((_, i) => i !== index) })}
-            >
-              Remove
-            </Button>
-          </div>
-        ))}
-        <Button
-          variant="secondary"
-          small
-          onClick={() =>
-            set({
-              rooms: [
-                ...draft.rooms,
-                { id: Math.max(0, ...draft.rooms.map((r) => r.id)) + 1, name: '', langs: '' },
-              ],
-            })
-          }
-        >
-          Add room
-        </Button>
-        {text('Languages', 'langs', 'Comma-separated codes, e.g. en, de')}
-      </fieldset>
-      <fieldset class="sb-card">
-        <legend>Routing</legend>
-        <Check
-          label="Queue mode (positions, offered from the head)"
-          checked={draft.queue}
-          onChange={(v) => set({ queue: v })}
-        />
-        <Check label="Assign on create" checked={draft.onCreate} onChange={(v) => set({ onCreate: v })} />
-        <Check
-          label="Auto-accept invitations"
-          checked={draft.autoAccept}
-          onChange={(v) => set({ autoAccept: v })}
-        />
-        <SelectField
-          label="Algorithm"
-          value={draft.algorithm}
-          onChange={(e) => set({ algorithm: e.currentTarget.value })}
-        >
-          <option value="least-busy">least-busy</option>
-          <option value="round-robin">round-robin</option>
-        </SelectField>
-        {text('Invitation timeout (seconds)', 'timeout')}
-        {text('Max attempts', 'maxAttempts')}
-        {text('Max chats per agent', 'maxChatsPerAgent')}
-        {text('Reconnect grace (seconds)', 'reconnectGrace')}
-        {text('Inactivity timeout (seconds, 0 = off)', 'inactivityTimeout')}
-      </fieldset>
-      <fieldset class="sb-card">
-        <legend>Tickets, media, access</legend>
-        <Check
-          label="Create a ticket when a chat closes"
-          checked={draft.tickets}
-          onChange={(v) => set({ tickets: v })}
-        />
-        {text('Largest attachment (bytes)', 'maxBytes')}
-        {text('Allowed attachment types', 'allowedTypes', 'Comma-separated, e.g. image/*, application/pdf')}
-        {text('Domains', 'domains', 'Where the widget may run, comma-separated; none = any origin')}
-        <Check
-          label="Require the domain key"
-          checked={draft.requireDomainKey}
-          onChange={(v) => set({ requireDomainKey: v })}
-        />
-      </fieldset>
-      <fieldset class="sb-card">
-        <legend>Tags</legend>
-        {text('Allowed tags', 'allowedTags', 'Comma-separated; empty = agents may use any tag')}
-        <Check
-          label="Require a tag to close a chat"
-          checked={draft.tagRequired}
-          onChange={(v) => set({ tagRequired: v })}
-        />
-      </fieldset>
-      <ErrorNote message={error} />
-      {saved ? (
-        <p role="status" class="admin__saved">
-          Settings saved.
-        </p>
-      ) : null}
-      <div>
-        <Button type="submit">Save settings</Button>
-      </div>
-    </form>
+    <>
+      <form class="admin__settings" onSubmit={save} aria-label="Settings">
+        <fieldset class="sb-card">
+          <legend>Rooms</legend>
+          {draft.rooms.map((room, index) => (
+            <div class="admin__row" key={room.id}>
+              <span class="admin__room-id">#{room.id}</span>
+              <Field
+                label={`Room ${room.id} name`}
+                value={room.name}
+                onInput={(e) =>
+                  set({
+                    rooms: draft.rooms.map((r, i) =>
+                      i === index ? { ...r, name: e.currentTarget.value } : r,
+                    ),
+                  })
+                }
+              />
+              <Field
+                label={`Room ${room.id} languages`}
+                value={room.langs}
+                onInput={(e) =>
+                  set({
+                    rooms: draft.rooms.map((r, i) =>
+                      i === index ? { ...r, langs: e.currentTarget.value } : r,
+                    ),
+                  })
+                }
+              />
+              <Button
+                variant="secondary"
+                small
+                aria-label={`Remove room ${room.id}`}
+                disabled={draft.rooms.length === 1}
+                onClick={() => set({ rooms: draft.rooms.filter((_, i) => i !== index) })}
+              >
+                Remove
+              </Button>
+            </div>
+          ))}
+          <Button
+            variant="secondary"
+            small
+            onClick={() =>
+              set({
+                rooms: [
+                  ...draft.rooms,
+                  { id: Math.max(0, ...draft.rooms.map((r) => r.id)) + 1, name: '', langs: '' },
+                ],
+              })
+            }
+          >
+            Add room
+          </Button>
+          {text('Languages', 'langs', 'Comma-separated codes, e.g. en, de')}
+        </fieldset>
+        <fieldset class="sb-card">
+          <legend>Routing</legend>
+          <Check
+            label="Queue mode (positions, offered from the head)"
+            checked={draft.queue}
+            onChange={(v) => set({ queue: v })}
+          />
+          <Check label="Assign on create" checked={draft.onCreate} onChange={(v) => set({ onCreate: v })} />
+          <Check
+            label="Auto-accept invitations"
+            checked={draft.autoAccept}
+            onChange={(v) => set({ autoAccept: v })}
+          />
+          <SelectField
+            label="Algorithm"
+            value={draft.algorithm}
+            onChange={(e) => set({ algorithm: e.currentTarget.value })}
+          >
+            <option value="least-busy">least-busy</option>
+            <option value="round-robin">round-robin</option>
+          </SelectField>
+          {text('Invitation timeout (seconds)', 'timeout')}
+          {text('Max attempts', 'maxAttempts')}
+          {text('Max chats per agent', 'maxChatsPerAgent')}
+          {text('Reconnect grace (seconds)', 'reconnectGrace')}
+          {text('Inactivity timeout (seconds, 0 = off)', 'inactivityTimeout')}
+        </fieldset>
+        <fieldset class="sb-card">
+          <legend>Tickets, media, access</legend>
+          <Check
+            label="Create a ticket when a chat closes"
+            checked={draft.tickets}
+            onChange={(v) => set({ tickets: v })}
+          />
+          {text('Largest attachment (bytes)', 'maxBytes')}
+          {text('Allowed attachment types', 'allowedTypes', 'Comma-separated, e.g. image/*, application/pdf')}
+          {text('Domains', 'domains', 'Where the widget may run, comma-separated; none = any origin')}
+          <Check
+            label="Require the domain key"
+            checked={draft.requireDomainKey}
+            onChange={(v) => set({ requireDomainKey: v })}
+          />
+        </fieldset>
+        <fieldset class="sb-card">
+          <legend>Tags</legend>
+          {text('Allowed tags', 'allowedTags', 'Comma-separated; empty = agents may use any tag')}
+          <Check
+            label="Require a tag to close a chat"
+            checked={draft.tagRequired}
+            onChange={(v) => set({ tagRequired: v })}
+          />
+        </fieldset>
+        <ErrorNote message={error} />
+        {saved ? (
+          <p role="status" class="admin__saved">
+            Settings saved.
+          </p>
+        ) : null}
+        <div>
+          <Button type="submit">Save settings</Button>
+        </div>
+      </form>
+      <AppSecretPanel client={session.client} appId={session.appId} onRotated={onSecretRotated} />
+    </>
   );
 }

@@ -9,6 +9,7 @@ export type AdminSession =
   | { kind: 'app'; client: Client; app: App; appId: string; person?: Agent }
   | { kind: 'operator'; client: Client; adminKey: string };
 
+/** In the order of docs/web.md's admin tabs (Reports and Surveys take their places before Hours). */
 export const APP_TABS = [
   'Settings',
   'Agents',
@@ -17,6 +18,7 @@ export const APP_TABS = [
   'Reports',
   'Hours',
   'Canned responses',
+  'Audit',
 ] as const;
 export type AdminTab = (typeof APP_TABS)[number];
 
@@ -73,6 +75,17 @@ export class AdminModel {
   openApp(app: App, secret: string): void {
     const client = createClient({ baseUrl: location.origin, appId: app.id, secret });
     this.store.update({ session: { kind: 'app', client, app, appId: app.id } });
+  }
+
+  /**
+   * The app secret was rotated: a page signed in with the secret carries on with the new one (the old
+   * one stops at the end of its grace). A person's page keeps its token.
+   */
+  adoptSecret(secret: string): void {
+    const session = this.store.state.session;
+    if (session?.kind !== 'app' || session.person) return;
+    const client = createClient({ baseUrl: location.origin, appId: session.appId, secret });
+    this.store.update({ session: { ...session, client } });
   }
 
   showTab(tab: AdminTab): void {

@@ -7120,6 +7120,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log, newest first (secret or an admin person; docs/security.md, "Audit log") */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description an agent id, or a kind: secret, agent, admin-key, system */
+                    actor?: string;
+                    /** @description an action (agents.update) or an area (agents) */
+                    action?: string;
+                    /** @description Unix seconds */
+                    since?: number;
+                    /** @description Unix seconds */
+                    until?: number;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                id: string;
+                                at: number;
+                                actor: {
+                                    kind: "secret" | "agent" | "admin-key" | "system";
+                                    id?: string;
+                                    name?: string;
+                                };
+                                /** @description `<area>.<verb>`: settings.update, agents.sign_in_failed, … */
+                                action: string;
+                                target: {
+                                    type: string;
+                                    id: string;
+                                };
+                                ip?: string;
+                                changes?: {
+                                    [key: string]: {
+                                        before?: unknown;
+                                        after?: unknown;
+                                    };
+                                };
+                            }[];
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stream": {
         parameters: {
             query?: never;

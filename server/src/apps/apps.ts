@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type AuditBy, changesBetween, REDACTED, recordAudit } from '../audit/audit.ts';
 import type { Db, Store } from '../store/database.ts';
 import { decodeStrings } from '../store/json.ts';
 import { prepare } from '../store/prepared.ts';
@@ -155,6 +156,7 @@ export interface NewAppCredentials {
 export async function createApp(
   store: Store,
   input: { name: string; domains?: string[] },
+  by: AuditBy,
 ): Promise<NewAppCredentials> {
   checkAppInput(input);
   const secret = `sk_${randomToken(32)}`;
@@ -171,7 +173,16 @@ export async function createApp(
     eventPosition: 0,
     created: nowSeconds(),
   };
-  await store.db.insertInto('apps').values(row).execute();
+  await store.transaction(async (tx) => {
+    await tx.insertInto('apps').values(row).execute();
+    await recordAudit(tx, {
+      appId: row.id,
+      by,
+      action: 'apps.create',
+      target: { type: 'app', id: row.id },
+      changes: changesBetween(undefined, { name: input.name, domains: input.domains ?? [] }),
+    });
+  });
   return { app: toApp(row), secret, domainKey };
 }
 
@@ -179,6 +190,7 @@ export async function updateApp(
   store: Store,
   id: string,
   input: { name?: string; domains?: string[] },
+  by: AuditBy,
 ): Promise<App> {
   if (!isAppIdShape(id)) throw notFound('App not found');
   checkAppInput(input);
@@ -186,18 +198,47 @@ export async function updateApp(
   if (input.name !== undefined) changes.name = input.name;
   if (input.domains !== undefined) changes.domains = JSON.stringify(input.domains);
   if (Object.keys(changes).length > 0) {
-    const result = await store.db.updateTable('apps').set(changes).where('id', '=', id).executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw notFound('App not found');
+    await store.transaction(async (tx) => {
+      const before = await tx
+        .selectFrom('apps')
+        .select(['name', 'domains'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!before) throw notFound('App not found');
+      await tx.updateTable('apps').set(changes).where('id', '=', id).execute();
+      const was = { name: before.name, domains: decodeStrings(before.domains) };
+      const diff = changesBetween(was, { ...was, ...input });
+      if (diff)
+        await recordAudit(tx, {
+          appId: id,
+          by,
+          action: 'apps.update',
+          target: { type: 'app', id },
+          changes: diff,
+        });
+    });
   }
   return getApp(store.db, id);
 }
 
-export async function saveSettings(store: Store, app: App, settings: Settings): Promise<void> {
-  await store.db
-    .updateTable('apps')
-    .set({ settings: JSON.stringify(settings) })
-    .where('id', '=', app.id)
-    .execute();
+/** PUT /settings: the merged settings, and the audit entry of what changed (none when nothing did). */
+export async function saveSettings(store: Store, app: App, settings: Settings, by: AuditBy): Promise<void> {
+  const changes = changesBetween(app.settings, settings);
+  if (!changes) return;
+  await store.transaction(async (tx) => {
+    await tx
+      .updateTable('apps')
+      .set({ settings: JSON.stringify(settings) })
+      .where('id', '=', app.id)
+      .execute();
+    await recordAudit(tx, {
+      appId: app.id,
+      by,
+      action: 'settings.update',
+      target: { type: 'settings', id: app.id },
+      changes,
+    });
+  });
 }
 
 /** Origin check for browser credentials: an app's `domains` entry is a host, `*.host`, or a full origin. */
@@ -226,7 +267,12 @@ export const MAX_SECRET_GRACE_SECONDS = 86_400;
  * (0: stops at once). Only the secret just replaced gets a grace: rotating again during one ends it,
  * so at most two secrets ever open an app.
  */
-export async function rotateAppSecret(store: Store, id: string, graceSeconds: number): Promise<string> {
+export async function rotateAppSecret(
+  store: Store,
+  id: string,
+  graceSeconds: number,
+  by: AuditBy,
+): Promise<string> {
   if (!isAppIdShape(id)) throw notFound('App not found');
   const secret = `sk_${randomToken(32)}`;
   const graced = graceSeconds > 0;
@@ -242,6 +288,14 @@ export async function rotateAppSecret(store: Store, id: string, graceSeconds: nu
       })
       .where('id', '=', id)
       .execute();
+    // The fact and the grace, never a secret (docs/security.md, "Audit log").
+    await recordAudit(tx, {
+      appId: id,
+      by,
+      action: 'apps.rotate',
+      target: { type: 'app', id },
+      changes: { secret: { before: REDACTED, after: REDACTED }, graceSeconds: { after: graceSeconds } },
+    });
   });
   return secret;
 }

@@ -1,10 +1,11 @@
 import type { App } from '../apps/apps.ts';
+import { type AuditBy, changesBetween, recordAudit } from '../audit/audit.ts';
 import { commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { capReached } from '../limits/caps.ts';
 import type { Actor } from '../policies/actor.ts';
 import { ownerOfNew, requireCannedEditor, requireCannedUser } from '../policies/canned.ts';
-import { isUniqueViolation } from '../store/database.ts';
+import { isUniqueViolation, type Tx } from '../store/database.ts';
 import { decodeRooms } from '../store/json.ts';
 import type { CannedRow } from '../store/schema.ts';
 import { conflict, invalidField, notFound } from '../util/errors.ts';
@@ -68,7 +69,32 @@ export async function listCanned(
   return { canned: items.map(presentCanned), next };
 }
 
-export async function createCanned(ctx: Ctx, actor: Actor, input: CannedInput): Promise<CannedResponse> {
+/** What the audit log shows of a canned response: what an editor can change. */
+function auditView(row: CannedRow): Record<string, unknown> {
+  const { id: _id, created: _created, updated: _updated, ...view } = presentCanned(row);
+  return view;
+}
+
+/** The audit entry of a change to a canned response, in its transaction (docs/security.md, "Audit log"). */
+async function auditCanned(
+  tx: Tx,
+  by: AuditBy,
+  action: string,
+  before: CannedRow | undefined,
+  after: CannedRow | undefined,
+): Promise<void> {
+  const row = (after ?? before)!;
+  const changes = changesBetween(before && auditView(before), after && auditView(after));
+  if (!changes) return;
+  await recordAudit(tx, { appId: row.appId, by, action, target: { type: 'canned', id: row.id }, changes });
+}
+
+export async function createCanned(
+  ctx: Ctx,
+  actor: Actor,
+  input: CannedInput,
+  by: AuditBy,
+): Promise<CannedResponse> {
   const rooms = roomsColumn(actor.app, input.rooms);
   const ownerId = ownerOfNew(actor, input.shared, rooms === null ? null : decodeRooms(rooms));
   try {
@@ -88,6 +114,7 @@ export async function createCanned(ctx: Ctx, actor: Actor, input: CannedInput): 
         updated: now,
       };
       await insertCanned(tx, row);
+      await auditCanned(tx, by, 'canned.create', undefined, row);
       return presentCanned(row);
     });
   } catch (error) {
@@ -101,6 +128,7 @@ export async function updateCanned(
   actor: Actor,
   id: string,
   input: Partial<Omit<CannedInput, 'shared'>>,
+  by: AuditBy,
 ): Promise<CannedResponse> {
   requireCannedUser(actor);
   try {
@@ -116,6 +144,7 @@ export async function updateCanned(
       // A shared response may not be narrowed to rooms its manager may not manage either.
       if (changes.rooms !== undefined) requireCannedEditor(actor, { ...row, rooms: changes.rooms });
       await updateCannedRow(tx, id, changes);
+      await auditCanned(tx, by, 'canned.update', row, { ...row, ...changes });
       return presentCanned({ ...row, ...changes });
     });
   } catch (error) {
@@ -124,12 +153,13 @@ export async function updateCanned(
   }
 }
 
-export async function deleteCanned(ctx: Ctx, actor: Actor, id: string): Promise<void> {
+export async function deleteCanned(ctx: Ctx, actor: Actor, id: string, by: AuditBy): Promise<void> {
   requireCannedUser(actor);
   await commitChange(ctx, actor.app.id, async (tx) => {
     const row = await lockedCanned(tx, actor.app.id, id);
     if (!row) throw notFound('Canned response not found');
     requireCannedEditor(actor, row);
     await deleteCannedRow(tx, id);
+    await auditCanned(tx, by, 'canned.delete', row, undefined);
   });
 }

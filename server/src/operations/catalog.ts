@@ -19,6 +19,7 @@ import appsSettingsGet from './apps/settings-get.ts';
 import appsSettingsUpdate from './apps/settings-update.ts';
 import appsUpdate from './apps/update.ts';
 import appsValidate from './apps/validate.ts';
+import auditList from './audit/list.ts';
 import cannedCreate from './canned/create.ts';
 import cannedList from './canned/list.ts';
 import cannedRemove from './canned/remove.ts';
@@ -162,5 +163,6 @@ export const OPERATIONS: readonly Operation[] = [
   reportsChats,
   reportsAgents,
   reportsExport,
+  auditList,
   miscPing,
 ];

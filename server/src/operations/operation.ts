@@ -33,6 +33,14 @@ export interface Services {
   webhooks: Webhooks | undefined;
 }
 
+/**
+ * Where the request came from, for the audit log (docs/security.md, "Audit log"): the client address
+ * of a REST request (the request itself is handed over: nothing is copied); none for socket requests.
+ */
+export interface Origin {
+  readonly ip?: string | undefined;
+}
+
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The validated input: path parameters, query string and body, each as its schema says. */
@@ -98,6 +106,7 @@ export interface OperationSpec<
     caller: CallerOf<K>,
     input: Input<Static<P>, Static<Q>, Static<B>>,
     services: Services,
+    origin: Origin,
   ): Promise<R>;
 }
 
@@ -121,7 +130,7 @@ export interface Operation {
   rate?: RateKind;
   read?: (request: FastifyRequest, caller: never, ctx: Ctx) => Promise<Input<unknown, unknown, unknown>>;
   send?: (reply: FastifyReply, result: never, input: never) => unknown;
-  run(ctx: Ctx, caller: never, input: never, services: Services): Promise<unknown>;
+  run(ctx: Ctx, caller: never, input: never, services: Services, origin: Origin): Promise<unknown>;
 }
 
 /** Declares one operation; its input types come from its schemas. */

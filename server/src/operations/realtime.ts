@@ -4,7 +4,7 @@ import type { Ctx } from '../events/context.ts';
 import { type Actor, personOf } from '../policies/actor.ts';
 import { badRequest } from '../util/errors.ts';
 import { OPERATIONS } from './catalog.ts';
-import { errorsOf, type Operation, type Services } from './operation.ts';
+import { errorsOf, type Operation, type Origin, type Services } from './operation.ts';
 import { INPUT_AJV_OPTIONS } from './validation.ts';
 
 /**
@@ -28,6 +28,8 @@ export interface RealtimeRequest {
 const ajv = new Ajv({ ...INPUT_AJV_OPTIONS, coerceTypes: false });
 // Realtime requests never use the instance facts or the webhook service.
 const NO_SERVICES: Services = { version: '', webhooks: undefined };
+// Socket requests are not audited changes (agents:status), so they carry no client address.
+const NO_ORIGIN: Origin = {};
 
 function propertiesOf(schema: TSchema | undefined): Record<string, TSchema> {
   return (schema as TObject | undefined)?.properties ?? {};
@@ -76,7 +78,7 @@ function twinOf(op: Operation): RealtimeRequest | undefined {
         else if (queryKeys.has(key)) query[key] = data[key];
         else body[key] = data[key];
       }
-      return op.run(ctx, actor as never, { params, query, body } as never, NO_SERVICES);
+      return op.run(ctx, actor as never, { params, query, body } as never, NO_SERVICES, NO_ORIGIN);
     },
   };
 }

@@ -32,7 +32,7 @@ export function mountOperations(api: FastifyInstance, ctx: Ctx, services: Servic
       const input = op.read
         ? await op.read(request, caller as never, ctx)
         : (request as Input<unknown, unknown, unknown>);
-      const result = await op.run(ctx, caller as never, input as never, services);
+      const result = await op.run(ctx, caller as never, input as never, services, request);
       if (op.send) return op.send(reply, result as never, input as never);
       return op.status === 200 ? result : reply.code(op.status).send(result);
     };

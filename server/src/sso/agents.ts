@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { App } from '../apps/apps.ts';
+import { systemBy } from '../audit/audit.ts';
 import type { Ctx } from '../events/context.ts';
 import type { Db } from '../store/database.ts';
 import type { AgentRole, UserRow } from '../store/schema.ts';
@@ -35,13 +36,18 @@ export async function createSsoAgent(
   role: AgentRole | undefined,
 ): Promise<UserRow | undefined> {
   try {
-    await createAgent(ctx, app, {
-      ...(role ? { role } : {}),
-      name: identity.name,
-      contact: identity.email,
-      password: randomToken(32),
-      rooms: app.settings.rooms.map((room) => room.id),
-    });
+    await createAgent(
+      ctx,
+      app,
+      {
+        ...(role ? { role } : {}),
+        name: identity.name,
+        contact: identity.email,
+        password: randomToken(32),
+        rooms: app.settings.rooms.map((room) => room.id),
+      },
+      systemBy('sso'),
+    );
   } catch (error) {
     // A second sign-in of the same new person created it meanwhile: use that one.
     if (!isDomainError(error, 'conflict')) throw error;
@@ -57,5 +63,5 @@ export async function applyClaimedRole(
   role: AgentRole | undefined,
 ): Promise<void> {
   if (role === undefined || (agent.agentRole ?? 'agent') === role) return;
-  await setAgentRole(ctx, app, agent.id, role);
+  await setAgentRole(ctx, app, agent.id, role, systemBy('sso'));
 }

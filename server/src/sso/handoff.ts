@@ -1,8 +1,8 @@
 import type { App } from '../apps/apps.ts';
 import type { Ctx } from '../events/context.ts';
 import { ssoOf } from '../policies/sign-in.ts';
-import { signInAgent } from '../users/agents.ts';
 import type { Session } from '../users/sessions.ts';
+import { signInAgent } from '../users/sign-in.ts';
 import { agentOfApp } from '../users/statements.ts';
 import { forbidden, unauthorized } from '../util/errors.ts';
 import { digest, randomToken } from '../util/secrets.ts';
@@ -30,11 +30,12 @@ export async function collectHandoff(
   ctx: Ctx,
   app: App,
   code: string,
+  ip: string | undefined,
 ): Promise<{ user: User; session: Session }> {
   const handoff = await takeHandoff(ctx.store.db, app.id, digest(code));
   if (!handoff) throw unauthorized('Unknown, used or expired sign-in code');
   if (!ssoOf(app)) throw forbidden('This app has no single sign-on');
   const row = await agentOfApp.first(ctx.store.db, { id: handoff.agentId, appId: app.id });
   if (!row) throw unauthorized('Unknown, used or expired sign-in code');
-  return signInAgent(ctx, app, row);
+  return signInAgent(ctx, app, row, { method: 'sso', ip });
 }

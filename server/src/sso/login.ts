@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { type App, findApp } from '../apps/apps.ts';
 import type { SsoSettings } from '../apps/sso-settings.ts';
+import { recordAudit } from '../audit/audit.ts';
 import type { Ctx } from '../events/context.ts';
 import { ssoOf } from '../policies/sign-in.ts';
 import { notFound, unavailable } from '../util/errors.ts';
@@ -61,13 +62,26 @@ export type CallbackOutcome =
  * then finds the agent by e-mail (= contact) or creates it (`autoCreate`). Success is a one-time code
  * for the console; every refusal changes nothing.
  */
-export async function finishSso(ctx: Ctx, query: Record<string, string>): Promise<CallbackOutcome> {
+export async function finishSso(
+  ctx: Ctx,
+  query: Record<string, string>,
+  ip: string | undefined,
+): Promise<CallbackOutcome> {
   const login = query.state ? await takeLogin(ctx.store.db, digest(query.state)) : undefined;
   if (!login) return { appId: undefined, refusal: 'expired', detail: 'unknown, used or expired state' };
   const app = await findApp(ctx.store.db, login.appId);
   const sso = app && ssoOf(app);
   if (!app || !sso) return { appId: login.appId, refusal: 'disabled', detail: 'single sign-on is off' };
-  const refuse = (refusal: SsoRefusal, detail: string) => ({ appId: app.id, refusal, detail });
+  // A refusal for an app that uses single sign-on is a failed sign-in of its audit log.
+  const refuse = async (refusal: SsoRefusal, detail: string) => {
+    await recordAudit(ctx.store.db, {
+      appId: app.id,
+      by: { actor: { kind: 'agent' }, ip },
+      action: 'agents.sso_sign_in_failed',
+      target: { type: 'agent', id: 'unknown' },
+    });
+    return { appId: app.id, refusal, detail };
+  };
   if (query.error) return refuse('denied', `provider answered ${query.error}`);
   let claims: Claims;
   try {

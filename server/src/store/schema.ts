@@ -358,6 +358,22 @@ export interface WebhookCursorsTable {
   position: number;
 }
 
+/** One audit entry (server/src/audit/, docs/security.md "Audit log"); `changes` is JSON text. */
+export interface AuditEntriesTable {
+  id: string;
+  appId: string;
+  /** Unix seconds. */
+  at: number;
+  actorKind: 'secret' | 'agent' | 'admin-key' | 'system';
+  actorId: string | null;
+  actorName: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  ip: string | null;
+  changes: string | null;
+}
+
 export interface Database {
   timers: TimersTable;
   invitations: InvitationsTable;
@@ -386,6 +402,7 @@ export interface Database {
   webhookDeliveries: WebhookDeliveriesTable;
   webhookAttempts: WebhookAttemptsTable;
   webhookCursors: WebhookCursorsTable;
+  auditEntries: AuditEntriesTable;
 }
 
 export type AppRow = Selectable<AppsTable>;
@@ -405,3 +422,4 @@ export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type AttemptRow = Selectable<WebhookAttemptsTable>;
 export type HistoryEntryRow = Selectable<HistoryEntriesTable>;
 export type CannedRow = Selectable<CannedResponsesTable>;
+export type AuditRow = Selectable<AuditEntriesTable>;

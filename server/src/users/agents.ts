@@ -1,31 +1,25 @@
 import type { App } from '../apps/apps.ts';
+import type { AuditBy } from '../audit/audit.ts';
 import { afterCommit, commitChange } from '../events/commit.ts';
 import type { Ctx } from '../events/context.ts';
 import { checkAppCap } from '../limits/caps.ts';
 import { type Actor, personOf } from '../policies/actor.ts';
 import { requireStillAdmin } from '../policies/people.ts';
-import { requirePasswordSignIn } from '../policies/sign-in.ts';
 import { agentToLogOut, requireAgentEditor } from '../policies/users.ts';
 import { type Db, isUniqueViolation, type Tx } from '../store/database.ts';
 import { decodeRooms, decodeStrings } from '../store/json.ts';
 import type { AgentRole, UserRow } from '../store/schema.ts';
-import { badRequest, conflict, forbidden, notFound, unauthorized } from '../util/errors.ts';
+import { badRequest, conflict, notFound } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
-import { hashPassword, verifyPassword } from '../util/secrets.ts';
+import { hashPassword } from '../util/secrets.ts';
 import { nowSeconds } from '../util/time.ts';
 import { maxChatsOf, type User as UserView } from '../wire/user.ts';
+import { auditAgentChange, auditAgentDeletion } from './audit.ts';
 import { presentUsers } from './present.ts';
 import { agentRouting } from './routing-hooks.ts';
-import { createSession, endSessions, revokeSession, type Session } from './sessions.ts';
-import {
-  agentByContact,
-  agentOfApp,
-  insertUser,
-  onlineAgentRows,
-  selectAgents,
-  updateUserRow,
-} from './statements.ts';
+import { endSessions, revokeSession } from './sessions.ts';
+import { agentOfApp, insertUser, onlineAgentRows, selectAgents, updateUserRow } from './statements.ts';
 import { changeAgentRow } from './status.ts';
 
 export type AgentStatus = 'online' | 'away' | 'offline';
@@ -54,7 +48,7 @@ function checkRooms(app: App, rooms: number[]): void {
   }
 }
 
-async function presentAgent(ctx: Ctx, app: App, row: UserRow): Promise<UserView> {
+export async function presentAgent(ctx: Ctx, app: App, row: UserRow): Promise<UserView> {
   const [view] = await presentUsers(ctx.store.db, [row], app.settings);
   return view!;
 }
@@ -76,6 +70,7 @@ export async function createAgent(
   ctx: Ctx,
   app: App,
   input: Required<Pick<AgentInput, 'name' | 'contact' | 'password' | 'rooms'>> & AgentInput,
+  by: AuditBy,
   actor?: Actor,
 ): Promise<UserView> {
   checkRooms(app, input.rooms);
@@ -106,6 +101,7 @@ export async function createAgent(
       if (actor) await recheckAdmin(tx, actor);
       await checkAppCap(tx, app.id, 'agents', ctx.caps.agentsPerApp);
       await insertUser(tx, row);
+      await auditAgentChange(tx, by, 'agents.create', undefined, row, true);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('An agent with this contact already exists');
@@ -132,7 +128,13 @@ export async function getAgent(ctx: Ctx, actor: Actor, id: string): Promise<User
   return view!;
 }
 
-export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: AgentInput): Promise<UserView> {
+export async function updateAgent(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  input: AgentInput,
+  by: AuditBy,
+): Promise<UserView> {
   const agent = await requireAgent(ctx.store.db, actor.app, id);
   requireAgentEditor(actor, agent, Object.keys(input));
   if (input.rooms !== undefined) checkRooms(actor.app, input.rooms);
@@ -161,7 +163,8 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
         // Who may change what, again on the rows as this transaction reads them: the agent, and an
         // admin person's own role (a demoted admin, or an agent promoted since, is judged as it is now).
         await recheckAdmin(tx, actor);
-        requireAgentEditor(actor, await requireAgent(tx, actor.app, id), Object.keys(input));
+        const before = await requireAgent(tx, actor.app, id);
+        requireAgentEditor(actor, before, Object.keys(input));
         // Its chats first: chat rows are locked before the agent's row, as every chat command does.
         if (deactivating) await agentRouting().departed(tx, emit, actor.app, id);
         else if (input.role !== undefined || input.rooms !== undefined)
@@ -171,6 +174,16 @@ export async function updateAgent(ctx: Ctx, actor: Actor, id: string, input: Age
             input.role ?? agent.agentRole ?? 'agent',
             input.rooms ?? decodeRooms(agent.rooms),
           );
+        // Recorded before the row is written: a change that then fails (a taken contact) takes its
+        // entry with it, as it does every other write of the transaction.
+        await auditAgentChange(
+          tx,
+          by,
+          'agents.update',
+          before,
+          { ...before, ...changes },
+          input.password !== undefined,
+        );
         await changeAgentRow(tx, emit, id, changes, deactivating ? 'deactivated' : 'update');
         await agentRouting().availabilityChanged(tx, actor.app, [
           ...decodeRooms(agent.rooms),
@@ -202,9 +215,10 @@ export const DELETED_AGENT_NAME = 'Deleted agent';
  * DELETE /agents/{id} — deactivates the agent and anonymises it (name, nickname, contact, extra info,
  * password). The row stays, so the lines it wrote stay in transcripts under its id.
  */
-export async function deleteAgent(ctx: Ctx, app: App, id: string): Promise<void> {
+export async function deleteAgent(ctx: Ctx, app: App, id: string, by: AuditBy): Promise<void> {
   const agent = await requireAgent(ctx.store.db, app, id);
   await commitChange(ctx, app.id, async (tx, emit) => {
+    await auditAgentDeletion(tx, by, await requireAgent(tx, app, id));
     await agentRouting().departed(tx, emit, app, id);
     await changeAgentRow(
       tx,
@@ -228,53 +242,18 @@ export async function deleteAgent(ctx: Ctx, app: App, id: string): Promise<void>
 }
 
 /** An agent's role as the app's identity provider names it (sso/, `roleClaim`): an admin's change. */
-export async function setAgentRole(ctx: Ctx, app: App, id: string, role: AgentRole): Promise<void> {
+export async function setAgentRole(
+  ctx: Ctx,
+  app: App,
+  id: string,
+  role: AgentRole,
+  by: AuditBy,
+): Promise<void> {
   await commitChange(ctx, app.id, async (tx) => {
+    const before = await requireAgent(tx, app, id);
     await updateUserRow(tx, id, { agentRole: role });
+    await auditAgentChange(tx, by, 'agents.update', before, { ...before, agentRole: role }, false);
   });
-}
-
-/**
- * POST /agents/login — checks the password (scrypt), opens a session and sets the agent online; with
- * `online: false` (the admin app) the session only, so signing in to manage never routes chats to it.
- */
-export async function loginAgent(
-  ctx: Ctx,
-  app: App,
-  input: { contact: string; password: string; online?: boolean },
-): Promise<{ user: UserView; session: Session }> {
-  requirePasswordSignIn(app);
-  const row = await agentByContact(ctx.store.db, app.id, input.contact);
-  // Verify against a dummy hash when the agent is unknown, so timing does not reveal which contacts exist.
-  const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
-  if (!row || !ok) throw unauthorized('Invalid contact or password');
-  return signInAgent(ctx, app, row, input.online !== false);
-}
-const DUMMY_HASH = await hashPassword('switchboard-dummy-password');
-
-/**
- * A sign-in, by password (above) or vouched for by the app's provider (sso/): a session, and status
- * online unless `online` is false (the admin app's sign-in, which must never route chats to it).
- */
-export async function signInAgent(
-  ctx: Ctx,
-  app: App,
-  row: UserRow,
-  online = true,
-): Promise<{ user: UserView; session: Session }> {
-  // Said only to who knows the password or holds the provider's word; a 403 is not a failed try
-  // (docs/security.md, "Sessions").
-  if (row.active !== 1) throw forbidden('This agent is deactivated');
-  if (!online) {
-    const session = await createSession(ctx.store.db, app.id, row.id);
-    return { user: await presentAgent(ctx, app, row), session };
-  }
-  await commitChange(ctx, app.id, async (tx, emit) => {
-    await changeAgentRow(tx, emit, row.id, { status: 'online', offRooms: '[]' }, 'login');
-    await agentRouting().availabilityChanged(tx, app, decodeRooms(row.rooms));
-  });
-  const session = await createSession(ctx.store.db, app.id, row.id);
-  return { user: await presentAgent(ctx, app, { ...row, status: 'online', offRooms: '[]' }), session };
 }
 
 /** POST /agents/logout — out of some rooms, or out of all (status `offline`). */

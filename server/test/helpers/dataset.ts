@@ -168,6 +168,7 @@ const TABLES = [
   'tickets',
   'events',
   'workTimetables',
+  'auditEntries',
 ] as const;
 
 /** Bytes as hex, so rows compare and print the same on both stores. */

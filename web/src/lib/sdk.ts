@@ -9,6 +9,7 @@ export type {
   Agent,
   AgentsReport,
   App,
+  AuditEntry,
   BodyOf,
   CannedResponse,
   Chat,

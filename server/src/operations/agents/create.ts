@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { auditBy } from '../../policies/audit.ts';
 import { createAgent } from '../../users/agents.ts';
 import { Text } from '../../wire/fields.ts';
 import { User } from '../../wire/user.ts';
@@ -29,5 +30,7 @@ export default operation({
   status: 201,
   response: Type.Object({ agent: User }),
   errors: [400, 401, 403, 409],
-  run: async (ctx, actor, { body }) => ({ agent: await createAgent(ctx, actor.app, body, actor) }),
+  run: async (ctx, actor, { body }, _services, origin) => ({
+    agent: await createAgent(ctx, actor.app, body, auditBy(actor, origin.ip), actor),
+  }),
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { loginAgent } from '../../users/agents.ts';
+import { loginAgent } from '../../users/sign-in.ts';
 import { Text } from '../../wire/fields.ts';
 import { Session, User } from '../../wire/user.ts';
 import { operation } from '../operation.ts';
@@ -24,5 +24,5 @@ export default operation({
   status: 200,
   response: Type.Object({ user: User, session: Session }),
   errors: [400, 401, 403, 429],
-  run: (ctx, app, { body }) => loginAgent(ctx, app, body),
+  run: (ctx, app, { body }, _services, origin) => loginAgent(ctx, app, body, origin.ip),
 });

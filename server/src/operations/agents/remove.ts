@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { auditBy } from '../../policies/audit.ts';
 import { deleteAgent } from '../../users/agents.ts';
 import { IdParams } from '../../wire/fields.ts';
 import { operation } from '../operation.ts';
@@ -7,12 +8,13 @@ export default operation({
   method: 'DELETE',
   path: '/agents/:id',
   auth: ['secret'],
-  caller: 'app',
+  caller: 'actor',
   tags: ['agents'],
   summary: 'Delete an agent: deactivated and anonymised, never removed (its lines stay in transcripts)',
   params: IdParams,
   status: 204,
   response: Type.Null(),
   errors: [401, 403, 404],
-  run: (ctx, app, { params }) => deleteAgent(ctx, app, params.id),
+  run: (ctx, actor, { params }, _services, origin) =>
+    deleteAgent(ctx, actor.app, params.id, auditBy(actor, origin.ip)),
 });

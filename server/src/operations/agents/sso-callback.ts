@@ -31,11 +31,11 @@ export default operation({
   }),
   status: 302,
   errors: [400],
-  run: async (ctx, _none, { query }) => {
+  run: async (ctx, _none, { query }, _services, origin) => {
     const present = Object.entries(query).filter(
       (entry): entry is [string, string] => entry[1] !== undefined,
     );
-    return finishSso(ctx, Object.fromEntries(present));
+    return finishSso(ctx, Object.fromEntries(present), origin.ip);
   },
   send: (reply, outcome) => {
     if ('refusal' in outcome)

@@ -14,5 +14,5 @@ export default operation({
   status: 200,
   response: Type.Object({ user: User, session: Session }),
   errors: [400, 401, 403],
-  run: (ctx, app, { body }) => collectHandoff(ctx, app, body.code),
+  run: (ctx, app, { body }, _services, origin) => collectHandoff(ctx, app, body.code, origin.ip),
 });

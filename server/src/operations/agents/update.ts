@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { auditBy } from '../../policies/audit.ts';
 import { updateAgent } from '../../users/agents.ts';
 import { IdParams, Text } from '../../wire/fields.ts';
 import { User } from '../../wire/user.ts';
@@ -38,5 +39,7 @@ export default operation({
     self: 'agentId',
     body: Type.Object({ status: Status }),
   },
-  run: async (ctx, actor, { params, body }) => ({ agent: await updateAgent(ctx, actor, params.id, body) }),
+  run: async (ctx, actor, { params, body }, _services, origin) => ({
+    agent: await updateAgent(ctx, actor, params.id, body, auditBy(actor, origin.ip)),
+  }),
 });

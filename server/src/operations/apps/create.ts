@@ -17,10 +17,10 @@ export default operation({
   status: 201,
   response: Type.Object({ app: App, secret: Type.String(), domainKey: Type.String() }),
   errors: [400, 401, 403, 404, 409],
-  run: async (ctx, _caller, { body }) => {
+  run: async (ctx, _caller, { body }, _services, origin) => {
     // Apps are the operator's own; a count before the insert is enough (no tenant races it).
     if ((await countApps(ctx.store.db)) >= ctx.caps.apps) throw capReached('apps', ctx.caps.apps);
-    const created = await createApp(ctx.store, body);
+    const created = await createApp(ctx.store, body, { actor: { kind: 'admin-key' }, ip: origin.ip });
     return { app: presentApp(created.app), secret: created.secret, domainKey: created.domainKey };
   },
 });

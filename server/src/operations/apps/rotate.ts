@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { MAX_SECRET_GRACE_SECONDS, rotateAppSecret } from '../../apps/apps.ts';
+import { auditByPrincipal } from '../../policies/audit.ts';
 import { operation } from '../operation.ts';
 import { AppParams, visibleAppId } from './schemas.ts';
 
@@ -18,7 +19,12 @@ export default operation({
   status: 200,
   response: Type.Object({ secret: Type.String() }),
   errors: [400, 401, 403, 404],
-  run: async (ctx, credentials, { params, body }) => ({
-    secret: await rotateAppSecret(ctx.store, visibleAppId(credentials, params.appId), body.graceSeconds ?? 0),
+  run: async (ctx, credentials, { params, body }, _services, origin) => ({
+    secret: await rotateAppSecret(
+      ctx.store,
+      visibleAppId(credentials, params.appId),
+      body.graceSeconds ?? 0,
+      auditByPrincipal(credentials, origin.ip),
+    ),
   }),
 });

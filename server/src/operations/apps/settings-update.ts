@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { saveSettings } from '../../apps/apps.ts';
 import { mergeSettings, presentSettings } from '../../apps/settings.ts';
+import { auditBy } from '../../policies/audit.ts';
 import { operation } from '../operation.ts';
 import { SettingsResponse } from './schemas.ts';
 
@@ -8,15 +9,15 @@ export default operation({
   method: 'PUT',
   path: '/settings',
   auth: ['secret'],
-  caller: 'app',
+  caller: 'actor',
   tags: ['apps'],
   summary: 'Change settings: a partial object, deep-merged and validated',
   body: Type.Record(Type.String(), Type.Unknown()),
   status: 200,
   response: SettingsResponse,
-  run: async (ctx, app, { body }) => {
-    const settings = mergeSettings(app.settings, body);
-    await saveSettings(ctx.store, app, settings);
+  run: async (ctx, actor, { body }, _services, origin) => {
+    const settings = mergeSettings(actor.app.settings, body);
+    await saveSettings(ctx.store, actor.app, settings, auditBy(actor, origin.ip));
     return { settings: presentSettings(settings) };
   },
 });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { updateApp } from '../../apps/apps.ts';
+import { auditByPrincipal } from '../../policies/audit.ts';
 import { App, presentApp } from '../../wire/app.ts';
 import { Text } from '../../wire/fields.ts';
 import { operation } from '../operation.ts';
@@ -19,7 +20,14 @@ export default operation({
   ),
   status: 200,
   response: Type.Object({ app: App }),
-  run: async (ctx, credentials, { params, body }) => ({
-    app: presentApp(await updateApp(ctx.store, visibleAppId(credentials, params.appId), body)),
+  run: async (ctx, credentials, { params, body }, _services, origin) => ({
+    app: presentApp(
+      await updateApp(
+        ctx.store,
+        visibleAppId(credentials, params.appId),
+        body,
+        auditByPrincipal(credentials, origin.ip),
+      ),
+    ),
   }),
 });

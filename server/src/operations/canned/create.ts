@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { createCanned } from '../../canned/canned.ts';
+import { auditBy } from '../../policies/audit.ts';
 import { operation } from '../operation.ts';
 import { CannedAnswer, CannedRooms, CannedText, Shortcut, Title, tags } from './schemas.ts';
 
@@ -25,5 +26,7 @@ export default operation({
   status: 201,
   response: CannedAnswer,
   errors: [400, 401, 403, 409],
-  run: async (ctx, actor, { body }) => ({ canned: await createCanned(ctx, actor, body) }),
+  run: async (ctx, actor, { body }, _services, origin) => ({
+    canned: await createCanned(ctx, actor, body, auditBy(actor, origin.ip)),
+  }),
 });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { deleteCanned } from '../../canned/canned.ts';
+import { auditBy } from '../../policies/audit.ts';
 import { IdParams } from '../../wire/fields.ts';
 import { operation } from '../operation.ts';
 import { tags } from './schemas.ts';
@@ -14,5 +15,6 @@ export default operation({
   params: IdParams,
   status: 204,
   response: Type.Null(),
-  run: (ctx, actor, { params }) => deleteCanned(ctx, actor, params.id),
+  run: (ctx, actor, { params }, _services, origin) =>
+    deleteCanned(ctx, actor, params.id, auditBy(actor, origin.ip)),
 });

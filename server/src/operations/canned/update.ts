@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { updateCanned } from '../../canned/canned.ts';
+import { auditBy } from '../../policies/audit.ts';
 import { IdParams } from '../../wire/fields.ts';
 import { operation } from '../operation.ts';
 import { CannedAnswer, CannedRooms, CannedText, Shortcut, Title, tags } from './schemas.ts';
@@ -24,5 +25,7 @@ export default operation({
   status: 200,
   response: CannedAnswer,
   errors: [400, 401, 403, 404, 409],
-  run: async (ctx, actor, { params, body }) => ({ canned: await updateCanned(ctx, actor, params.id, body) }),
+  run: async (ctx, actor, { params, body }, _services, origin) => ({
+    canned: await updateCanned(ctx, actor, params.id, body, auditBy(actor, origin.ip)),
+  }),
 });

@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { auditBy } from '../../policies/audit.ts';
+import { auditWebhook } from '../../webhooks/audit.ts';
 import { presentWebhook, Webhook } from '../../wire/webhook.ts';
 import { operation } from '../operation.ts';
 import { Events, RateLimit, Target, tags, webhooksOf } from './schemas.ts';
@@ -7,7 +9,7 @@ export default operation({
   method: 'POST',
   path: '/webhooks',
   auth: ['secret'],
-  caller: 'app',
+  caller: 'actor',
   tags,
   summary: 'Register a webhook: handshake with the target, then 201 with the secret (shown once)',
   body: Type.Object(
@@ -17,8 +19,9 @@ export default operation({
   status: 201,
   response: Type.Object({ webhook: Webhook, secret: Type.String() }),
   errors: [400, 401, 403, 404, 409],
-  run: async (_ctx, app, { body }, services) => {
-    const { webhook, secret } = await webhooksOf(services).create(app, body);
+  run: async (ctx, actor, { body }, services, origin) => {
+    const { webhook, secret } = await webhooksOf(services).create(actor.app, body);
+    await auditWebhook(ctx.store, auditBy(actor, origin.ip), 'webhooks.create', undefined, webhook);
     return { webhook: presentWebhook(webhook), secret };
   },
 });

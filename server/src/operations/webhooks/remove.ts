@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { auditBy } from '../../policies/audit.ts';
+import { auditWebhook } from '../../webhooks/audit.ts';
 import { IdParams } from '../../wire/fields.ts';
 import { operation } from '../operation.ts';
 import { tags, webhooksOf } from './schemas.ts';
@@ -7,11 +9,16 @@ export default operation({
   method: 'DELETE',
   path: '/webhooks/:id',
   auth: ['secret'],
-  caller: 'app',
+  caller: 'actor',
   tags,
   summary: 'Delete a webhook with its delivery log',
   params: IdParams,
   status: 204,
   response: Type.Null(),
-  run: (_ctx, app, { params }, services) => webhooksOf(services).remove(app, params.id),
+  run: async (ctx, actor, { params }, services, origin) => {
+    const webhooks = webhooksOf(services);
+    const before = await webhooks.get(actor.app, params.id);
+    await webhooks.remove(actor.app, params.id);
+    await auditWebhook(ctx.store, auditBy(actor, origin.ip), 'webhooks.delete', before, undefined);
+  },
 });

@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { auditBy } from '../../policies/audit.ts';
+import { auditWebhook } from '../../webhooks/audit.ts';
 import { IdParams } from '../../wire/fields.ts';
 import { presentWebhook, Webhook } from '../../wire/webhook.ts';
 import { operation } from '../operation.ts';
@@ -8,7 +10,7 @@ export default operation({
   method: 'PUT',
   path: '/webhooks/:id',
   auth: ['secret'],
-  caller: 'app',
+  caller: 'actor',
   tags,
   summary: 'Change a webhook; a new target repeats the handshake; active: true resumes what is pending',
   params: IdParams,
@@ -23,7 +25,11 @@ export default operation({
   ),
   status: 200,
   response: Type.Object({ webhook: Webhook }),
-  run: async (_ctx, app, { params, body }, services) => ({
-    webhook: presentWebhook(await webhooksOf(services).update(app, params.id, body)),
-  }),
+  run: async (ctx, actor, { params, body }, services, origin) => {
+    const webhooks = webhooksOf(services);
+    const before = await webhooks.get(actor.app, params.id);
+    const after = await webhooks.update(actor.app, params.id, body);
+    await auditWebhook(ctx.store, auditBy(actor, origin.ip), 'webhooks.update', before, after);
+    return { webhook: presentWebhook(after) };
+  },
 });

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createApp } from '../../../src/apps/apps.ts';
+import { systemBy } from '../../../src/audit/audit.ts';
 import { createMemoryBus } from '../../../src/events/bus.ts';
 import { type StoredEvent, TRIGGERS } from '../../../src/events/catalog.ts';
 import { commitChange } from '../../../src/events/commit.ts';
@@ -71,7 +72,7 @@ describe('event sequencer [postgres]', {
   });
 
   async function newApp(): Promise<string> {
-    return (await createApp(store, { name: 'Seq' })).app.id;
+    return (await createApp(store, { name: 'Seq' }, systemBy('test'))).app.id;
   }
 
   /** Every event of the app: id and position (null while unpositioned), in position order. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { createApp } from '../../../src/apps/apps.ts';
+import { systemBy } from '../../../src/audit/audit.ts';
 import { openStore, type Store } from '../../../src/store/database.ts';
 import type { EventRow, WebhookRow } from '../../../src/store/schema.ts';
 import { newId } from '../../../src/util/ids.ts';
@@ -33,7 +34,7 @@ export async function openUnitStore(): Promise<UnitStore> {
 }
 
 export async function addApp(store: Store): Promise<string> {
-  const { app } = await createApp(store, { name: 'Unit' });
+  const { app } = await createApp(store, { name: 'Unit' }, systemBy('test'));
   return app.id;
 }
 
