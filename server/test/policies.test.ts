@@ -79,6 +79,7 @@ function chat(creator: string, users: string[], room = 1): LoadedChat {
     ticketId: null,
     queuePosition: null,
     tags: '[]',
+    rating: null,
   };
   return { row, users };
 }

@@ -370,6 +370,26 @@ describeEachStore('tenancy is absolute', (kind) => {
         expect: { userToken: 403 },
       },
       { route: 'DELETE /canned/{id}', url: `/v1/canned/${cannedOfA}`, auth: ST, expect: { userToken: 403 } },
+      // Surveys: B has no survey of A's id, and A's chat is unknown to B
+      {
+        route: 'GET /surveys/{surveyId}',
+        url: `/v1/surveys/csat?sourceType=chat&sourceId=${A.chat.id}`,
+        auth: ST,
+      },
+      {
+        route: 'POST /surveys/{surveyId}/submit',
+        url: '/v1/surveys/csat/submit',
+        auth: ST,
+        body: { sourceType: 'chat', sourceId: A.chat.id, answers: [{ questionId: 'score', value: 1 }] },
+      },
+      {
+        route: 'GET /surveys/{surveyId}/responses',
+        url: '/v1/surveys/csat/responses',
+        auth: ST,
+        // B's secret lists B's own (none); B's tokens are no admins or supervisors.
+        own: true,
+        expect: { userToken: 403, agentToken: 403 },
+      },
       // Chats
       {
         route: 'POST /chats',

@@ -64,6 +64,7 @@ export interface components {
             ticketId?: string;
             offHours?: boolean;
             tags: string[];
+            rating?: number;
             users: string[];
         };
         ChatWithFields: {
@@ -83,6 +84,7 @@ export interface components {
             ticketId?: string;
             offHours?: boolean;
             tags: string[];
+            rating?: number;
             users: components["schemas"]["User"][] | string[];
             history?: components["schemas"]["HistoryEntry"][];
         };
@@ -162,9 +164,18 @@ export interface components {
             data: {
                 type: string;
                 ticketId?: string;
+                surveyId?: string;
+                chatId?: string;
             } & {
                 [key: string]: unknown;
             };
+        };
+        SurveysResponseData: {
+            surveyId: string;
+            chatId: string;
+            userId: string;
+            rating: number | null;
+            created: number;
         };
         UsersActivityData: {
             chatId: string;
@@ -368,14 +379,15 @@ export interface EventData {
   "messages:read": Schemas["MessagesReadData"];
   "queues:update": Schemas["QueuesUpdateData"];
   "system:info": Schemas["SystemInfoData"];
+  "surveys:response": Schemas["SurveysResponseData"];
   "users:activity": Schemas["UsersActivityData"];
 }
 
 /** Every trigger, in the order docs/webhooks.md lists them. */
-export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
+export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "surveys:response", "users:activity"] as const;
 
 /** The triggers `/v1/ws` sends (`chats:assign` is a question for the app server only). */
-export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
+export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "surveys:response", "users:activity"] as const;
 
 /** Client → server requests over `/v1/ws`: the frame's `data` and its ack's `data`. */
 export interface RealtimeRequests {

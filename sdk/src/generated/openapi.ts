@@ -545,6 +545,21 @@ export interface paths {
                                     allowed: string[] | null;
                                     requiredOnClose: boolean;
                                 };
+                                surveys?: {
+                                    id: string;
+                                    name: string;
+                                    rooms?: number[];
+                                    questions: {
+                                        id: string;
+                                        type: "rating" | "choice" | "text";
+                                        text: string;
+                                        options?: string[];
+                                        required?: boolean;
+                                    }[];
+                                }[];
+                                survey?: {
+                                    onClose: string | null;
+                                };
                                 sso?: {
                                     issuer: string;
                                     clientId: string;
@@ -656,6 +671,21 @@ export interface paths {
                                 tags?: {
                                     allowed: string[] | null;
                                     requiredOnClose: boolean;
+                                };
+                                surveys?: {
+                                    id: string;
+                                    name: string;
+                                    rooms?: number[];
+                                    questions: {
+                                        id: string;
+                                        type: "rating" | "choice" | "text";
+                                        text: string;
+                                        options?: string[];
+                                        required?: boolean;
+                                    }[];
+                                }[];
+                                survey?: {
+                                    onClose: string | null;
                                 };
                                 sso?: {
                                     issuer: string;
@@ -2783,6 +2813,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             }[];
                             next: string | null;
@@ -2879,6 +2910,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -2982,6 +3014,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: {
                                     id: string;
                                     name: string;
@@ -3096,6 +3129,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -3195,6 +3229,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -3706,6 +3741,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -3814,6 +3850,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -4458,6 +4495,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                             assignment: {
@@ -4556,6 +4594,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                             assignment: {
@@ -4664,6 +4703,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -4948,6 +4988,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                             invitation: {
@@ -5370,7 +5411,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity */
                         events: string[];
                         /** @description deliveries per second; 0 = none */
                         rateLimit?: number;
@@ -5542,7 +5583,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target?: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity */
                         events?: string[];
                         active?: boolean;
                         /** @description deliveries per second; 0 = none */
@@ -6459,6 +6500,308 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/surveys/{surveyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey for a chat’s end user: its questions and the hosted page (url) that asks them */
+        get: {
+            parameters: {
+                query: {
+                    /** @description what sourceId names: a chat, or the ticket made when it closed */
+                    sourceType: "chat" | "ticket";
+                    sourceId: string;
+                };
+                header?: never;
+                path: {
+                    surveyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            survey: {
+                                id: string;
+                                name: string;
+                                /** @description the hosted survey page, absolute; its link expires with the answer window */
+                                url: string;
+                                questions: {
+                                    id: string;
+                                    type: "rating" | "choice" | "text";
+                                    text: string;
+                                    options?: string[];
+                                    required?: boolean;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/{surveyId}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a closed chat’s survey: once per chat, within 7 days of the close; fires surveys:response */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    surveyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description what sourceId names: a chat, or the ticket made when it closed */
+                        sourceType: "chat" | "ticket";
+                        sourceId: string;
+                        answers: {
+                            questionId: string;
+                            value: number | string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            response: {
+                                id: string;
+                                surveyId: string;
+                                chatId: string;
+                                userId: string;
+                                room: number;
+                                agentIds: string[];
+                                answers: {
+                                    questionId: string;
+                                    value: number | string;
+                                }[];
+                                rating: number | null;
+                                created: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/{surveyId}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey’s responses, newest first (the secret, an admin; a supervisor: its rooms’) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description answered at or after (Unix seconds) */
+                    from?: number;
+                    /** @description answered at or before (Unix seconds) */
+                    to?: number;
+                    room?: number;
+                    /** @description only chats this agent took part in */
+                    agent?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    surveyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            responses: {
+                                id: string;
+                                surveyId: string;
+                                chatId: string;
+                                userId: string;
+                                room: number;
+                                agentIds: string[];
+                                answers: {
+                                    questionId: string;
+                                    value: number | string;
+                                }[];
+                                rating: number | null;
+                                created: number;
+                            }[];
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stream": {
         parameters: {
             query?: never;
@@ -6473,7 +6816,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity */
+                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity */
                     events?: string;
                     /** @description Resume after this cursor (the `cursor` of the last event handled) */
                     cursor?: string;

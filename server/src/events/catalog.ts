@@ -11,6 +11,7 @@ import {
   MessagesNewData,
   MessagesReadData,
   QueuesUpdateData,
+  SurveysResponseData,
   SystemInfoData,
   UsersActivityData,
 } from '../wire/events.ts';
@@ -35,6 +36,7 @@ export const EVENT_DATA = {
   'messages:read': MessagesReadData,
   'queues:update': QueuesUpdateData,
   'system:info': SystemInfoData,
+  'surveys:response': SurveysResponseData,
   'users:activity': UsersActivityData,
 } as const satisfies Record<string, TObject>;
 

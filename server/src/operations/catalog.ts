@@ -54,6 +54,9 @@ import routingQueuePosition from './routing/queue-position.ts';
 import routingQueues from './routing/queues.ts';
 import routingReject from './routing/reject.ts';
 import routingToInbox from './routing/to-inbox.ts';
+import surveysGet from './surveys/get.ts';
+import surveysResponses from './surveys/responses.ts';
+import surveysSubmit from './surveys/submit.ts';
 import ticketsGet from './tickets/get.ts';
 import ticketsList from './tickets/list.ts';
 import usersActivity from './users/activity.ts';
@@ -150,5 +153,8 @@ export const OPERATIONS: readonly Operation[] = [
   cannedCreate,
   cannedUpdate,
   cannedRemove,
+  surveysGet,
+  surveysSubmit,
+  surveysResponses,
   miscPing,
 ];

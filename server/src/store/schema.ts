@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ServerKeysTable, SurveyResponsesTable } from './survey-tables.ts';
 
 /**
  * The store's tables as Kysely sees them (camelCase here, snake_case in the database).
@@ -110,6 +111,8 @@ export interface ChatsTable {
   queuePosition: number | null;
   /** The chat's tags, a JSON list of strings (`[]` when untagged). */
   tags: string;
+  /** The first rating answer of the chat's survey response (docs/surveys.md); null until answered. */
+  rating: number | null;
 }
 
 /** A canned response (docs/web.md): shared (`ownerId` null) or one agent's own. */
@@ -340,6 +343,8 @@ export interface Database {
   chats: ChatsTable;
   chatUsers: ChatUsersTable;
   cannedResponses: CannedResponsesTable;
+  surveyResponses: SurveyResponsesTable;
+  serverKeys: ServerKeysTable;
   messages: MessagesTable;
   messageReads: MessageReadsTable;
   historyEntries: HistoryEntriesTable;
@@ -369,3 +374,4 @@ export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type AttemptRow = Selectable<WebhookAttemptsTable>;
 export type HistoryEntryRow = Selectable<HistoryEntriesTable>;
 export type CannedRow = Selectable<CannedResponsesTable>;
+export type SurveyResponseRow = Selectable<SurveyResponsesTable>;

@@ -50,14 +50,34 @@ export const QueuesUpdateData = Type.Object(
   { ...chatUser, data: Type.Object({ queuePosition: Type.Union([Type.Integer(), Type.Null()]) }, closed) },
   closed,
 );
-/** `data.type` names the notice (`ticket` today); other notices may add fields beside it. */
+/**
+ * `data.type` names the notice: `ticket` (the ticket made on close, `ticketId`) or `survey` (the
+ * survey the end user is asked to answer, docs/surveys.md: `surveyId`, `chatId`, and `ticketId` when
+ * the close made one); other notices may add fields beside it.
+ */
 export const SystemInfoData = Type.Object(
   {
     chatId: Type.Optional(Type.String()),
     data: Type.Object(
-      { type: Type.String(), ticketId: Type.Optional(Type.String()) },
+      {
+        type: Type.String(),
+        ticketId: Type.Optional(Type.String()),
+        surveyId: Type.Optional(Type.String()),
+        chatId: Type.Optional(Type.String()),
+      },
       { additionalProperties: true },
     ),
+  },
+  closed,
+);
+/** A survey was answered (docs/surveys.md); `rating` is its first rating answer, null without one. */
+export const SurveysResponseData = Type.Object(
+  {
+    surveyId: Type.String(),
+    chatId: Type.String(),
+    userId: Type.String(),
+    rating: Type.Union([Type.Integer(), Type.Null()]),
+    created: Type.Integer(),
   },
   closed,
 );
