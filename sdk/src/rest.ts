@@ -211,6 +211,16 @@ export function createRestApi(transport: Transport) {
         call<'/v1/canned/{id}', 'put'>('put', `/canned/${e(id)}`, { body }),
       delete: (id: string) => call<'/v1/canned/{id}', 'delete'>('delete', `/canned/${e(id)}`),
     },
+    surveys: {
+      get: (surveyId: string, query: QueryOf<'/v1/surveys/{surveyId}', 'get'>) =>
+        call<'/v1/surveys/{surveyId}', 'get'>('get', `/surveys/${e(surveyId)}`, { query }),
+      submit: (surveyId: string, body: BodyOf<'/v1/surveys/{surveyId}/submit', 'post'>) =>
+        call<'/v1/surveys/{surveyId}/submit', 'post'>('post', `/surveys/${e(surveyId)}/submit`, { body }),
+      responses: (surveyId: string, query?: QueryOf<'/v1/surveys/{surveyId}/responses', 'get'>) =>
+        call<'/v1/surveys/{surveyId}/responses', 'get'>('get', `/surveys/${e(surveyId)}/responses`, {
+          query,
+        }),
+    },
   };
 }
 

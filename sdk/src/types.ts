@@ -46,3 +46,5 @@ export type Webhook = ResponseOf<'/v1/webhooks/{id}', 'get'>['webhook'];
 export type Delivery = ResponseOf<'/v1/webhooks/{id}/deliveries', 'get'>['deliveries'][number];
 export type Media = ResponseOf<'/v1/media', 'get'>['media'][number];
 export type CannedResponse = ResponseOf<'/v1/canned', 'post'>['canned'];
+export type Survey = ResponseOf<'/v1/surveys/{surveyId}', 'get'>['survey'];
+export type SurveyResponse = ResponseOf<'/v1/surveys/{surveyId}/submit', 'post'>['response'];

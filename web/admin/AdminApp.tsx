@@ -8,6 +8,7 @@ import { LivePanel } from './LivePanel.tsx';
 import { AdminModel, APP_TABS } from './model.ts';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { SignIn } from './SignIn.tsx';
+import { SurveysPanel } from './SurveysPanel.tsx';
 import { Tabs } from './Tabs.tsx';
 import { WebhooksPanel } from './WebhooksPanel.tsx';
 
@@ -49,6 +50,7 @@ export function AdminApp() {
               {tab === 'Agents' ? <AgentsPanel client={session.client} /> : null}
               {tab === 'Webhooks' ? <WebhooksPanel client={session.client} /> : null}
               {tab === 'Live' ? <LivePanel client={session.client} /> : null}
+              {tab === 'Surveys' ? <SurveysPanel client={session.client} /> : null}
               {tab === 'Hours' ? <HoursPanel client={session.client} /> : null}
               {tab === 'Canned responses' ? <CannedPanel client={session.client} /> : null}
             </div>

@@ -9,7 +9,15 @@ export type AdminSession =
   | { kind: 'app'; client: Client; app: App; appId: string; person?: Agent }
   | { kind: 'operator'; client: Client; adminKey: string };
 
-export const APP_TABS = ['Settings', 'Agents', 'Webhooks', 'Live', 'Hours', 'Canned responses'] as const;
+export const APP_TABS = [
+  'Settings',
+  'Agents',
+  'Webhooks',
+  'Live',
+  'Surveys',
+  'Hours',
+  'Canned responses',
+] as const;
 export type AdminTab = (typeof APP_TABS)[number];
 
 export interface AdminState {
