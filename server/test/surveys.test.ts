@@ -355,6 +355,53 @@ describeEachStore('surveys', (kind) => {
     });
   });
 
+  describe('the hosted page', () => {
+    it('is framable (frame-ancestors, no X-Frame-Options), answers once by form post, refuses bad links', async () => {
+      const { user, chat: c } = await chat({});
+      const got = await expectStatus(
+        server,
+        200,
+        'GET',
+        `/v1/surveys/csat?sourceType=chat&sourceId=${c.id}`,
+        {
+          headers: app.as(user.token),
+        },
+      );
+      const link = new URL(got.body.survey.url);
+      const page = await server.request('GET', `${link.pathname}${link.search}`);
+      assert.equal(page.status, 200);
+      assert.match(String(page.headers['content-type']), /text\/html/);
+      assert.match(String(page.headers['content-security-policy']), /frame-ancestors \*/);
+      assert.match(String(page.headers['content-security-policy']), /script-src 'self' 'sha256-/);
+      assert.equal(page.headers['x-frame-options'], undefined);
+      assert.match(page.text, /aria-label="Survey"/);
+      assert.match(page.text, /Send survey/);
+      // Every other page keeps frame-ancestors 'none'.
+      const docs = await server.request('GET', '/docs');
+      assert.match(String(docs.headers['content-security-policy']), /frame-ancestors 'none'/);
+      const token = link.searchParams.get('t')!;
+      const post = (fields: Record<string, string>) =>
+        server.request('POST', '/survey/', {
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+        });
+      const missing = await post({ t: token, 'q.comment': 'no score' });
+      assert.equal(missing.status, 400);
+      assert.match(missing.text, /Please answer: How satisfied are you\?/);
+      assert.match(missing.text, /no score/);
+      const done = await post({ t: token, 'q.score': '2', 'q.solved': 'No' });
+      assert.equal(done.status, 201, done.text);
+      assert.match(done.text, /inbenta\.survey\.successful_answer/);
+      const chatNow = await expectStatus(server, 200, 'GET', `/v1/chats/${c.id}`, { headers: app.asApp });
+      assert.equal(chatNow.body.chat.rating, 2);
+      assert.equal((await post({ t: token, 'q.score': '3' })).status, 409);
+      assert.equal((await server.request('GET', `${link.pathname}${link.search}`)).status, 409);
+      const forged = `${token.split('.')[0]}.${'A'.repeat(43)}`;
+      assert.equal((await server.request('GET', `/survey/?t=${forged}`)).status, 404);
+      assert.equal((await server.request('GET', '/survey/')).status, 404);
+    });
+  });
+
   describe('GET /surveys/{id}/responses', () => {
     it('pages the responses, filters them, and scopes a supervisor to its rooms', async () => {
       const fresh = await createTestApp(server, 'Responses app');
