@@ -71,6 +71,7 @@ describeEachStore('stream: protocol', (kind) => {
         'messages:read',
         'queues:update',
         'system:info',
+        'surveys:response',
         'users:activity',
       ],
       'by default every trigger but chats:assign',
