@@ -237,6 +237,16 @@ export function createRestApi(transport: Transport) {
       /** The audit log, newest first: secret or an admin person (docs/security.md, "Audit log"). */
       list: (query?: QueryOf<'/v1/audit', 'get'>) => call<'/v1/audit', 'get'>('get', '/audit', { query }),
     },
+    surveys: {
+      get: (surveyId: string, query: QueryOf<'/v1/surveys/{surveyId}', 'get'>) =>
+        call<'/v1/surveys/{surveyId}', 'get'>('get', `/surveys/${e(surveyId)}`, { query }),
+      submit: (surveyId: string, body: BodyOf<'/v1/surveys/{surveyId}/submit', 'post'>) =>
+        call<'/v1/surveys/{surveyId}/submit', 'post'>('post', `/surveys/${e(surveyId)}/submit`, { body }),
+      responses: (surveyId: string, query?: QueryOf<'/v1/surveys/{surveyId}/responses', 'get'>) =>
+        call<'/v1/surveys/{surveyId}/responses', 'get'>('get', `/surveys/${e(surveyId)}/responses`, {
+          query,
+        }),
+    },
   };
 }
 

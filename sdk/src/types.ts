@@ -49,3 +49,5 @@ export type CannedResponse = ResponseOf<'/v1/canned', 'post'>['canned'];
 export type ChatsReport = ResponseOf<'/v1/reports/chats', 'get'>;
 export type AgentsReport = ResponseOf<'/v1/reports/agents', 'get'>;
 export type AuditEntry = ResponseOf<'/v1/audit', 'get'>['entries'][number];
+export type Survey = ResponseOf<'/v1/surveys/{surveyId}', 'get'>['survey'];
+export type SurveyResponse = ResponseOf<'/v1/surveys/{surveyId}/submit', 'post'>['response'];

@@ -33,6 +33,7 @@ const LAYERS = [
   'presence',
   'canned',
   'reports',
+  'surveys',
   'webhooks',
   'bus',
   'operations',

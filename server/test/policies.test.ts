@@ -88,6 +88,7 @@ function chat(creator: string, users: string[], room = 1): LoadedChat {
     queuePosition: null,
     tags: '[]',
     watchers: 0,
+    rating: null,
   };
   return { row, users };
 }

@@ -71,6 +71,7 @@ describeEachStore('stream: protocol', (kind) => {
         'messages:read',
         'queues:update',
         'system:info',
+        'surveys:response',
         'users:activity',
         'agents:status',
         'surveys:response',

@@ -401,6 +401,26 @@ describeEachStore('tenancy is absolute', (kind) => {
       },
       // The audit log: the caller's own app's entries only (secret or an admin person).
       { route: 'GET /audit', url: '/v1/audit', auth: ['secret'], own: true },
+      // Surveys: B has no survey of A's id, and A's chat is unknown to B
+      {
+        route: 'GET /surveys/{surveyId}',
+        url: `/v1/surveys/csat?sourceType=chat&sourceId=${A.chat.id}`,
+        auth: ST,
+      },
+      {
+        route: 'POST /surveys/{surveyId}/submit',
+        url: '/v1/surveys/csat/submit',
+        auth: ST,
+        body: { sourceType: 'chat', sourceId: A.chat.id, answers: [{ questionId: 'score', value: 1 }] },
+      },
+      {
+        route: 'GET /surveys/{surveyId}/responses',
+        url: '/v1/surveys/csat/responses',
+        auth: ST,
+        // B's secret lists B's own (none); B's tokens are no admins or supervisors.
+        own: true,
+        expect: { userToken: 403, agentToken: 403 },
+      },
       // Chats
       {
         route: 'POST /chats',

@@ -10,6 +10,7 @@ import { LivePanel } from './LivePanel.tsx';
 import { AdminModel, APP_TABS } from './model.ts';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { SignIn } from './SignIn.tsx';
+import { SurveysPanel } from './SurveysPanel.tsx';
 import { Tabs } from './Tabs.tsx';
 import { WebhooksPanel } from './WebhooksPanel.tsx';
 
@@ -56,6 +57,7 @@ export function AdminApp() {
               {tab === 'Reports' ? (
                 <ReportsPanel client={session.client} canExport class="admin__section" />
               ) : null}
+              {tab === 'Surveys' ? <SurveysPanel client={session.client} /> : null}
               {tab === 'Hours' ? <HoursPanel client={session.client} /> : null}
               {tab === 'Canned responses' ? <CannedPanel client={session.client} /> : null}
               {tab === 'Audit' ? <AuditPanel client={session.client} /> : null}

@@ -9,13 +9,14 @@ export type AdminSession =
   | { kind: 'app'; client: Client; app: App; appId: string; person?: Agent }
   | { kind: 'operator'; client: Client; adminKey: string };
 
-/** In the order of docs/web.md's admin tabs (Reports and Surveys take their places before Hours). */
+/** In the order of docs/web.md's admin tabs. */
 export const APP_TABS = [
   'Settings',
   'Agents',
   'Webhooks',
   'Live',
   'Reports',
+  'Surveys',
   'Hours',
   'Canned responses',
   'Audit',

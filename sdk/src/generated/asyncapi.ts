@@ -64,6 +64,7 @@ export interface components {
             ticketId?: string;
             offHours?: boolean;
             tags: string[];
+            rating?: number;
             users: string[];
         };
         ChatWithFields: {
@@ -83,6 +84,7 @@ export interface components {
             ticketId?: string;
             offHours?: boolean;
             tags: string[];
+            rating?: number;
             users: components["schemas"]["User"][] | string[];
             history?: components["schemas"]["HistoryEntry"][];
             watchers?: components["schemas"]["User"][];
@@ -170,9 +172,18 @@ export interface components {
             data: {
                 type: string;
                 ticketId?: string;
+                surveyId?: string;
+                chatId?: string;
             } & {
                 [key: string]: unknown;
             };
+        };
+        SurveysResponseData: {
+            surveyId: string;
+            chatId: string;
+            userId: string;
+            rating: number | null;
+            created: number;
         };
         UsersActivityData: {
             chatId: string;
@@ -186,13 +197,6 @@ export interface components {
             previous: "online" | "away" | "offline";
             rooms: number[];
             reason: "login" | "logout" | "update" | "deactivated" | "deleted" | "presence";
-        };
-        SurveysResponseData: {
-            surveyId: string;
-            chatId: string;
-            userId: string;
-            rating: number | null;
-            created: number;
         };
         WsSessionData: {
             user: components["schemas"]["User"] | null;
@@ -400,16 +404,16 @@ export interface EventData {
   "messages:read": Schemas["MessagesReadData"];
   "queues:update": Schemas["QueuesUpdateData"];
   "system:info": Schemas["SystemInfoData"];
+  "surveys:response": Schemas["SurveysResponseData"];
   "users:activity": Schemas["UsersActivityData"];
   "agents:status": Schemas["AgentsStatusData"];
-  "surveys:response": Schemas["SurveysResponseData"];
 }
 
 /** Every trigger, in the order docs/webhooks.md lists them. */
-export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity", "agents:status", "surveys:response"] as const;
+export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "surveys:response", "users:activity", "agents:status"] as const;
 
 /** The triggers `/v1/ws` sends (`chats:assign` is a question for the app server only). */
-export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity", "agents:status", "surveys:response"] as const;
+export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "surveys:response", "users:activity", "agents:status"] as const;
 
 /** Client → server requests over `/v1/ws`: the frame's `data` and its ack's `data`. */
 export interface RealtimeRequests {

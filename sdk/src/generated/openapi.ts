@@ -545,6 +545,21 @@ export interface paths {
                                     allowed: string[] | null;
                                     requiredOnClose: boolean;
                                 };
+                                surveys?: {
+                                    id: string;
+                                    name: string;
+                                    rooms?: number[];
+                                    questions: {
+                                        id: string;
+                                        type: "rating" | "choice" | "text";
+                                        text: string;
+                                        options?: string[];
+                                        required?: boolean;
+                                    }[];
+                                }[];
+                                survey?: {
+                                    onClose: string | null;
+                                };
                                 sso?: {
                                     issuer: string;
                                     clientId: string;
@@ -656,6 +671,21 @@ export interface paths {
                                 tags?: {
                                     allowed: string[] | null;
                                     requiredOnClose: boolean;
+                                };
+                                surveys?: {
+                                    id: string;
+                                    name: string;
+                                    rooms?: number[];
+                                    questions: {
+                                        id: string;
+                                        type: "rating" | "choice" | "text";
+                                        text: string;
+                                        options?: string[];
+                                        required?: boolean;
+                                    }[];
+                                }[];
+                                survey?: {
+                                    onClose: string | null;
                                 };
                                 sso?: {
                                     issuer: string;
@@ -2801,6 +2831,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             }[];
                             next: string | null;
@@ -2897,6 +2928,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -3000,6 +3032,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: {
                                     id: string;
                                     name: string;
@@ -3133,6 +3166,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -3232,6 +3266,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -3752,6 +3787,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -3860,6 +3896,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -3970,6 +4007,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                                 watchers: {
                                     id: string;
@@ -4094,6 +4132,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                                 watchers: {
                                     id: string;
@@ -4221,6 +4260,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -4873,6 +4913,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                             assignment: {
@@ -4971,6 +5012,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                             assignment: {
@@ -5079,6 +5121,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                         };
@@ -5363,6 +5406,7 @@ export interface paths {
                                 ticketId?: string;
                                 offHours?: boolean;
                                 tags: string[];
+                                rating?: number;
                                 users: string[];
                             };
                             invitation: {
@@ -5785,7 +5829,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity, agents:status, surveys:response */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity, agents:status */
                         events: string[];
                         /** @description deliveries per second; 0 = none */
                         rateLimit?: number;
@@ -5957,7 +6001,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target?: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity, agents:status, surveys:response */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity, agents:status */
                         events?: string[];
                         active?: boolean;
                         /** @description deliveries per second; 0 = none */
@@ -7227,6 +7271,308 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/surveys/{surveyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey for a chat’s end user: its questions and the hosted page (url) that asks them */
+        get: {
+            parameters: {
+                query: {
+                    /** @description what sourceId names: a chat, or the ticket made when it closed */
+                    sourceType: "chat" | "ticket";
+                    sourceId: string;
+                };
+                header?: never;
+                path: {
+                    surveyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            survey: {
+                                id: string;
+                                name: string;
+                                /** @description the hosted survey page, absolute; its link expires with the answer window */
+                                url: string;
+                                questions: {
+                                    id: string;
+                                    type: "rating" | "choice" | "text";
+                                    text: string;
+                                    options?: string[];
+                                    required?: boolean;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/{surveyId}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a closed chat’s survey: once per chat, within 7 days of the close; fires surveys:response */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    surveyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description what sourceId names: a chat, or the ticket made when it closed */
+                        sourceType: "chat" | "ticket";
+                        sourceId: string;
+                        answers: {
+                            questionId: string;
+                            value: number | string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            response: {
+                                id: string;
+                                surveyId: string;
+                                chatId: string;
+                                userId: string;
+                                room: number;
+                                agentIds: string[];
+                                answers: {
+                                    questionId: string;
+                                    value: number | string;
+                                }[];
+                                rating: number | null;
+                                created: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/{surveyId}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey’s responses, newest first (the secret, an admin; a supervisor: its rooms’) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description answered at or after (Unix seconds) */
+                    from?: number;
+                    /** @description answered at or before (Unix seconds) */
+                    to?: number;
+                    room?: number;
+                    /** @description only chats this agent took part in */
+                    agent?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    surveyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            responses: {
+                                id: string;
+                                surveyId: string;
+                                chatId: string;
+                                userId: string;
+                                room: number;
+                                agentIds: string[];
+                                answers: {
+                                    questionId: string;
+                                    value: number | string;
+                                }[];
+                                rating: number | null;
+                                created: number;
+                            }[];
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stream": {
         parameters: {
             query?: never;
@@ -7241,7 +7587,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, users:activity, agents:status, surveys:response */
+                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity, agents:status */
                     events?: string;
                     /** @description Resume after this cursor (the `cursor` of the last event handled) */
                     cursor?: string;

@@ -10,6 +10,7 @@ import {
   SsoSettingsSchema,
   type SsoSettingsView,
 } from './sso-settings.ts';
+import { SurveyChoiceSchema, SurveysSchema, surveysProblems } from './survey-settings.ts';
 
 const Room = Type.Object({
   id: int('roomId'),
@@ -51,6 +52,9 @@ export const SettingsSchema = Type.Object({
     allowed: Type.Union([Type.Array(Tag, { maxItems: 500 }), Type.Null()]),
     requiredOnClose: Type.Boolean(),
   }),
+  /** Post-chat surveys (docs/surveys.md). */
+  surveys: SurveysSchema,
+  survey: SurveyChoiceSchema,
 });
 
 export type Settings = Static<typeof SettingsSchema>;
@@ -74,6 +78,8 @@ export function defaultSettings(): Settings {
     media: { maxBytes: 10 * 1024 * 1024, allowedTypes: ['image/*', 'application/pdf', 'text/plain'] },
     auth: { requireDomainKey: false },
     tags: { allowed: null, requiredOnClose: false },
+    surveys: [],
+    survey: { onClose: null },
   };
 }
 
@@ -125,6 +131,12 @@ export function mergeSettings(current: Settings, patch: unknown): Settings {
       { field: 'rooms', message: 'duplicate room id' },
     ]);
   }
+  const surveyProblems = surveysProblems(settings.surveys, settings.survey.onClose, ids);
+  if (surveyProblems.length > 0)
+    throw badRequest(
+      `Invalid settings: ${surveyProblems.map((d) => `${d.field} ${d.message}`).join('; ')}`,
+      surveyProblems.slice(0, 20),
+    );
   return settings;
 }
 

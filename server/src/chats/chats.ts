@@ -115,6 +115,7 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
         queuePosition: null,
         tags: '[]',
         watchers: 0,
+        rating: null,
       };
       await insertChat(tx, row);
       await insertParticipant.run(tx, { chatId: row.id, userId: creator.id, appId: app.id, joined: now });

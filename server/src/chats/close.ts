@@ -1,4 +1,5 @@
 import type { App } from '../apps/apps.ts';
+import { surveyOnClose } from '../apps/survey-settings.ts';
 import type { Emit } from '../events/commit.ts';
 import type { LoadedChat } from '../policies/chats.ts';
 import type { Tx } from '../store/database.ts';
@@ -11,8 +12,9 @@ import { chatById, closeOpenChat, releaseAgentSlots, updateChatRow } from './sta
 import { deleteWatchersOfChat } from './watchers-sql.ts';
 
 /**
- * Closes a chat inside `tx`: status, agents' slots, `chats:close`, its watches, and the ticket with its
- * `system:info`.
+ * Closes a chat inside `tx`: status, agents' slots, `chats:close`, its watches, the ticket with its
+ * `system:info`, and the survey's `system:info` to the creator (docs/surveys.md) unless
+ * `extraData.survey` is false.
  * Shared by DELETE /chats/{id}, a creator leaving, and the timers (inactivity, reconnect grace).
  * Returns the closed chat with its participants (closing removes nobody), or `'closed'` when it
  * was closed already (the timers stop there).
@@ -42,6 +44,16 @@ export async function closeIfOpen(
     await updateChatRow(tx, chatId, { ticketId });
   }
   const closed = await chatById.one(tx, { id: chatId });
+  const survey = extraData?.survey === false ? null : surveyOnClose(app.settings, closed.room);
+  if (survey) {
+    const data = {
+      type: 'survey',
+      surveyId: survey.id,
+      chatId,
+      ...(closed.ticketId ? { ticketId: closed.ticketId } : {}),
+    };
+    await emit({ trigger: 'system:info', chatId, userId: closed.creator, data: { chatId, data } });
+  }
   await chatRouting().closed(tx, emit, app, closed);
   return { row: closed, users };
 }

@@ -14,6 +14,9 @@ import { isNote, seesNotes } from './notes.ts';
  * - `chats:create`: the participants (the creator) and the agents of the chat's room.
  * - `queues:update`: the chat's creator and the agents of the chat's room.
  * - `agents:status`: the agent and the agents of the rooms it serves; never an end user.
+ * - `system:info` addressed to one user (`userId` set: the survey asked of the creator on close,
+ *   docs/surveys.md): that user alone, though the chat is closed; without one, as below.
+ * - `surveys:response`: the agents of the chat's room and the chat's agents; no end user.
  * - every other event of a chat: the participants and the watchers (docs/people.md, "Supervision")
  *   at the time of the event; the user a `chats:join`, `chats:leave` or `invitations:accept` is about
  *   (so a leaver hears their own leave), for `chats:close` the creator too (when the creator's leave
@@ -73,6 +76,19 @@ export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly strin
       for (const room of data.rooms) rooms.add(room);
       break;
     }
+    case 'system:info':
+      if (event.userId) users.add(event.userId);
+      else await participants();
+      break;
+    case 'surveys:response': {
+      await participants();
+      await keepAgents(tx, users);
+      if (chatId !== null) {
+        const chat = await tx.selectFrom('chats').select('room').where('id', '=', chatId).executeTakeFirst();
+        if (chat) rooms.add(chat.room);
+      }
+      break;
+    }
     case 'queues:update': {
       const data = event.data as EventDataByTrigger['queues:update'];
       users.add(data.userId);
@@ -126,6 +142,18 @@ async function keepNoteReaders(tx: Tx, users: Set<string>): Promise<void> {
     .execute();
   const readers = new Set(rows.filter((row) => seesNotes(row)).map((row) => row.id));
   for (const user of users) if (!readers.has(user)) users.delete(user);
+}
+
+/** Drops from `users` everyone who is not an agent (one read of their roles). */
+async function keepAgents(tx: Tx, users: Set<string>): Promise<void> {
+  if (users.size === 0) return;
+  const rows = await tx
+    .selectFrom('users')
+    .select(['id', 'role'])
+    .where('id', 'in', [...users])
+    .execute();
+  const agents = new Set(rows.filter((row) => row.role === 'agent').map((row) => row.id));
+  for (const user of users) if (!agents.has(user)) users.delete(user);
 }
 
 type AudienceArgs = Record<string, string | number>;

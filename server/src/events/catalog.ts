@@ -39,9 +39,9 @@ export const EVENT_DATA = {
   'messages:read': MessagesReadData,
   'queues:update': QueuesUpdateData,
   'system:info': SystemInfoData,
+  'surveys:response': SurveysResponseData,
   'users:activity': UsersActivityData,
   'agents:status': AgentsStatusData,
-  'surveys:response': SurveysResponseData,
 } as const satisfies Record<string, TObject>;
 
 /** Every trigger with the exact shape of its `data`. */

@@ -17,6 +17,7 @@ import { installCors } from './cors.ts';
 import { installErrorHandling, sendError } from './errors.ts';
 import { withRedaction } from './log-redaction.ts';
 import { DOCS_CSP, setPageHeaders } from './page-headers.ts';
+import { installSurveyPage } from './survey-page.ts';
 import { installThrottle } from './throttle.ts';
 import { installTolerance } from './tolerance.ts';
 import type { Http } from './types.ts';
@@ -125,6 +126,7 @@ export async function buildHttp(options: HttpOptions): Promise<Http> {
     { prefix: '/v1' },
   );
   await installWeb(http, options.ctx);
+  await installSurveyPage(http, options.ctx);
   return http;
 }
 

@@ -22,6 +22,11 @@ export interface PagePolicy {
    * with a `<style>` holding the app's colour.
    */
   inlineStyles?: boolean;
+  /**
+   * Who may frame the page: nobody (absent), or these sources — the survey page alone is framed, by
+   * the sites that embed it (docs/surveys.md, "The hosted page").
+   */
+  frameAncestors?: readonly string[];
 }
 
 /** The Content-Security-Policy of a page. */
@@ -40,17 +45,20 @@ export function contentSecurityPolicy(policy: PagePolicy = {}): string {
     'object-src': ["'none'"],
     'base-uri': ["'none'"],
     'form-action': ["'self'"],
-    'frame-ancestors': ["'none'"],
+    'frame-ancestors': policy.frameAncestors ? [...policy.frameAncestors] : ["'none'"],
   };
   return Object.entries(directives)
     .map(([name, sources]) => `${name} ${sources.join(' ')}`)
     .join('; ');
 }
 
-/** Sets the page headers on a reply: CSP, no framing (also for browsers without frame-ancestors), referrer, nosniff. */
-export function setPageHeaders(reply: FastifyReply, csp: string): void {
+/**
+ * Sets the page headers on a reply: CSP, no framing (also for browsers without frame-ancestors, unless
+ * `framed`: the survey page, whose CSP says who may frame it), referrer, nosniff.
+ */
+export function setPageHeaders(reply: FastifyReply, csp: string, framed = false): void {
   reply.header('content-security-policy', csp);
-  reply.header('x-frame-options', 'DENY');
+  if (!framed) reply.header('x-frame-options', 'DENY');
   reply.header('referrer-policy', REFERRER_POLICY);
   reply.header('x-content-type-options', 'nosniff');
 }

@@ -61,6 +61,9 @@ import routingQueuePosition from './routing/queue-position.ts';
 import routingQueues from './routing/queues.ts';
 import routingReject from './routing/reject.ts';
 import routingToInbox from './routing/to-inbox.ts';
+import surveysGet from './surveys/get.ts';
+import surveysResponses from './surveys/responses.ts';
+import surveysSubmit from './surveys/submit.ts';
 import ticketsGet from './tickets/get.ts';
 import ticketsList from './tickets/list.ts';
 import usersActivity from './users/activity.ts';
@@ -164,5 +167,8 @@ export const OPERATIONS: readonly Operation[] = [
   reportsAgents,
   reportsExport,
   auditList,
+  surveysGet,
+  surveysSubmit,
+  surveysResponses,
   miscPing,
 ];

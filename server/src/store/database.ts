@@ -23,6 +23,7 @@ import { workTimetables } from './migrations/017-work-timetables.ts';
 import { search } from './migrations/018-search.ts';
 import { watchers } from './migrations/019-watchers.ts';
 import { reports } from './migrations/020-reports.ts';
+import { surveys } from './migrations/021-surveys.ts';
 import { audit } from './migrations/022-audit.ts';
 import { mediaChunks } from './migrations/024-media-chunks.ts';
 import { NamedStatementClient } from './pg-named.ts';
@@ -82,6 +83,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '018-search': search(dialect),
     '019-watchers': watchers(dialect),
     '020-reports': reports(dialect),
+    '021-surveys': surveys(dialect),
     '022-audit': audit(dialect),
     '024-media-chunks': mediaChunks(dialect),
   };

@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ServerKeysTable, SurveyResponsesTable } from './survey-tables.ts';
 
 /**
  * The store's tables as Kysely sees them (camelCase here, snake_case in the database).
@@ -112,6 +113,8 @@ export interface ChatsTable {
   tags: string;
   /** How many watch the chat (chatWatchers), kept with those rows. */
   watchers: number;
+  /** The first rating answer of the chat's survey response (docs/surveys.md); null until answered. */
+  rating: number | null;
 }
 
 /** A canned response (docs/web.md): shared (`ownerId` null) or one agent's own. */
@@ -391,6 +394,8 @@ export interface Database {
   chatAgents: ChatAgentsTable;
   chatTags: ChatTagsTable;
   cannedResponses: CannedResponsesTable;
+  surveyResponses: SurveyResponsesTable;
+  serverKeys: ServerKeysTable;
   messages: MessagesTable;
   messageReads: MessageReadsTable;
   historyEntries: HistoryEntriesTable;
@@ -423,3 +428,4 @@ export type AttemptRow = Selectable<WebhookAttemptsTable>;
 export type HistoryEntryRow = Selectable<HistoryEntriesTable>;
 export type CannedRow = Selectable<CannedResponsesTable>;
 export type AuditRow = Selectable<AuditEntriesTable>;
+export type SurveyResponseRow = Selectable<SurveyResponsesTable>;

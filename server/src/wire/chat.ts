@@ -22,6 +22,8 @@ const chatFields = {
   /** Set (true) when the chat was opened while its room was closed (docs/routing.md, "Opening hours"). */
   offHours: Type.Optional(Type.Boolean()),
   tags: Type.Array(Type.String()),
+  /** The first rating answer (1–5) of the chat's survey response, once answered (docs/surveys.md). */
+  rating: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
 };
 
 /** The one shape of a chat in responses, events and webhooks (docs/conventions.md). */
@@ -58,6 +60,7 @@ export function presentChat(row: ChatRow, users: string[]): Chat {
   if (row.closed !== null) view.closed = row.closed;
   if (row.closedBy !== null) view.closedBy = row.closedBy;
   if (row.ticketId !== null) view.ticketId = row.ticketId;
+  if (row.rating !== null && row.rating !== undefined) view.rating = row.rating;
   return view;
 }
 

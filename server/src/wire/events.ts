@@ -55,12 +55,21 @@ export const QueuesUpdateData = Type.Object(
   { ...chatUser, data: Type.Object({ queuePosition: Type.Union([Type.Integer(), Type.Null()]) }, closed) },
   closed,
 );
-/** `data.type` names the notice (`ticket` today); other notices may add fields beside it. */
+/**
+ * `data.type` names the notice: `ticket` (the ticket made on close, `ticketId`) or `survey` (the
+ * survey the end user is asked to answer, docs/surveys.md: `surveyId`, `chatId`, and `ticketId` when
+ * the close made one); other notices may add fields beside it.
+ */
 export const SystemInfoData = Type.Object(
   {
     chatId: Type.Optional(Type.String()),
     data: Type.Object(
-      { type: Type.String(), ticketId: Type.Optional(Type.String()) },
+      {
+        type: Type.String(),
+        ticketId: Type.Optional(Type.String()),
+        surveyId: Type.Optional(Type.String()),
+        chatId: Type.Optional(Type.String()),
+      },
       { additionalProperties: true },
     ),
   },
@@ -103,7 +112,7 @@ export const AgentsStatusData = Type.Object(
   },
   closed,
 );
-/** An end user answered a survey (docs/reports.md): `rating` is its first rating answer (1–5), or null. */
+/** An end user answered a survey (docs/surveys.md): `rating` is its first rating answer (1–5), or null. */
 export const SurveysResponseData = Type.Object(
   {
     surveyId: Type.String(),

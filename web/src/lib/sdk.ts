@@ -28,6 +28,8 @@ export type {
   RestApi,
   RoomStatus,
   Session,
+  Survey,
+  SurveyResponse,
   User,
   Webhook,
   WorkTimetable,
@@ -38,6 +40,9 @@ export { createClient, SwitchboardError, TRIGGERS } from '@switchboard/sdk';
 export type MediaRef = Exclude<Message['message'], string>;
 /** An agent's availability. */
 export type AgentStatus = NonNullable<User['status']>;
+/** A survey's definition and one of its questions, as the settings hold them (docs/surveys.md). */
+export type SurveyDefinition = Settings['surveys'][number];
+export type SurveyQuestion = SurveyDefinition['questions'][number];
 
 /** The app's settings, every one of them (what the app's secret and a token read). */
 export type Settings = Required<SettingsAsRead>;

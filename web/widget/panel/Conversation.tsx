@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MediaRef } from '../../src/lib/sdk.ts';
 import type { VisitorChat } from './chat.ts';
 import { formatBytes } from './explain.ts';
+import { SurveyForm } from './SurveyForm.tsx';
 import type { Line, ViewState } from './state.ts';
 import { downloadTranscript } from './transcript.ts';
 
@@ -178,6 +179,7 @@ export function Conversation({ chat, state }: { chat: VisitorChat; state: ViewSt
               ? `Thank you! Your message was sent${state.email ? ` — we will reply to ${state.email}` : ''}.`
               : 'This chat has ended.'}
           </p>
+          {state.survey ? <SurveyForm chat={chat} view={state.survey} /> : null}
           <button type="button" onClick={() => void downloadTranscript(chat, state)}>
             Download transcript
           </button>

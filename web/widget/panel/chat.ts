@@ -16,6 +16,7 @@ import { explain, refuseFile } from './explain.ts';
 import { closedRoom } from './hours.ts';
 import { type StoredSession, watchSession } from './session.ts';
 import { initialState, type Line, type ViewState } from './state.ts';
+import { type SurveyAnswers, sendSurvey } from './survey.ts';
 import { Typist } from './typing.ts';
 import { Visitor } from './visitor.ts';
 
@@ -170,6 +171,7 @@ export class VisitorChat implements EventHost {
       alone: false,
       chatId: undefined,
       notice: undefined,
+      survey: undefined,
       phase: 'loading',
     });
     await this.offerStart();
@@ -341,6 +343,10 @@ export class VisitorChat implements EventHost {
   }
   patch(patch: Partial<ViewState>): void {
     this.set(patch);
+  }
+  /** Sends the survey's answers (survey.ts). */
+  sendSurvey(answers: SurveyAnswers): Promise<void> {
+    return sendSurvey(this, answers);
   }
   addMessage(message: Message, replacing?: string, quiet = false): void {
     if (message.chat !== this.state.chatId) return;

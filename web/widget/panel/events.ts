@@ -1,6 +1,7 @@
 import type { Client, Message, Realtime } from '../../src/lib/sdk.ts';
 import type { WidgetEvent } from '../shared.ts';
 import type { ViewState } from './state.ts';
+import { offerSurvey } from './survey.ts';
 
 /**
  * What the event handlers need of the visitor's chat. `VisitorChat` provides it; naming it here keeps
@@ -65,6 +66,13 @@ export class ChatEvents {
       if (chat.state.phase === 'closed' || chat.state.phase === 'left') return;
       chat.patch({ phase: 'closed', alone: false, typing: undefined, agents: {} });
       chat.emit('chat:ended', { chatId: data.chatId });
+    });
+    // The survey asked after the close (addressed to this visitor alone): once per chat.
+    realtime.on('system:info', (data, meta) => {
+      const info = data.data;
+      if (info.type !== 'survey' || !info.surveyId) return;
+      if (this.#ours(info.chatId ?? data.chatId ?? '', meta.cursor) && !chat.state.survey)
+        void offerSurvey(chat, info.surveyId, chat.state.chatId!).catch(() => undefined);
     });
     realtime.on('forever:alone', (data, meta) => {
       if (this.#ours(data.chatId, meta.cursor))

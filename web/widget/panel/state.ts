@@ -1,4 +1,4 @@
-import type { Message } from '../../src/lib/sdk.ts';
+import type { Message, Survey } from '../../src/lib/sdk.ts';
 
 /** The panel's view state (a view model: the wire shapes are the SDK's). */
 
@@ -27,6 +27,14 @@ export type Phase =
   /** A message was left (no agent): the chat closed into a ticket. */
   | 'left';
 
+/** The post-chat survey offered after the close (docs/surveys.md): asked once, thanked after. */
+export interface SurveyView {
+  survey: Survey;
+  chatId: string;
+  state: 'open' | 'sending' | 'sent';
+  error?: string;
+}
+
 export interface ViewState {
   phase: Phase;
   me: string | undefined;
@@ -53,6 +61,7 @@ export interface ViewState {
   closed: string | undefined;
   busy: boolean;
   unread: number;
+  survey: SurveyView | undefined;
 }
 
 export function initialState(name: string, email: string): ViewState {
@@ -76,5 +85,6 @@ export function initialState(name: string, email: string): ViewState {
     closed: undefined,
     busy: false,
     unread: 0,
+    survey: undefined,
   };
 }
