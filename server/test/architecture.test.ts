@@ -31,6 +31,7 @@ const LAYERS = [
   'routing',
   'presence',
   'canned',
+  'privacy',
   'webhooks',
   'bus',
   'operations',

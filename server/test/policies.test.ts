@@ -56,6 +56,7 @@ function user(id: string, role: 'user' | 'agent', rooms: number[] = []): UserRow
     active: 1,
     agentRole: role === 'agent' ? 'agent' : null,
     created: 0,
+    erased: null,
   };
 }
 
@@ -79,6 +80,7 @@ function chat(creator: string, users: string[], room = 1): LoadedChat {
     ticketId: null,
     queuePosition: null,
     tags: '[]',
+    erased: null,
   };
   return { row, users };
 }

@@ -172,6 +172,9 @@ export interface components {
             type: "writing" | "not-writing" | "disconnected" | "reconnected";
             grace?: number;
         };
+        UsersErasedData: {
+            userId: string;
+        };
         WsSessionData: {
             user: components["schemas"]["User"] | null;
             /** @description Opaque resume point: reconnect with `cursor=` set to the last one handled */
@@ -369,13 +372,14 @@ export interface EventData {
   "queues:update": Schemas["QueuesUpdateData"];
   "system:info": Schemas["SystemInfoData"];
   "users:activity": Schemas["UsersActivityData"];
+  "users:erased": Schemas["UsersErasedData"];
 }
 
 /** Every trigger, in the order docs/webhooks.md lists them. */
-export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
+export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity", "users:erased"] as const;
 
 /** The triggers `/v1/ws` sends (`chats:assign` is a question for the app server only). */
-export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity"] as const;
+export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "users:activity", "users:erased"] as const;
 
 /** Client → server requests over `/v1/ws`: the frame's `data` and its ack's `data`. */
 export interface RealtimeRequests {

@@ -51,6 +51,11 @@ export const SettingsSchema = Type.Object({
     allowed: Type.Union([Type.Array(Tag, { maxItems: 500 }), Type.Null()]),
     requiredOnClose: Type.Boolean(),
   }),
+  /** Days a closed chat keeps its text, and its files their bytes; null = for ever (docs/privacy.md). */
+  retention: Type.Object({
+    chatsDays: Type.Union([int('retentionDays'), Type.Null()]),
+    mediaDays: Type.Union([int('retentionDays'), Type.Null()]),
+  }),
 });
 
 export type Settings = Static<typeof SettingsSchema>;
@@ -74,6 +79,7 @@ export function defaultSettings(): Settings {
     media: { maxBytes: 10 * 1024 * 1024, allowedTypes: ['image/*', 'application/pdf', 'text/plain'] },
     auth: { requireDomainKey: false },
     tags: { allowed: null, requiredOnClose: false },
+    retention: { chatsDays: null, mediaDays: null },
   };
 }
 

@@ -116,6 +116,7 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
         ticketId: null,
         queuePosition: null,
         tags: '[]',
+        erased: null,
       };
       await insertChat(tx, row);
       await insertParticipant.run(tx, { chatId: row.id, userId: creator.id, appId: app.id, joined: now });

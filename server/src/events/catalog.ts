@@ -13,6 +13,7 @@ import {
   QueuesUpdateData,
   SystemInfoData,
   UsersActivityData,
+  UsersErasedData,
 } from '../wire/events.ts';
 import type { Visibility } from './notes.ts';
 
@@ -36,6 +37,7 @@ export const EVENT_DATA = {
   'queues:update': QueuesUpdateData,
   'system:info': SystemInfoData,
   'users:activity': UsersActivityData,
+  'users:erased': UsersErasedData,
 } as const satisfies Record<string, TObject>;
 
 /** Every trigger with the exact shape of its `data`. */

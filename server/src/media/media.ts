@@ -7,7 +7,7 @@ import type { Actor } from '../policies/actor.ts';
 import { requireOpen } from '../policies/chats.ts';
 import { mediaSender, requireMediaViewer } from '../policies/messages.ts';
 import type { MediaRow } from '../store/schema.ts';
-import { forbidden, notFound, tooLarge } from '../util/errors.ts';
+import { forbidden, gone, notFound, tooLarge } from '../util/errors.ts';
 import { newId } from '../util/ids.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
@@ -74,6 +74,7 @@ function mediaRow(app: App, chatId: string, sender: string, upload: Upload): Med
     size: upload.bytes.length,
     bytes: upload.bytes,
     created: nowSeconds(),
+    erased: null,
   };
 }
 
@@ -82,6 +83,7 @@ export async function downloadMedia(ctx: Ctx, actor: Actor, id: string): Promise
   const row = await mediaOfApp(ctx.store.db, actor.app.id, id);
   if (!row) throw notFound('Media not found');
   if (actor.user) requireMediaViewer(actor, await loadChat(ctx.store.db, actor.app.id, row.chatId));
+  if (row.erased !== null) throw gone('Media erased');
   return row;
 }
 

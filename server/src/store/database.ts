@@ -20,6 +20,7 @@ import { notes } from './migrations/014-notes.ts';
 import { canned } from './migrations/015-canned.ts';
 import { sso } from './migrations/016-sso.ts';
 import { workTimetables } from './migrations/017-work-timetables.ts';
+import { privacy } from './migrations/023-privacy.ts';
 import { NamedStatementClient } from './pg-named.ts';
 import type { Database } from './schema.ts';
 import { sqliteDialect } from './sqlite-driver.ts';
@@ -74,6 +75,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '017-work-timetables': workTimetables(dialect),
     '014-notes': notes(dialect),
     '013-people-roles': peopleRoles(dialect),
+    '023-privacy': privacy(dialect),
   };
 }
 

@@ -45,6 +45,8 @@ export interface UsersTable {
   created: number;
   /** An agent's role in its team (docs/people.md); null for end users. */
   agentRole: AgentRole | null;
+  /** When the end user was erased (docs/privacy.md); null otherwise. */
+  erased: Generated<number | null>;
 }
 
 /** What a person of the team may do beyond serving its rooms (docs/people.md). */
@@ -110,6 +112,8 @@ export interface ChatsTable {
   queuePosition: number | null;
   /** The chat's tags, a JSON list of strings (`[]` when untagged). */
   tags: string;
+  /** When the retention job erased the chat's text (docs/privacy.md); null otherwise. */
+  erased: Generated<number | null>;
 }
 
 /** A canned response (docs/web.md): shared (`ownerId` null) or one agent's own. */
@@ -177,6 +181,8 @@ export interface MediaTable {
   size: number;
   bytes: Uint8Array;
   created: number;
+  /** When the bytes were erased (docs/privacy.md): the row stays, its bytes are empty. */
+  erased: Generated<number | null>;
 }
 
 export interface TicketsTable {

@@ -69,6 +69,7 @@ export async function createUser(
     lastInvited: 0,
     active: 1,
     created: nowSeconds(),
+    erased: null,
   };
   try {
     await insertUser(ctx.store.db, row);

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { saveSettings } from '../../apps/apps.ts';
 import { mergeSettings, presentSettings } from '../../apps/settings.ts';
+import { scheduleRetention } from '../../privacy/retention.ts';
 import { operation } from '../operation.ts';
 import { SettingsResponse } from './schemas.ts';
 
@@ -17,6 +18,10 @@ export default operation({
   run: async (ctx, app, { body }) => {
     const settings = mergeSettings(app.settings, body);
     await saveSettings(ctx.store, app, settings);
+    // Retention set (or changed): the app's job runs now, then hourly (docs/privacy.md).
+    const { chatsDays, mediaDays } = settings.retention;
+    if ('retention' in body && (chatsDays !== null || mediaDays !== null))
+      await scheduleRetention(ctx, app.id);
     return { settings: presentSettings(settings) };
   },
 });
