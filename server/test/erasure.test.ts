@@ -271,3 +271,67 @@ describeEachStore('erasing an end user (DELETE /v1/users/{id})', (kind) => {
     assert.ok(!JSON.stringify(detail).includes(secret.name));
   });
 });
+
+describeEachStore('a pending webhook delivery retried after an erasure', (kind) => {
+  let server: TestServer;
+  let app: TestApp;
+  let receiver: Receiver;
+  let failing = true;
+  const u = `${process.pid}${Date.now().toString(36)}`;
+  const secret = { name: `Yan Pending ${u}`, text: `pending text ${u}` };
+
+  before(async () => {
+    receiver = await startReceiver(
+      withHandshake((_request, response) => reply(response, failing ? 503 : 200)),
+    );
+    // Retries 3 s apart: the delivery is still pending when the erasure commits.
+    server = await startServer(kind, { ...WEBHOOK_ENV, SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE: '3,3,3' });
+    app = await createTestApp(server);
+    await expectStatus(server, 200, 'PUT', '/v1/settings', {
+      headers: app.asApp,
+      body: { assign: { onCreate: false } },
+    });
+  });
+  after(async () => {
+    await server.close();
+    await receiver.close();
+  });
+
+  it('sends the redacted body on its next automatic attempt', async () => {
+    const hook = await registerWebhook(server, app, receiver.url, ['messages:new']);
+    const yan = await createUser(server, app, { name: secret.name });
+    const chatId = (await createChat(server, app, yan)).id;
+    await expectStatus(server, 201, 'POST', `/v1/chats/${chatId}/messages`, {
+      headers: app.as(yan.token),
+      body: { message: secret.text },
+    });
+    // The first attempt was refused: the delivery waits for its retry.
+    const pending = await waitFor(
+      async () => {
+        const res = await server.request('GET', `/v1/webhooks/${hook.id}/deliveries?status=pending`, {
+          headers: app.asApp,
+        });
+        const found = (res.body.deliveries as Json[]).find((d) => d.attempts >= 1);
+        return found;
+      },
+      10000,
+      'a refused first attempt',
+    );
+    assert.ok(receiver.deliveries().some((r) => r.body.toString('utf8').includes(secret.text)));
+    assert.equal((await server.request('DELETE', `/v1/users/${yan.id}`, { headers: app.asApp })).status, 204);
+    failing = false;
+    const seen = receiver.deliveries().length;
+    const retried = await waitFor(
+      async () =>
+        receiver
+          .deliveries()
+          .slice(seen)
+          .find((r) => r.headers['webhook-id'] === pending.eventId),
+      15000,
+      'the automatic retry',
+    );
+    const body = retried.body.toString('utf8');
+    assert.ok(!body.includes(secret.text) && !body.includes(secret.name), body);
+    assert.equal(JSON.parse(body).data.message.message, '[erased]');
+  });
+});
