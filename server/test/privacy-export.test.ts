@@ -118,5 +118,10 @@ describeEachStore('exporting an end user (GET /v1/users/{id}/export)', (kind) =>
     );
     assert.ok(!JSON.stringify(after).includes('question'));
     assertError(await server.request('POST', `/v1/users/${ann.id}/token`, { headers: app.asApp }), 409);
+    assertError(
+      await server.request('POST', '/v1/chats', { headers: app.asApp, body: { creator: ann.id } }),
+      409,
+      /erased/,
+    );
   });
 });
