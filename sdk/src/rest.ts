@@ -62,6 +62,11 @@ export function createRestApi(transport: Transport) {
       update: (id: string, body: BodyOf<'/v1/users/{id}', 'put'>) =>
         call<'/v1/users/{id}', 'put'>('put', `/users/${e(id)}`, { body }),
       token: (id: string) => call<'/v1/users/{id}/token', 'post'>('post', `/users/${e(id)}/token`),
+      /** Erases an end user (docs/privacy.md): its profile, texts and files; ids, times and counts stay. */
+      erase: (id: string) => call<'/v1/users/{id}', 'delete'>('delete', `/users/${e(id)}`),
+      /** Everything stored about an end user, a page of its chats at a time (`next` → `cursor`). */
+      export: (id: string, query?: QueryOf<'/v1/users/{id}/export', 'get'>) =>
+        call<'/v1/users/{id}/export', 'get'>('get', `/users/${e(id)}/export`, { query }),
       activity: (id: string, body: BodyOf<'/v1/users/{id}/activity', 'post'>) =>
         call<'/v1/users/{id}/activity', 'post'>('post', `/users/${e(id)}/activity`, { body }),
     },

@@ -69,6 +69,19 @@ describeEachStore('SDK REST client', (kind) => {
     assert.equal(gone.contact, undefined);
   });
 
+  it('exports and erases an end user (users.export, users.erase)', async () => {
+    const api = live.asApp;
+    const { user } = await api.users.create({ name: `Eve ${kind}`, contact: `eve-${kind}@example.com` });
+    const exported = await api.users.export(user.id, { limit: 10 });
+    assert.equal(exported.user.contact, `eve-${kind}@example.com`);
+    assert.deepEqual(exported.chats, []);
+    assert.equal(exported.next, null);
+    assert.equal(await api.users.erase(user.id), undefined);
+    const erased = (await api.users.get(user.id)).user;
+    assert.equal(erased.name, 'Erased user');
+    assert.equal(erased.contact, undefined);
+  });
+
   it('users, agents, chats, messages, invitations, queues, media and tickets', async () => {
     const api = live.asApp;
     const { user: ann, session } = await api.users.create({ name: 'Ann', externalId: `ann-${kind}` });

@@ -19,6 +19,8 @@ import { createThrottle, type ThrottleOptions } from './limits/throttle.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { GRACE_TIMER, graceExpiryHandler } from './presence/grace.ts';
 import { TYPING_TIMER, typingTimeoutHandler } from './presence/typing.ts';
+import { ERASURE_TIMER, erasureHandler } from './privacy/erasure.ts';
+import { RETENTION_TIMER, retentionHandler } from './privacy/retention.ts';
 import { installRealtime, type Realtime } from './realtime/install.ts';
 import type { RealtimeOptions } from './realtime/options.ts';
 import { REPORT_LOOP_MS, reportPass } from './reports/loop.ts';
@@ -218,6 +220,8 @@ export async function buildSwitchboard(
   timers.register(GRACE_TIMER, graceExpiryHandler(ctx));
   timers.register(TYPING_TIMER, typingTimeoutHandler(ctx));
   timers.register(OPENING_TIMER, openingHandler(ctx)); // opening hours: routing/opening.ts
+  timers.register(ERASURE_TIMER, erasureHandler(ctx)); // an end user's erasure: privacy/erasure.ts
+  timers.register(RETENTION_TIMER, retentionHandler(ctx)); // retention: privacy/retention.ts
   const realtime = await installRealtime({
     http,
     ctx,

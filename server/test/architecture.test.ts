@@ -34,6 +34,7 @@ const LAYERS = [
   'canned',
   'reports',
   'surveys',
+  'privacy',
   'webhooks',
   'bus',
   'operations',

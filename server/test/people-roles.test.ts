@@ -454,6 +454,7 @@ describe('people roles: the policies on their own', () => {
       activeChats: 0,
       lastInvited: 0,
       created: 0,
+      erased: null,
     };
   }
   const as = (user: UserRow | null): Actor => actingAs({ app, user });

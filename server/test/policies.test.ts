@@ -64,6 +64,7 @@ function user(id: string, role: 'user' | 'agent', rooms: number[] = []): UserRow
     active: 1,
     agentRole: role === 'agent' ? 'agent' : null,
     created: 0,
+    erased: null,
   };
 }
 
@@ -89,6 +90,7 @@ function chat(creator: string, users: string[], room = 1): LoadedChat {
     tags: '[]',
     watchers: 0,
     rating: null,
+    erased: null,
   };
   return { row, users };
 }

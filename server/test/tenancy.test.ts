@@ -241,6 +241,9 @@ describeEachStore('tenancy is absolute', (kind) => {
       { route: 'GET /users/{id}', url: `/v1/users/${A.agent.id}`, auth: ST },
       { route: 'PUT /users/{id}', url: `/v1/users/${A.user.id}`, auth: ST, body: { name: 'Hacked' } },
       { route: 'POST /users/{id}/token', url: `/v1/users/${A.user.id}/token`, auth: ['secret'] },
+      // Erasure and export (docs/privacy.md): the app's secret or an admin person, on its own users only.
+      { route: 'DELETE /users/{id}', url: `/v1/users/${A.user.id}`, auth: ['secret'] },
+      { route: 'GET /users/{id}/export', url: `/v1/users/${A.user.id}/export`, auth: ['secret'] },
       {
         route: 'POST /users/{id}/activity',
         url: `/v1/users/${A.user.id}/activity`,

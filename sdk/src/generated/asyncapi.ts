@@ -198,6 +198,9 @@ export interface components {
             rooms: number[];
             reason: "login" | "logout" | "update" | "deactivated" | "deleted" | "presence";
         };
+        UsersErasedData: {
+            userId: string;
+        };
         WsSessionData: {
             user: components["schemas"]["User"] | null;
             /** @description Opaque resume point: reconnect with `cursor=` set to the last one handled */
@@ -407,13 +410,14 @@ export interface EventData {
   "surveys:response": Schemas["SurveysResponseData"];
   "users:activity": Schemas["UsersActivityData"];
   "agents:status": Schemas["AgentsStatusData"];
+  "users:erased": Schemas["UsersErasedData"];
 }
 
 /** Every trigger, in the order docs/webhooks.md lists them. */
-export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "surveys:response", "users:activity", "agents:status"] as const;
+export const TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:assign", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "surveys:response", "users:activity", "agents:status", "users:erased"] as const;
 
 /** The triggers `/v1/ws` sends (`chats:assign` is a question for the app server only). */
-export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "surveys:response", "users:activity", "agents:status"] as const;
+export const WS_TRIGGERS = ["chats:create", "chats:join", "chats:leave", "chats:close", "chats:intervened", "forever:alone", "invitations:new", "invitations:accept", "messages:new", "messages:read", "queues:update", "system:info", "surveys:response", "users:activity", "agents:status", "users:erased"] as const;
 
 /** Client → server requests over `/v1/ws`: the frame's `data` and its ack's `data`. */
 export interface RealtimeRequests {

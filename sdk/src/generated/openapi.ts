@@ -560,6 +560,10 @@ export interface paths {
                                 survey?: {
                                     onClose: string | null;
                                 };
+                                retention?: {
+                                    chatsDays: number | null;
+                                    mediaDays: number | null;
+                                };
                                 sso?: {
                                     issuer: string;
                                     clientId: string;
@@ -686,6 +690,10 @@ export interface paths {
                                 }[];
                                 survey?: {
                                     onClose: string | null;
+                                };
+                                retention?: {
+                                    chatsDays: number | null;
+                                    mediaDays: number | null;
                                 };
                                 sso?: {
                                     issuer: string;
@@ -1578,6 +1586,257 @@ export interface paths {
             };
         };
         post?: never;
+        /** Erase an end user (docs/privacy.md): profile, message texts, files, sessions, and the same text in stored events, webhook deliveries and tickets; fires users:erased. 409 for an agent (DELETE /agents/{id}); again: 204 */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything stored about an end user (docs/privacy.md): its profile and, a page of chats at a time, their messages it could see, history, files and tickets */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                id: string;
+                                name: string;
+                                nickname?: string;
+                                contact?: string;
+                                externalId?: string;
+                                extraInfo: {
+                                    [key: string]: unknown;
+                                };
+                                role: "user" | "agent" | "supervisor" | "admin";
+                                providerId?: string;
+                                status?: "online" | "away" | "offline";
+                                rooms?: number[];
+                                langs?: string[];
+                                maxChats?: number;
+                                active?: boolean;
+                                chats: string[];
+                                created: number;
+                            };
+                            exported: number;
+                            chats: {
+                                chat: {
+                                    id: string;
+                                    creator: string;
+                                    room: number;
+                                    lang: string;
+                                    source: number;
+                                    externalId?: string;
+                                    status: "waiting" | "active" | "closed";
+                                    inQueue: boolean;
+                                    queuePosition: number | null;
+                                    priority: number;
+                                    created: number;
+                                    closed?: number;
+                                    closedBy?: string;
+                                    ticketId?: string;
+                                    offHours?: boolean;
+                                    tags: string[];
+                                    rating?: number;
+                                    users: string[];
+                                };
+                                messages: {
+                                    id: string;
+                                    chat: string;
+                                    sender: string;
+                                    type: "text" | "media" | "object" | "system";
+                                    message: {
+                                        id: string;
+                                        url: string;
+                                        type: string;
+                                        name: string;
+                                        size: number;
+                                    } | string;
+                                    seq: number;
+                                    created: number;
+                                    visibility?: "all" | "agents";
+                                }[];
+                                history: {
+                                    sender: string;
+                                    message: string;
+                                    created: number;
+                                    type?: "text" | "object";
+                                }[];
+                                media: {
+                                    id: string;
+                                    url: string;
+                                    type: string;
+                                    name: string;
+                                    size: number;
+                                    chatId: string;
+                                    sender: string;
+                                    created: number;
+                                    erased?: boolean;
+                                }[];
+                                tickets: {
+                                    id: string;
+                                    externalId: string;
+                                    chatId: string;
+                                    subject: string;
+                                    transcript: {
+                                        id: string;
+                                        chat: string;
+                                        sender: string;
+                                        type: "text" | "media" | "object" | "system";
+                                        message: {
+                                            id: string;
+                                            url: string;
+                                            type: string;
+                                            name: string;
+                                            size: number;
+                                        } | string;
+                                        seq: number;
+                                        created: number;
+                                        visibility?: "all" | "agents";
+                                    }[];
+                                    created: number;
+                                }[];
+                            }[];
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1593,7 +1852,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a new session token for a user */
+        /** Issue a new session token for a user (409 for an erased one) */
         post: {
             parameters: {
                 query?: never;
@@ -1648,6 +1907,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4443,6 +4711,7 @@ export interface paths {
                                 chatId: string;
                                 sender: string;
                                 created: number;
+                                erased?: boolean;
                             }[];
                             next: string | null;
                         };
@@ -4527,6 +4796,7 @@ export interface paths {
                                 chatId: string;
                                 sender: string;
                                 created: number;
+                                erased?: boolean;
                             };
                             message: {
                                 id: string;
@@ -5829,7 +6099,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity, agents:status */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity, agents:status, users:erased */
                         events: string[];
                         /** @description deliveries per second; 0 = none */
                         rateLimit?: number;
@@ -6001,7 +6271,7 @@ export interface paths {
                     "application/json": {
                         /** @description http or https URL */
                         target?: string;
-                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity, agents:status */
+                        /** @description Triggers: chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity, agents:status, users:erased */
                         events?: string[];
                         active?: boolean;
                         /** @description deliveries per second; 0 = none */
@@ -7587,7 +7857,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity, agents:status */
+                    /** @description Comma-separated triggers (default: all but chats:assign): chats:create, chats:join, chats:leave, chats:close, chats:assign, chats:intervened, forever:alone, invitations:new, invitations:accept, messages:new, messages:read, queues:update, system:info, surveys:response, users:activity, agents:status, users:erased */
                     events?: string;
                     /** @description Resume after this cursor (the `cursor` of the last event handled) */
                     cursor?: string;

@@ -55,6 +55,11 @@ export const SettingsSchema = Type.Object({
   /** Post-chat surveys (docs/surveys.md). */
   surveys: SurveysSchema,
   survey: SurveyChoiceSchema,
+  /** Days a closed chat keeps its text, and its files their bytes; null = for ever (docs/privacy.md). */
+  retention: Type.Object({
+    chatsDays: Type.Union([int('retentionDays'), Type.Null()]),
+    mediaDays: Type.Union([int('retentionDays'), Type.Null()]),
+  }),
 });
 
 export type Settings = Static<typeof SettingsSchema>;
@@ -80,6 +85,7 @@ export function defaultSettings(): Settings {
     tags: { allowed: null, requiredOnClose: false },
     surveys: [],
     survey: { onClose: null },
+    retention: { chatsDays: null, mediaDays: null },
   };
 }
 

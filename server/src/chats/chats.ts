@@ -116,6 +116,7 @@ export async function createChat(ctx: Ctx, actor: Actor, input: ChatInput): Prom
         tags: '[]',
         watchers: 0,
         rating: null,
+        erased: null,
       };
       await insertChat(tx, row);
       await insertParticipant.run(tx, { chatId: row.id, userId: creator.id, appId: app.id, joined: now });

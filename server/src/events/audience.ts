@@ -9,7 +9,7 @@ import { isNote, seesNotes } from './notes.ts';
  * and stored beside it, so a live push and a replay after any outage agree exactly.
  *
  * Keys: `u:<userId>` (every connection of that user) and `r:<room>` (the agents of that room).
- * - `chats:assign` is never sent.
+ * - `chats:assign` and `users:erased` are never sent.
  * - `invitations:new`, `forever:alone`: their single addressee (the invited agent, the creator).
  * - `chats:create`: the participants (the creator) and the agents of the chat's room.
  * - `queues:update`: the chat's creator and the agents of the chat's room.
@@ -56,6 +56,8 @@ export async function audienceOf(tx: Tx, event: NewEvent, known?: readonly strin
   };
   switch (event.trigger) {
     case 'chats:assign':
+    // An erasure is the app's business (webhooks, the stream); the erased user's sockets are closing.
+    case 'users:erased':
       return [];
     case 'invitations:new':
     case 'forever:alone':

@@ -16,6 +16,7 @@ import {
   SurveysResponseData,
   SystemInfoData,
   UsersActivityData,
+  UsersErasedData,
 } from '../wire/events.ts';
 import type { Visibility } from './notes.ts';
 
@@ -42,6 +43,7 @@ export const EVENT_DATA = {
   'surveys:response': SurveysResponseData,
   'users:activity': UsersActivityData,
   'agents:status': AgentsStatusData,
+  'users:erased': UsersErasedData,
 } as const satisfies Record<string, TObject>;
 
 /** Every trigger with the exact shape of its `data`. */

@@ -42,6 +42,8 @@ export const RANGES = {
   inactivity: { minimum: 0, maximum: 30 * 86_400 },
   /** Webhook deliveries per second. */
   rateLimit: { minimum: 0, maximum: 100_000 },
+  /** Days closed chats keep their text or files their bytes (retention settings): a day to 100 years. */
+  retentionDays: { minimum: 1, maximum: 36_500 },
   /** Media size an app allows. */
   mediaBytes: { minimum: 1, maximum: 100 * 1024 * 1024 },
 } as const satisfies Record<string, Range>;

@@ -8,7 +8,7 @@ import type { Actor } from '../policies/actor.ts';
 import { requireOpen } from '../policies/chats.ts';
 import { mediaSender, requireMediaViewer } from '../policies/messages.ts';
 import type { MediaRow } from '../store/schema.ts';
-import { forbidden, notFound, tooLarge } from '../util/errors.ts';
+import { forbidden, gone, notFound, tooLarge } from '../util/errors.ts';
 import { decodeCursor, limitOf, type PageQuery, page } from '../util/pagination.ts';
 import { nowSeconds } from '../util/time.ts';
 import { type Media as MediaView, presentMedia, mediaRef as ref } from '../wire/media.ts';
@@ -91,6 +91,7 @@ function mediaRow(app: App, chatId: string, sender: string, upload: Upload): Med
     size: upload.size,
     bytes: new Uint8Array(0),
     created: nowSeconds(),
+    erased: null,
   };
 }
 
@@ -103,6 +104,7 @@ export async function downloadMedia(
   const row = await mediaMetaOfApp(ctx.store.db, actor.app.id, id);
   if (!row) throw notFound('Media not found');
   if (actor.user) requireMediaViewer(actor, await loadChat(ctx.store.db, actor.app.id, row.chatId));
+  if (row.erased !== null) throw gone('Media erased');
   const pace = (bytes: number) => ctx.rates.pace(actor.app.id, bytes);
   return { row, bytes: readChunks(ctx.store.db, row.id, pace) };
 }

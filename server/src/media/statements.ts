@@ -14,7 +14,7 @@ export async function selectMedia(
 ): Promise<Array<Omit<MediaRow, 'bytes'>>> {
   let q = db
     .selectFrom('media')
-    .select(['id', 'appId', 'chatId', 'sender', 'name', 'type', 'size', 'created'])
+    .select(['id', 'appId', 'chatId', 'sender', 'name', 'type', 'size', 'created', 'erased'])
     .where('appId', '=', filter.appId);
   if (filter.chatId !== undefined) q = q.where('chatId', '=', filter.chatId);
   if (filter.after !== undefined) q = q.where('id', '>', filter.after);
@@ -34,7 +34,7 @@ export async function mediaMetaOfApp(
 ): Promise<Omit<MediaRow, 'bytes'> | undefined> {
   return db
     .selectFrom('media')
-    .select(['id', 'appId', 'chatId', 'sender', 'name', 'type', 'size', 'created'])
+    .select(['id', 'appId', 'chatId', 'sender', 'name', 'type', 'size', 'created', 'erased'])
     .where('id', '=', id)
     .where('appId', '=', appId)
     .executeTakeFirst();

@@ -68,6 +68,8 @@ import ticketsGet from './tickets/get.ts';
 import ticketsList from './tickets/list.ts';
 import usersActivity from './users/activity.ts';
 import usersCreate from './users/create.ts';
+import usersErase from './users/erase.ts';
+import usersExport from './users/export.ts';
 import usersGet from './users/get.ts';
 import usersIssueToken from './users/issue-token.ts';
 import usersList from './users/list.ts';
@@ -105,6 +107,8 @@ export const OPERATIONS: readonly Operation[] = [
   usersList,
   usersGet,
   usersUpdate,
+  usersErase,
+  usersExport,
   usersIssueToken,
   usersActivity,
   agentsCreate,

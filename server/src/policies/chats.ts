@@ -89,6 +89,8 @@ export function requireChatOpener(user: UserRow, creator: string | undefined): v
 export function requireEndUserCreator(creator: UserRow): void {
   if (creator.role !== 'user')
     throw badRequest('creator must be an end user', [{ field: 'creator', message: 'is an agent' }]);
+  // An erased end user (docs/privacy.md) opens nothing again: its chats would hold new personal text.
+  if (creator.erased !== null) throw conflict('This user was erased');
 }
 
 /**

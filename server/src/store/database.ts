@@ -25,6 +25,7 @@ import { watchers } from './migrations/019-watchers.ts';
 import { reports } from './migrations/020-reports.ts';
 import { surveys } from './migrations/021-surveys.ts';
 import { audit } from './migrations/022-audit.ts';
+import { privacy } from './migrations/023-privacy.ts';
 import { mediaChunks } from './migrations/024-media-chunks.ts';
 import { NamedStatementClient } from './pg-named.ts';
 import type { Database } from './schema.ts';
@@ -85,6 +86,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '020-reports': reports(dialect),
     '021-surveys': surveys(dialect),
     '022-audit': audit(dialect),
+    '023-privacy': privacy(dialect),
     '024-media-chunks': mediaChunks(dialect),
   };
 }

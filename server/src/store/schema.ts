@@ -46,6 +46,8 @@ export interface UsersTable {
   created: number;
   /** An agent's role in its team (docs/people.md); null for end users. */
   agentRole: AgentRole | null;
+  /** When the end user was erased (docs/privacy.md); null otherwise. */
+  erased: Generated<number | null>;
 }
 
 /** What a person of the team may do beyond serving its rooms (docs/people.md). */
@@ -115,6 +117,8 @@ export interface ChatsTable {
   watchers: number;
   /** The first rating answer of the chat's survey response (docs/surveys.md); null until answered. */
   rating: number | null;
+  /** When the retention job erased the chat's text (docs/privacy.md); null otherwise. */
+  erased: Generated<number | null>;
 }
 
 /** A canned response (docs/web.md): shared (`ownerId` null) or one agent's own. */
@@ -205,6 +209,8 @@ export interface MediaTable {
   /** The whole file for rows stored before migration 024; empty since (the bytes are in media_chunks). */
   bytes: Uint8Array;
   created: number;
+  /** When the bytes were erased (docs/privacy.md): the row stays, its bytes are empty. */
+  erased: Generated<number | null>;
 }
 
 /** A file's bytes, `position` 0, 1, … in order (migration 024). */

@@ -95,6 +95,7 @@ export async function createAgent(
     lastInvited: 0,
     active: input.active === false ? 0 : 1,
     created: nowSeconds(),
+    erased: null,
   };
   try {
     await ctx.store.transaction(async (tx) => {

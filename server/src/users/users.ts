@@ -69,6 +69,7 @@ export async function createUser(
     lastInvited: 0,
     active: 1,
     created: nowSeconds(),
+    erased: null,
   };
   try {
     await insertUser(ctx.store.db, row);
@@ -128,6 +129,8 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: string, input: User
 
 /** POST /users/{id}/token — a new session for a user, issued by the app server. */
 export async function issueToken(ctx: Ctx, app: App, id: string): Promise<Session> {
-  await requireUser(ctx.store.db, app.id, id);
+  const user = await requireUser(ctx.store.db, app.id, id);
+  // An erased end user never signs in again (docs/privacy.md): its sessions would be refused anyway.
+  if (user.erased !== null) throw conflict('This user was erased');
   return createSession(ctx.store.db, app.id, id);
 }

@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'forbidden'
   | 'not-found'
+  | 'gone'
   | 'conflict'
   | 'too-large'
   | 'unsupported-media'
@@ -45,6 +46,8 @@ export const unauthorized = (message = 'Missing or invalid credentials') =>
   new DomainError('unauthenticated', message);
 export const forbidden = (message = 'Not allowed') => new DomainError('forbidden', message);
 export const notFound = (message = 'Not found') => new DomainError('not-found', message);
+/** It existed and was removed on purpose (erased media: docs/privacy.md). */
+export const gone = (message: string) => new DomainError('gone', message);
 export const conflict = (message: string, details?: ErrorDetail[]) =>
   new DomainError('conflict', message, details);
 export const tooLarge = (message: string) => new DomainError('too-large', message);

@@ -123,3 +123,5 @@ export const SurveysResponseData = Type.Object(
   },
   closed,
 );
+/** An end user was erased (docs/privacy.md): only its id, which stays. */
+export const UsersErasedData = Type.Object({ userId: Type.String() }, closed);

@@ -8,6 +8,8 @@ export const Media = Type.Object({
   chatId: Type.String(),
   sender: Type.String(),
   created: Type.Integer(),
+  /** Present (true) once the bytes were erased (docs/privacy.md): downloading answers 410. */
+  erased: Type.Optional(Type.Boolean()),
 });
 export type Media = Static<typeof Media>;
 
@@ -17,5 +19,7 @@ export function mediaRef(row: Pick<MediaRow, 'id' | 'type' | 'name' | 'size'>): 
 }
 
 export function presentMedia(row: Omit<MediaRow, 'bytes'>): Media {
-  return { ...mediaRef(row), chatId: row.chatId, sender: row.sender, created: row.created };
+  const view: Media = { ...mediaRef(row), chatId: row.chatId, sender: row.sender, created: row.created };
+  if (row.erased !== null) view.erased = true;
+  return view;
 }

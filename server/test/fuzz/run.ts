@@ -12,7 +12,14 @@ import {
   snapshot,
 } from './check.ts';
 import type { Schema } from './generate.ts';
-import { adoptRotatedSecret, buildWorld, heal, renewAgentSession, type World } from './world.ts';
+import {
+  adoptRotatedSecret,
+  buildWorld,
+  heal,
+  renewAgentSession,
+  renewErasedUser,
+  type World,
+} from './world.ts';
 
 /**
  * The fuzz run: fast-check draws cases (REST requests over every operation of the OpenAPI document,
@@ -130,6 +137,7 @@ async function runCase(world: World, pool: Pool, testCase: Case, result: FuzzRes
     // Deleting, deactivating the agent or giving it a new password ends its session by design
     // (docs/security.md, "Sessions"): a new one first, then every read must answer.
     await renewAgentSession(world);
+    await renewErasedUser(world);
     await checkReads(world);
     result.poisonChecks++;
     await heal(world);

@@ -113,6 +113,52 @@ export async function renewAgentSession(world: World): Promise<void> {
 }
 
 /**
+ * An accepted `DELETE /users/{id}` may erase the world's end user (docs/privacy.md): its session ends,
+ * its open chat closes and its file's bytes go (410), all by design. The world then gets a new end
+ * user with an open chat (the agent in it) and a new file there, so the reads that follow check the
+ * store, not what was meant to go. Anything else wrong still fails those reads.
+ */
+export async function renewErasedUser(world: World): Promise<void> {
+  const { server, app } = world;
+  const probe = await server.request('GET', `/v1/users/${world.data.user.id}`, {
+    headers: app.as(world.data.user.token),
+  });
+  if (probe.status !== 401) return;
+  const made = await expectStatus(server, 201, 'POST', '/v1/users', {
+    headers: app.asApp,
+    body: { name: 'Renewed' },
+  });
+  const user = { id: made.body.user.id as string, token: made.body.session.token as string };
+  const opened = await expectStatus(server, 201, 'POST', '/v1/chats', {
+    headers: app.as(user.token),
+    body: {},
+  });
+  await server.request('POST', `/v1/chats/${opened.body.chat.id}/join`, {
+    headers: app.asApp,
+    body: { userId: world.data.agent.id },
+  });
+  world.data.user = { ...world.data.user, ...user };
+  world.data.chat = opened.body.chat;
+  world.ids.chat[0] = opened.body.chat.id;
+  world.ids.user[0] = user.id;
+  world.ids.agent[3] = user.id;
+  await world.sockets.user.close();
+  world.sockets.user = await connect(server, app, { token: user.token });
+  const file = await server.request('GET', `/v1/media/${world.data.media.id}`, { headers: app.asApp });
+  if (file.status !== 410) return;
+  const { body, contentType } = await multipart(
+    { chatId: opened.body.chat.id },
+    { name: 'renewed.txt', type: 'text/plain', bytes: Buffer.from('renewed') },
+  );
+  const uploaded = await expectStatus(server, 201, 'POST', '/v1/media', {
+    headers: { ...app.as(user.token), 'content-type': contentType },
+    body,
+  });
+  world.data.media = uploaded.body.media;
+  world.ids.media[0] = uploaded.body.media.id;
+}
+
+/**
  * An accepted `POST /apps/{appId}/rotate` replaced an app's secret (docs/security.md, "App secret
  * rotation"): the world's app server goes on with the new one, its socket too. Another app's
  * rotation (the fuzz may send its secret) only makes that secret's later cases refusals.

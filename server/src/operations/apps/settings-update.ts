@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { saveSettings } from '../../apps/apps.ts';
 import { mergeSettings, presentSettings } from '../../apps/settings.ts';
 import { auditBy } from '../../policies/audit.ts';
+import { scheduleRetention } from '../../privacy/retention.ts';
 import { operation } from '../operation.ts';
 import { SettingsResponse } from './schemas.ts';
 
@@ -18,6 +19,10 @@ export default operation({
   run: async (ctx, actor, { body }, _services, origin) => {
     const settings = mergeSettings(actor.app.settings, body);
     await saveSettings(ctx.store, actor.app, settings, auditBy(actor, origin.ip));
+    // Retention set (or changed): the app's job runs now, then hourly (docs/privacy.md).
+    const { chatsDays, mediaDays } = settings.retention;
+    if ('retention' in body && (chatsDays !== null || mediaDays !== null))
+      await scheduleRetention(ctx, actor.app.id);
     return { settings: presentSettings(settings) };
   },
 });

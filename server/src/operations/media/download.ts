@@ -46,6 +46,7 @@ export default operation({
     { additionalProperties: false },
   ),
   status: 200,
+  errors: [400, 401, 403, 404, 410],
   run: (ctx, actor, { params }) => downloadMedia(ctx, actor, params.id),
   // The bytes themselves, with headers that keep a browser from running them.
   // Streamed from the store a few chunks at a time, as fast as the client reads (media/chunks.ts).
