@@ -49,6 +49,7 @@ describeEachStore('erasing an end user (DELETE /v1/users/{id})', (kind) => {
   let zed: Person;
   let bob: Person;
   let zedChat: string;
+  let pastChat: string;
   let bobChat: string;
   let mediaId: string;
   let cursor: string;
@@ -62,6 +63,7 @@ describeEachStore('erasing an end user (DELETE /v1/users/{id})', (kind) => {
     file: `passport-${u}.txt`,
     bytes: `file-bytes-${u}`,
     history: `bot asked ${u}`,
+    survey: `the survey said ${u}`,
   };
   const bobText = `bob keeps this ${u}`;
   let before_: Record<string, number>;
@@ -96,6 +98,39 @@ describeEachStore('erasing an end user (DELETE /v1/users/{id})', (kind) => {
       extraInfo: { note: secret.marker, plan: 'gold' },
     });
     bob = await createUser(server, app, { name: 'Bob Builder' });
+    // A past chat whose survey Zed answered in its own words (docs/privacy.md, "Surveys").
+    await expectStatus(server, 200, 'PUT', '/v1/settings', {
+      headers: app.asApp,
+      body: {
+        surveys: [
+          {
+            id: 'csat',
+            name: 'CSAT',
+            questions: [
+              { id: 'score', type: 'rating', text: 'How did we do?' },
+              { id: 'comment', type: 'text', text: 'Anything else?' },
+            ],
+          },
+        ],
+        survey: { onClose: 'csat' },
+      },
+    });
+    pastChat = (await createChat(server, app, zed)).id;
+    await expectStatus(server, 200, 'DELETE', `/v1/chats/${pastChat}`, {
+      headers: app.as(zed.token),
+      body: {},
+    });
+    await expectStatus(server, 201, 'POST', '/v1/surveys/csat/submit', {
+      headers: app.as(zed.token),
+      body: {
+        sourceType: 'chat',
+        sourceId: pastChat,
+        answers: [
+          { questionId: 'score', value: 5 },
+          { questionId: 'comment', value: secret.survey },
+        ],
+      },
+    });
     zedChat = (await createChat(server, app, zed)).id;
     bobChat = (await createChat(server, app, bob)).id;
     await expectStatus(server, 200, 'POST', `/v1/chats/${zedChat}/history`, {
@@ -126,10 +161,13 @@ describeEachStore('erasing an end user (DELETE /v1/users/{id})', (kind) => {
     // Every delivery has failed its first attempts: the receiver refused them.
     await waitFor(
       async () => {
-        const res = await server.request('GET', `/v1/webhooks/${webhookId}/deliveries?status=failed`, {
-          headers: app.asApp,
-        });
-        return res.body.deliveries.length >= 6;
+        const res = await server.request(
+          'GET',
+          `/v1/webhooks/${webhookId}/deliveries?status=failed&limit=100`,
+          { headers: app.asApp },
+        );
+        const deliveries = res.body.deliveries as Json[];
+        return deliveries.length >= 10 && deliveries.filter((d) => d.chatId === zedChat).length >= 5;
       },
       15000,
       'the deliveries to fail',
@@ -224,16 +262,42 @@ describeEachStore('erasing an end user (DELETE /v1/users/{id})', (kind) => {
     const creation = frames.find((f) => f.trigger === 'messages:new' && f.data.message.sender === zed.id);
     assert.equal(creation?.data.message.message, '[erased]');
 
+    // Its survey answer lost its words and kept its rating (the CSAT figures stay true).
+    const responses = (
+      await expectStatus(server, 200, 'GET', '/v1/surveys/csat/responses', { headers: app.asApp })
+    ).body.responses as Json[];
+    assert.deepEqual(
+      responses.filter((r) => r.chatId === pastChat).map((r) => r.answers),
+      [
+        [
+          { questionId: 'score', value: 5 },
+          { questionId: 'comment', value: '[erased]' },
+        ],
+      ],
+    );
+    const past = (await expectStatus(server, 200, 'GET', `/v1/chats/${pastChat}`, { headers: app.asApp }))
+      .body.chat;
+    assert.equal(past.rating, 5);
+
     // Token issuing, a second erasure: the state holds.
     assert.equal((await server.request('DELETE', `/v1/users/${zed.id}`, { headers: app.asApp })).status, 204);
     assert.deepEqual(await findInStore(server, Object.values(secret)), []);
+
+    // The audit log has the one erasure that changed something, naming the user by id only.
+    const entries = (
+      await expectStatus(server, 200, 'GET', '/v1/audit?action=users.erase', { headers: app.asApp })
+    ).body.entries as Json[];
+    assert.deepEqual(
+      entries.map((e) => [e.actor.kind, e.target]),
+      [['secret', { type: 'user', id: zed.id }]],
+    );
   });
 
   it('a webhook registered before gets the redacted payload when a delivery is retried', async () => {
     failing = false;
     const seen = receiver.deliveries().length;
     const failed = (
-      await expectStatus(server, 200, 'GET', `/v1/webhooks/${webhookId}/deliveries?status=failed`, {
+      await expectStatus(server, 200, 'GET', `/v1/webhooks/${webhookId}/deliveries?status=failed&limit=100`, {
         headers: app.asApp,
       })
     ).body.deliveries as Json[];

@@ -26,6 +26,8 @@ export const ACTIONS = [
   ['apps.create', 'App created'],
   ['apps.update', 'App changed'],
   ['apps.rotate', 'App secret rotated'],
+  ['users.erase', 'Visitor erased'],
+  ['users.export', 'Visitor exported'],
 ] as const;
 
 /** The actor kinds, as the Actor filter offers them. */

@@ -1783,6 +1783,20 @@ export interface paths {
                                     }[];
                                     created: number;
                                 }[];
+                                survey: {
+                                    id: string;
+                                    surveyId: string;
+                                    chatId: string;
+                                    userId: string;
+                                    room: number;
+                                    agentIds: string[];
+                                    answers: {
+                                        questionId: string;
+                                        value: number | string;
+                                    }[];
+                                    rating: number | null;
+                                    created: number;
+                                } | null;
                             }[];
                             next: string | null;
                         };

@@ -6,6 +6,7 @@ import {
   eraseAttemptAnswers,
   eraseHistory,
   eraseMediaOfChat,
+  eraseSurveyAnswers,
   eventPage,
   messagePage,
   setDeliveryBody,
@@ -20,7 +21,7 @@ export const PAGE = 200;
 
 /**
  * Erases the text of one chat wherever it is stored (docs/privacy.md): its messages, the imported bot
- * history, its files' bytes, its tickets, its stored events and its webhook deliveries (with their
+ * history, its survey answers, its files' bytes, its tickets, its stored events and its webhook deliveries (with their
  * attempt logs). `redaction.senders` says whose messages lose their text: the erased end user's, or
  * everyone's (retention); the needles go from every other text of the chat. Every step pages by key
  * and is idempotent, so a job that stopped half-way simply runs the chat again.
@@ -44,6 +45,8 @@ export async function eraseChatContent(store: Store, chatId: string, redaction: 
   await store.transaction(async (tx) => {
     // The bot conversation imported with a chat is its end user's (and a retention's) to lose.
     await eraseHistory(tx, chatId, ERASED);
+    // Its survey answers are its end user's words too (a rating stays: docs/privacy.md).
+    await eraseSurveyAnswers(tx, chatId, ERASED);
     const now = nowSeconds();
     if (everyone) await eraseMediaOfChat(tx, chatId, undefined, ERASED, now);
     else

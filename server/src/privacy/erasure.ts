@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../apps/apps.ts';
+import { type AuditBy, recordAudit } from '../audit/audit.ts';
 import { closeIfOpen } from '../chats/close.ts';
 import { openChatsOf } from '../chats/statements.ts';
 import { commitChange } from '../events/commit.ts';
@@ -38,7 +39,7 @@ const readPayload = timerPayload(ERASURE_TIMER, ErasurePayload);
  * transaction. The request waits for the job; if its node dies, the job's timer finishes it elsewhere.
  * Erasing an erased user again does nothing (204: the state asked for holds).
  */
-export async function eraseUser(ctx: Ctx, app: App, id: string): Promise<void> {
+export async function eraseUser(ctx: Ctx, app: App, id: string, by: AuditBy): Promise<void> {
   const user = await requireUser(ctx.store.db, app.id, id);
   if (user.role !== 'user')
     throw conflict('This user is an agent: agents are deleted (anonymised) with DELETE /v1/agents/{id}');
@@ -60,8 +61,11 @@ export async function eraseUser(ctx: Ctx, app: App, id: string): Promise<void> {
       .executeTakeFirst();
     // Erased meanwhile (or before): the job of that erasure owns the rest.
     if (Number(claimed.numUpdatedRows) === 0) return false;
+    // Who erased whom, never what: the entry names the user by id only (docs/security.md).
+    await recordAudit(tx, { appId: app.id, by, action: 'users.erase', target: { type: 'user', id } });
+    // No survey is asked of someone being erased.
     for (const chatId of await openChatsOf(tx, id))
-      await closeIfOpen(tx, emit, app, chatId, 'system', { reason: 'erased' });
+      await closeIfOpen(tx, emit, app, chatId, 'system', { reason: 'erased', survey: false });
     await endSessions(ctx.bus, tx, app.id, id);
     await emit({ trigger: 'users:erased', userId: id, data: { userId: id } });
     await scheduleTimer(tx, {

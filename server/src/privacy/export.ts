@@ -1,8 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import type { App } from '../apps/apps.ts';
+import { type AuditBy, recordAudit } from '../audit/audit.ts';
 import { listHistoryEntries } from '../chats/history.ts';
 import type { Ctx } from '../events/context.ts';
 import { END_USER, visibleFor } from '../events/notes.ts';
+import { responseOfChat } from '../surveys/statements.ts';
 import { presentUsers } from '../users/present.ts';
 import { requireUser } from '../users/users.ts';
 import { conflict } from '../util/errors.ts';
@@ -12,19 +14,21 @@ import { presentChat } from '../wire/chat.ts';
 import type { UserExport } from '../wire/export.ts';
 import { presentMedia } from '../wire/media.ts';
 import { presentMessage } from '../wire/message.ts';
+import { presentSurveyResponse } from '../wire/surveys.ts';
 import { presentTicket } from '../wire/ticket.ts';
 
 /**
  * Everything stored about an end user, as the user may see it: the profile, and its chats page by
  * page with their messages (never internal notes), imported bot history, files (references: the bytes
  * are at `GET /media/{id}`) and tickets (whose transcripts hold no notes either). Large histories come
- * in pages of chats (`?limit=` default 50, `?cursor=`).
+ * in pages of chats (`?limit=` default 50, `?cursor=`). Each page read is an entry of the audit log.
  */
 export async function exportUser(
   ctx: Ctx,
   app: App,
   id: string,
   query: PageQuery,
+  by: AuditBy,
 ): Promise<Static<typeof UserExport>> {
   const db = ctx.store.db;
   const user = await requireUser(db, app.id, id);
@@ -44,7 +48,7 @@ export async function exportUser(
   const { items, next } = page(rows, limit);
   const chats = [];
   for (const row of items) {
-    const [participants, messages, media, tickets] = await Promise.all([
+    const [participants, messages, media, tickets, survey] = await Promise.all([
       db.selectFrom('chatUsers').select('userId').where('chatId', '=', row.id).execute(),
       db
         .selectFrom('messages')
@@ -60,6 +64,7 @@ export async function exportUser(
         .orderBy('id')
         .execute(),
       db.selectFrom('tickets').selectAll().where('chatId', '=', row.id).orderBy('id').execute(),
+      responseOfChat(db, app.id, row.id),
     ]);
     chats.push({
       chat: presentChat(
@@ -70,8 +75,10 @@ export async function exportUser(
       history: await listHistoryEntries(db, row.id),
       media: media.map(presentMedia),
       tickets: tickets.map(presentTicket),
+      survey: survey ? presentSurveyResponse(survey) : null,
     });
   }
   const [view] = await presentUsers(db, [user], app.settings);
+  await recordAudit(db, { appId: app.id, by, action: 'users.export', target: { type: 'user', id } });
   return { user: view!, exported: nowSeconds(), chats, next };
 }

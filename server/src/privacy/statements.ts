@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../store/database.ts';
 import type { MessageRow } from '../store/schema.ts';
+import { decodeAnswers } from '../wire/surveys.ts';
 
 /** The statements of erasure, export and retention (docs/privacy.md): pages by key, never whole tables. */
 
@@ -188,4 +189,24 @@ export async function markChatErased(tx: Tx, chatId: string, now: number): Promi
 /** Records how far an erasure job got (its durable timer's payload), leaving its due time and claim. */
 export async function saveJobProgress(db: Q, kind: string, ref: string, payload: string): Promise<void> {
   await db.updateTable('timers').set({ payload }).where('kind', '=', kind).where('ref', '=', ref).execute();
+}
+
+/**
+ * A chat's survey answers without their words: a text or a choice becomes `text`, a rating stays (the
+ * chat's `rating` and the reports stay true).
+ */
+export async function eraseSurveyAnswers(tx: Tx, chatId: string, text: string): Promise<void> {
+  const rows = await tx
+    .selectFrom('surveyResponses')
+    .select(['id', 'answers'])
+    .where('chatId', '=', chatId)
+    .execute();
+  for (const row of rows) {
+    const answers = decodeAnswers(row.answers).map((a) =>
+      typeof a.value === 'string' ? { ...a, value: text } : a,
+    );
+    const json = JSON.stringify(answers);
+    if (json !== row.answers)
+      await tx.updateTable('surveyResponses').set({ answers: json }).where('id', '=', row.id).execute();
+  }
 }

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { Chat } from './chat.ts';
 import { Media } from './media.ts';
 import { HistoryEntry, Message } from './message.ts';
+import { SurveyResponse } from './surveys.ts';
 import { Ticket } from './ticket.ts';
 import { User } from './user.ts';
 
@@ -15,6 +16,8 @@ export const ExportedChat = Type.Object({
   /** The chat's files, as references (the bytes are at `GET /media/{id}` while not erased). */
   media: Type.Array(Media),
   tickets: Type.Array(Ticket),
+  /** Its survey answers (docs/surveys.md), when it answered the survey; null otherwise. */
+  survey: Type.Union([SurveyResponse, Type.Null()]),
 });
 
 /** `GET /users/{id}/export`: the profile on every page, and one page of the user's chats, oldest first. */

@@ -38,7 +38,7 @@ export const SurveyResponse = Type.Object({
 });
 export type SurveyResponse = Static<typeof SurveyResponse>;
 
-const decodeAnswers = jsonColumn('survey answers', Type.Array(SurveyAnswer));
+export const decodeAnswers = jsonColumn('survey answers', Type.Array(SurveyAnswer));
 
 export function presentSurveyResponse(row: SurveyResponseRow): SurveyResponse {
   return {
