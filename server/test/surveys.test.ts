@@ -264,6 +264,18 @@ describeEachStore('surveys', (kind) => {
       assertError(await server.request('POST', '/v1/surveys/csat/submit', { headers: app.asApp, body }), 409);
       const got = await expectStatus(server, 200, 'GET', `/v1/chats/${c.id}`, { headers: app.asApp });
       assert.equal(got.body.chat.rating, 4);
+      // Past chats filter on it (docs/search.md); a rating out of 1–5 is a 400.
+      const rated = async (rating: number) =>
+        (
+          (
+            await expectStatus(server, 200, 'GET', `/v1/chats?status=closed&rating=${rating}&limit=200`, {
+              headers: app.asApp,
+            })
+          ).body.chats as Json[]
+        ).map((listed) => listed.id);
+      assert.ok((await rated(4)).includes(c.id));
+      assert.ok(!(await rated(5)).includes(c.id));
+      assertError(await server.request('GET', '/v1/chats?rating=6', { headers: app.asApp }), 400);
       const emitted = (await eventsOf(server, app.id)).filter((e) => e.trigger === 'surveys:response');
       assert.deepEqual(emitted.at(-1)!.data, {
         surveyId: 'csat',

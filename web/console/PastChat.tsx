@@ -35,6 +35,7 @@ export function PastChat({
         <p class="console__past-tags">
           Tags: {chat.tags.length > 0 ? chat.tags.join(', ') : <span class="sb-hint">none</span>}
         </p>
+        {chat.rating !== undefined ? <p class="console__past-rating">Rating: {chat.rating} of 5</p> : null}
       </header>
       <div class="console__log" role="log" aria-label="Transcript">
         {messages.length === 0 ? <p class="sb-hint console__no-messages">No messages.</p> : null}

@@ -78,6 +78,7 @@ describeEachStore('console: history, rooms, notifications', (kind) => {
         { id: 1, name: 'General' },
         { id: 2, name: 'Sales' },
       ],
+      surveys: [{ id: 'csat', name: 'CSAT', questions: [{ id: 'score', type: 'rating', text: 'Rate us' }] }],
     });
     hana = await createAgent(server, app, {
       name: 'Hana',
@@ -103,7 +104,12 @@ describeEachStore('console: history, rooms, notifications', (kind) => {
   }
 
   /** A closed chat of `name` that Hana served, with these lines (`note:` marks an internal note). */
-  async function pastChat(name: string, lines: string[], tags: string[] = []): Promise<string> {
+  async function pastChat(
+    name: string,
+    lines: string[],
+    tags: string[] = [],
+    rating?: number,
+  ): Promise<string> {
     const user = await createUser(server, app, { name });
     const { chat } = await call('POST', '/v1/chats', app.as(user.token), { room: 1 });
     await call('POST', `/v1/chats/${chat.id}/join`, app.as(hana.token), {});
@@ -118,6 +124,12 @@ describeEachStore('console: history, rooms, notifications', (kind) => {
     }
     if (tags.length > 0) await call('PUT', `/v1/chats/${chat.id}`, app.asApp, { tags });
     await call('DELETE', `/v1/chats/${chat.id}`, app.asApp, {});
+    if (rating !== undefined)
+      await call('POST', '/v1/surveys/csat/submit', app.as(user.token), {
+        sourceType: 'chat',
+        sourceId: chat.id,
+        answers: [{ questionId: 'score', value: rating }],
+      });
     return chat.id;
   }
 
@@ -126,6 +138,7 @@ describeEachStore('console: history, rooms, notifications', (kind) => {
       'Pat',
       ['My parcel never arrived', 'note:Carrier lost it, refund approved', 'agent:We will refund you'],
       ['shipping', 'refund'],
+      4,
     );
     await pastChat('Quinn', ['A question about invoices']);
     const page = await signIn(await browser.context());
@@ -150,6 +163,7 @@ describeEachStore('console: history, rooms, notifications', (kind) => {
     await note.getByText('Internal note').waitFor();
     await transcript.getByText('We will refund you').waitFor();
     await past.getByText('Tags: shipping, refund').waitFor();
+    await past.getByText('Rating: 4 of 5').waitFor();
     await past.getByText('This chat is closed').waitFor();
     assert.equal(
       await page.getByRole('textbox', { name: 'Message' }).count(),

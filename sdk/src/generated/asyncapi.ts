@@ -320,6 +320,8 @@ export interface components {
             /** @description only chats with this tag */
             tag?: string;
             agent?: string;
+            /** @description only chats whose survey rating is this (1–5) */
+            rating?: number;
             /** @description opened at or after (Unix seconds) */
             from?: number;
             /** @description opened at or before (Unix seconds) */

@@ -15,6 +15,8 @@ export interface ChatFilter {
   tag?: string | undefined;
   /** Chats this agent ever took part in (chat_agents). */
   agent?: string | undefined;
+  /** Chats whose survey rating (docs/surveys.md) is this. */
+  rating?: number | undefined;
   /** Opened at or after / at or before (Unix seconds). */
   from?: number | undefined;
   to?: number | undefined;
@@ -49,6 +51,7 @@ export async function selectChats(db: Db, filter: ChatFilter): Promise<ChatRow[]
   if (filter.room !== undefined) q = q.where('room', '=', filter.room);
   if (filter.from !== undefined) q = q.where('created', '>=', filter.from);
   if (filter.to !== undefined) q = q.where('created', '<=', filter.to);
+  if (filter.rating !== undefined) q = q.where('rating', '=', filter.rating);
   const userId = filter.userId;
   if (userId !== undefined) {
     q = q.where((eb) =>

@@ -14,6 +14,7 @@ export interface ChatQuery {
   userId?: string;
   tag?: string;
   agent?: string;
+  rating?: number;
   from?: number;
   to?: number;
   q?: string;
@@ -40,6 +41,7 @@ export async function listChats(
     userId: query.userId,
     tag: query.tag,
     agent: query.agent,
+    rating: query.rating,
     from: query.from,
     to: query.to,
     terms: query.q === undefined ? [] : searchTerms(query.q),

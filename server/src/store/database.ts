@@ -136,6 +136,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'switchboard_migrations',
     migrationLockTableName: 'switchboard_migrations_lock',
+    // A store that missed one migration (features land side by side, each with its number) still
+    // gets it: every migration is independent of those numbered after it.
+    allowUnorderedMigrations: true,
     ...(migrationSchema ? { migrationTableSchema: migrationSchema } : {}),
   });
   const { error } = await migrator.migrateToLatest();

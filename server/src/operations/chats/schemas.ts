@@ -32,6 +32,9 @@ export const ChatListQuery = Type.Object(
     userId: Type.Optional(Id),
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'only chats with this tag' })),
     agent: Type.Optional(Id),
+    rating: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 5, description: 'only chats whose survey rating is this (1–5)' }),
+    ),
     from: Type.Optional(int('seconds', { description: 'opened at or after (Unix seconds)' })),
     to: Type.Optional(int('seconds', { description: 'opened at or before (Unix seconds)' })),
     q: Type.Optional(
