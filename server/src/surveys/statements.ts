@@ -35,24 +35,15 @@ export async function setChatRating(tx: Tx, chatId: string, rating: number): Pro
   await tx.updateTable('chats').set({ rating }).where('id', '=', chatId).execute();
 }
 
-/** The agents of a chat: those in it now, and those who wrote in it (left or transferred away). */
+/** The agents of a chat: every agent that ever joined it (chat_agents, kept after it leaves). */
 export async function agentsOfChat(tx: Tx, chatId: string): Promise<string[]> {
-  const present = await tx
-    .selectFrom('chatUsers')
-    .innerJoin('users', 'users.id', 'chatUsers.userId')
-    .select('users.id')
-    .where('chatUsers.chatId', '=', chatId)
-    .where('users.role', '=', 'agent')
+  const rows = await tx
+    .selectFrom('chatAgents')
+    .select('userId')
+    .where('chatId', '=', chatId)
+    .orderBy('userId')
     .execute();
-  const wrote = await tx
-    .selectFrom('messages')
-    .innerJoin('users', 'users.id', 'messages.sender')
-    .select('users.id')
-    .distinct()
-    .where('messages.chatId', '=', chatId)
-    .where('users.role', '=', 'agent')
-    .execute();
-  return [...new Set([...present, ...wrote].map((r) => r.id))];
+  return rows.map((r) => r.userId);
 }
 
 export interface ResponseFilter {
