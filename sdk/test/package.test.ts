@@ -33,7 +33,7 @@ console.log(typeof client.chats.create, typeof client.realtime, typeof verifyWeb
     );
     assert.equal(
       execFileSync(process.execPath, ['use.mjs'], { cwd: consumer, encoding: 'utf8' }).trim(),
-      'function function function 14 true',
+      'function function function 17 true',
     );
     writeFileSync(
       join(consumer, 'use.ts'),

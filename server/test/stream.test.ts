@@ -64,6 +64,7 @@ describeEachStore('stream: protocol', (kind) => {
         'chats:join',
         'chats:leave',
         'chats:close',
+        'chats:intervened',
         'forever:alone',
         'invitations:new',
         'invitations:accept',
@@ -74,7 +75,7 @@ describeEachStore('stream: protocol', (kind) => {
         'surveys:response',
         'users:activity',
         'agents:status',
-        'surveys:response',
+        'users:erased',
       ],
       'by default every trigger but chats:assign',
     );
