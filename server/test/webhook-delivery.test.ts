@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { TRIGGERS } from '../src/events/catalog.ts';
-import { commitChange } from '../src/events/commit.ts';
 import { nextRetryDelay } from '../src/webhooks/retry.ts';
 import {
   assertError,
@@ -68,6 +67,10 @@ describeEachStore('webhooks: every trigger, enveloped and signed both ways', (ki
           { id: 2, name: 'Sales' },
         ],
         queue: { active: true },
+        surveys: [
+          { id: 'csat', name: 'CSAT', questions: [{ id: 'score', type: 'rating', text: 'Rate us' }] },
+        ],
+        survey: { onClose: 'csat' },
       },
     });
     const hook = await registerWebhook(server, app, `${target.url}/all`, [...TRIGGERS]);
@@ -94,29 +97,22 @@ describeEachStore('webhooks: every trigger, enveloped and signed both ways', (ki
       headers: app.as(user.token),
       body: { chatId, type: 'writing' },
     });
-    // chats:leave (and routing starts again), then chats:close and system:info (the ticket)
-    await expectStatus(server, 200, 'PUT', `/v1/chats/${chatId}/leave`, {
-      headers: app.as(agent.token),
-      body: { userId: agent.id },
+    // chats:intervened, with Ada's chats:leave and the supervisor's chats:join
+    const supervisor = await createAgent(server, app, { name: 'Sol', rooms: [1], role: 'supervisor' });
+    await expectStatus(server, 200, 'POST', `/v1/chats/${chatId}/intervene`, {
+      headers: app.as(supervisor.token),
     });
+    // chats:close and system:info (the ticket, then the survey), surveys:response
     await expectStatus(server, 200, 'DELETE', `/v1/chats/${chatId}`, { headers: app.asApp });
-    // surveys:response: no survey route in this branch; the event as the survey answer will emit it.
-    await commitChange(server.sb.ctx, app.id, async (_tx, emit) => {
-      await emit({
-        trigger: 'surveys:response',
-        chatId,
-        data: {
-          surveyId: 'csat',
-          chatId,
-          userId: user.id,
-          rating: 5,
-          created: Math.floor(Date.now() / 1000),
-        },
-      });
+    await expectStatus(server, 201, 'POST', '/v1/surveys/csat/submit', {
+      headers: app.as(user.token),
+      body: { sourceType: 'chat', sourceId: chatId, answers: [{ questionId: 'score', value: 5 }] },
     });
-    // forever:alone: nobody serves room 2
+    // forever:alone: nobody serves room 2; then users:erased
     const other = await createUser(server, app);
     await createChat(server, app, other, { room: 2 });
+    await waitFor(async () => (await outbox(server, app.id)).some((e) => e.trigger === 'forever:alone'));
+    await expectStatus(server, 204, 'DELETE', `/v1/users/${other.id}`, { headers: app.asApp });
 
     const events = await waitFor(async () => {
       const all = await outbox(server, app.id);
@@ -198,6 +194,14 @@ describeEachStore('webhooks: every trigger, enveloped and signed both ways', (ki
     assert.equal(first('system:info').data.type, 'ticket');
     assert.equal(typeof first('system:info').data.ticketId, 'string');
     assert.equal(first('surveys:response').rating, 5);
+    assert.deepEqual(first('chats:intervened'), {
+      chatId,
+      interventor: supervisor.id,
+      intervenedUsers: [agent.id],
+    });
+    assert.deepEqual(target.deliveries().find((r) => r.json?.trigger === 'users:erased')?.json?.data, {
+      userId: other.id,
+    });
     const status = target.deliveries().find((r) => r.json?.trigger === 'agents:status')!.json!.data as Json;
     assert.deepEqual(status, {
       agentId: agent.id,
