@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, sql, type Transaction } from 'kysely';
-import { type Migration, Migrator } from 'kysely/migration';
+import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { DELIVERY_SCHEMA, deliveryFilePath, moveDeliveryTables } from './delivery-file.ts';
 import { initial } from './migrations/001-initial.ts';
@@ -141,7 +141,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     allowUnorderedMigrations: true,
     ...(migrationSchema ? { migrationTableSchema: migrationSchema } : {}),
   });
-  const { error } = await migrator.migrateToLatest();
+  const { error } = await migrateToLatest(migrator);
   if (error) {
     await db.destroy();
     throw error;
@@ -155,6 +155,25 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     close: () => db.destroy(),
   };
 }
+
+/**
+ * Kysely finds its bookkeeping tables by listing the tables of every schema of the database; a schema
+ * that another client drops during that listing fails it with 3F000 (seen with test schemas coming and
+ * going beside a starting node). Ours was created above, so the listing is simply tried again.
+ */
+async function migrateToLatest(migrator: Migrator): Promise<MigrationResultSet> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await migrator.migrateToLatest();
+      if (!(result.error && schemaGone(result.error) && attempt < 3)) return result;
+    } catch (error) {
+      if (!(schemaGone(error) && attempt < 3)) throw error;
+    }
+  }
+}
+
+const schemaGone = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
 
 /**
  * The webhook worker thread's store (embedded `all`): the delivery file as its main database, the
