@@ -26,9 +26,12 @@ export function Workspace({ model, onSignOut }: { model: ConsoleModel; onSignOut
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, [model]);
-  // …and the address follows the view when the model changes it (an intervention opens the chat).
+  // …and the address follows the view when the model changes it (an intervention opens the chat); the
+  // chats, the console's home, keep a bare address.
   useEffect(() => {
-    if (location.hash.slice(1) !== state.tab) history.replaceState(null, '', `#${state.tab}`);
+    const hash = state.tab === 'chats' ? '' : `#${state.tab}`;
+    if (location.hash !== hash)
+      history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
   }, [state.tab]);
 
   // Coming back to the tab reads what is on screen.

@@ -3,16 +3,6 @@ import type { IcfChat } from './chat.ts';
 import { icfMessage } from './messages.ts';
 
 /**
- * `chats:intervened` (docs/icf.md): added to the server beside this SDK, so not yet in the generated
- * event types; read by name with this shape.
- */
-interface IntervenedData {
-  chatId: string;
-  interventor: string;
-  intervenedUsers: string[];
-}
-
-/**
  * Translates the server's realtime events (docs/realtime.md) into the HyperChat events of each chat
  * (docs/icf.md, "Events"). One queue per chat keeps their order while a user is fetched or an own
  * message waits for its send to end.
@@ -34,9 +24,8 @@ export class ChatFeed {
       .on('messages:read', (data) => this.#in(data.chatId, async (c) => this.#read(c, data)))
       .on('chats:close', (data) => this.#in(data.chatId, async (c) => this.#closed(c, data)))
       .on('forever:alone', (data) => this.#in(data.chatId, async (c) => void c.emit('forever:alone', data)))
+      .on('chats:intervened', (data) => this.#in(data.chatId, (c) => this.#intervened(c, data)))
       .on('resync-required', () => this.#catchUp());
-    const untyped = realtime as unknown as { on(name: string, fn: (data: IntervenedData) => void): void };
-    untyped.on('chats:intervened', (data) => this.#in(data.chatId, (c) => this.#intervened(c, data)));
   }
 
   /** The resume was lost: every chat re-reads the messages the socket missed. */
@@ -91,7 +80,7 @@ export class ChatFeed {
     chat.emit('chat:closed', data);
   }
 
-  async #intervened(chat: IcfChat, data: IntervenedData): Promise<void> {
+  async #intervened(chat: IcfChat, data: EventData['chats:intervened']): Promise<void> {
     const users = (ids: string[]) => Promise.all(ids.map((id) => chat.host.user(id)));
     const [interventor] = await users([data.interventor]);
     const intervenedUsers = await users(data.intervenedUsers);

@@ -58,7 +58,17 @@ describeEachStore('admin audit and people', (kind) => {
     const page = await (await browser.context()).newPage();
     await signInWithSecret(page, server, app);
     const tabs = await page.getByRole('tab').allTextContents();
-    assert.deepEqual(tabs, ['Settings', 'Agents', 'Webhooks', 'Live', 'Hours', 'Canned responses', 'Audit']);
+    assert.deepEqual(tabs, [
+      'Settings',
+      'Agents',
+      'Webhooks',
+      'Live',
+      'Reports',
+      'Surveys',
+      'Hours',
+      'Canned responses',
+      'Audit',
+    ]);
     await page.getByRole('tab', { name: 'Audit' }).click();
     const table = page.getByRole('table', { name: 'Audit log' });
     const rows = table.getByRole('row');

@@ -8,6 +8,7 @@ import type { Json } from '../../server/test/helpers/harness.ts';
 import { launchBrowser, type TestBrowser } from './helpers/browser.ts';
 import { icfSite, type Site } from './helpers/icf-site.ts';
 import {
+  createAgent,
   createTestApp,
   describeEachStore,
   startWebServer,
@@ -223,11 +224,24 @@ describeEachStore('icf.sdk.js: a HyperChat integration on a customer’s site', 
     const again = await call(page, 'send', 'Thanks!');
     assert.equal((again.result as Json).message.sender, me.id, 'the restored session sends as the same user');
 
-    // The agent closes: chat:closed, the chat is no longer open, the cookie is gone.
-    await expectOk(server, 'DELETE', `/v1/chats/${chatId}`, app.as(agent.token), {});
+    // A supervisor takes the chat over: chat:intervened with Users, and the agent's user:left.
+    const supervisor = await createAgent(server, app, { name: 'Sol Lead', rooms: [1], role: 'supervisor' });
+    await expectOk(server, 'POST', `/v1/chats/${chatId}/intervene`, app.as(supervisor.token), {});
+    const intervened = await heardOne(page, 'chat:intervened');
+    assert.deepEqual(Object.keys(intervened).sort(), ['intervenedUsers', 'interventor']);
+    assert.equal((intervened.interventor as Json).id, supervisor.id);
+    assert.equal((intervened.interventor as Json).name, 'Sol Lead');
+    assert.deepEqual(
+      (intervened.intervenedUsers as Json[]).map((u) => u.id),
+      [agent.id],
+    );
+    assert.equal(((await heardOne(page, 'user:left')).user as Json).id, agent.id);
+
+    // The supervisor closes: chat:closed, the chat is no longer open, the cookie is gone.
+    await expectOk(server, 'DELETE', `/v1/chats/${chatId}`, app.as(supervisor.token), {});
     const closed = await heardOne(page, 'chat:closed');
     assert.equal(closed.chatId, chatId);
-    assert.equal(closed.userId, agent.id);
+    assert.equal(closed.userId, supervisor.id);
     assert.deepEqual(await call(page, 'openChats'), []);
     assert.equal(await call(page, 'isChatOpen'), false);
     assert.deepEqual(failures, []);
